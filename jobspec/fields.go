@@ -1,0 +1,271 @@
+package jobspec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// MaxIDLength is the longest id drover accepts, in bytes.
+const MaxIDLength = 256
+
+// MaxRetries is the largest retries value drover accepts.
+const MaxRetries = 100
+
+func decodeString(raw json.RawMessage) (string, error) {
+	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '"' {
+		return "", fmt.Errorf("must be a string, not %s", describeValue(raw))
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+func parseID(job *Job, raw json.RawMessage) error {
+	id, err := decodeString(raw)
+	if err != nil {
+		return err
+	}
+	if err := ValidateID(id); err != nil {
+		return err
+	}
+	job.ID = id
+	return nil
+}
+
+// ValidateID checks an id against the contract: non-empty, at most
+// MaxIDLength bytes, no control characters.
+func ValidateID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("must not be empty")
+	case len(id) > MaxIDLength:
+		return fmt.Errorf("is %d bytes long; the limit is %d", len(id), MaxIDLength)
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("contains the control character %U", r)
+		}
+	}
+	return nil
+}
+
+func parseCmd(job *Job, raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '"' {
+		s, err := decodeString(raw)
+		if err != nil {
+			return err
+		}
+		if strings.TrimSpace(s) == "" {
+			return errors.New("must not be empty")
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return errors.New("contains a NUL byte")
+		}
+		job.Argv, job.Shell = []string{s}, true
+		return nil
+	}
+	if len(raw) == 0 || raw[0] != '[' {
+		return fmt.Errorf("must be a string or an array of strings, not %s", describeValue(raw))
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return errors.New("must not be an empty array")
+	}
+	argv := make([]string, len(items))
+	for i, item := range items {
+		s, err := decodeString(item)
+		if err != nil {
+			return fmt.Errorf("element %d %w", i, err)
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return fmt.Errorf("element %d contains a NUL byte", i)
+		}
+		argv[i] = s
+	}
+	if argv[0] == "" {
+		return errors.New("the program name (element 0) must not be empty")
+	}
+	job.Argv, job.Shell = argv, false
+	return nil
+}
+
+// parseEnv reads an object of strings. Messages name keys, never values:
+// values may be secrets.
+func parseEnv(job *Job, raw json.RawMessage) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	tok, err := dec.Token()
+	if err != nil {
+		return syntaxFault(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("must be an object of strings, not %s", describeToken(tok))
+	}
+	seen := make(map[string]bool)
+	var env []EnvVar
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return syntaxFault(err)
+		}
+		key, _ := tok.(string)
+		switch {
+		case key == "":
+			return errors.New("a variable name must not be empty")
+		case strings.ContainsAny(key, "=\x00"):
+			return fmt.Errorf("variable name %q must not contain '=' or a NUL byte", key)
+		case seen[key]:
+			return fmt.Errorf("variable %q is given twice", key)
+		}
+		seen[key] = true
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return syntaxFault(err)
+		}
+		s, err := decodeString(value)
+		if err != nil {
+			return fmt.Errorf("variable %q %w", key, err)
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			return fmt.Errorf("the value of variable %q contains a NUL byte", key)
+		}
+		env = append(env, EnvVar{Key: key, Value: s})
+	}
+	job.Env = env
+	return nil
+}
+
+func parseDir(job *Job, raw json.RawMessage) error {
+	dir, err := decodeString(raw)
+	if err != nil {
+		return err
+	}
+	if strings.IndexByte(dir, 0) >= 0 {
+		return errors.New("contains a NUL byte")
+	}
+	job.Dir = dir
+	return nil
+}
+
+func parseTimeout(job *Job, raw json.RawMessage) error {
+	raw = bytes.TrimSpace(raw)
+	var d time.Duration
+	if len(raw) > 0 && raw[0] == '"' {
+		s, err := decodeString(raw)
+		if err != nil {
+			return err
+		}
+		if d, err = ParseDuration(s); err != nil {
+			return err
+		}
+	} else {
+		secs, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil || describeValue(raw) != "a number" {
+			return fmt.Errorf("must be a duration string such as \"90s\" or a number of seconds, not %s", describeValue(raw))
+		}
+		if secs < 0 {
+			return fmt.Errorf("must not be negative, got %s", raw)
+		}
+		if secs > math.MaxInt64/float64(time.Second) {
+			return fmt.Errorf("%s seconds is too long", raw)
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	job.Timeout = &d
+	return nil
+}
+
+// ParseDuration reads a non-negative Go duration such as "90s" or "1m30s".
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (examples: \"90s\", \"1m30s\", \"500ms\")", s)
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("must not be negative, got %q", s)
+	}
+	return d, nil
+}
+
+func parseRetries(job *Job, raw json.RawMessage) error {
+	n, ok := wholeNumber(raw)
+	if !ok || n < 0 || n > MaxRetries {
+		return fmt.Errorf("must be a whole number from 0 to %d, got %s", MaxRetries, shorten(raw))
+	}
+	r := int(n)
+	job.Retries = &r
+	return nil
+}
+
+// wholeNumber reads a JSON number without a fractional part.
+func wholeNumber(raw json.RawMessage) (int64, bool) {
+	raw = bytes.TrimSpace(raw)
+	if describeValue(raw) != "a number" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+func parseRetryOn(job *Job, raw json.RawMessage) error {
+	var items []json.RawMessage
+	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '[' {
+		return fmt.Errorf("must be an array of exit codes and \"timeout\", not %s", describeValue(raw))
+	}
+	if err := json.Unmarshal(raw, &items); err != nil {
+		return err
+	}
+	on := &RetryOn{}
+	for i, item := range items {
+		if s, err := decodeString(item); err == nil {
+			if s != "timeout" {
+				return fmt.Errorf("element %d: %q is not \"timeout\" or an exit code", i, s)
+			}
+			on.Timeout = true
+			continue
+		}
+		code, ok := wholeNumber(item)
+		if !ok || code < 1 || code > 255 {
+			return fmt.Errorf("element %d: must be an exit code from 1 to 255 or \"timeout\", got %s", i, shorten(item))
+		}
+		on.ExitCodes = append(on.ExitCodes, int(code))
+	}
+	job.RetryOn = on
+	return nil
+}
+
+func parseStdin(job *Job, raw json.RawMessage) error {
+	s, err := decodeString(raw)
+	if err != nil {
+		return err
+	}
+	job.Stdin = &s
+	return nil
+}
+
+// shorten quotes a raw value for a message, cut to a readable length.
+func shorten(raw json.RawMessage) string {
+	s := string(bytes.TrimSpace(raw))
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return s
+}
