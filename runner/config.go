@@ -1,0 +1,57 @@
+package runner
+
+import (
+	"errors"
+	"time"
+
+	"github.com/drover/drover/jobspec"
+)
+
+// Config holds everything a run needs. The zero values of the durations
+// and limits mean what the contract's defaults say only where noted; the
+// command line fills in its own defaults.
+type Config struct {
+	Jobs  int // at most this many jobs run at once (>= 1)
+	Queue int // capacity of the intake queue (>= 1)
+
+	Timeout   time.Duration // default per-attempt timeout; 0 means none
+	KillGrace time.Duration // between SIGTERM and SIGKILL when a job is stopped
+
+	Retries       int           // default extra attempts
+	RetryDelay    time.Duration // base of the exponential backoff
+	RetryMaxDelay time.Duration // cap on one delay
+	RetryBudget   int           // retries the whole run may spend; < 0 means unlimited
+	MaxFailures   int           // stop after this many final failures; 0 means no limit
+
+	Shell   string   // runs string commands as Shell -c CMD
+	Environ []string // the environment jobs start from (drover's own)
+
+	// Executor runs attempts; nil means a ProcessExecutor.
+	Executor Executor
+	// Sink decides where output goes; nil discards it.
+	Sink Sink
+	// Skip, when set, is asked about every job before it is queued; a job
+	// it returns true for is finished as Skipped without running.
+	Skip func(*jobspec.Job) bool
+	// Record, when set, is called with every final Result, one at a time,
+	// in the order the jobs finish. An error stops the run.
+	Record func(*Result) error
+	// Events, when set, receives the run's events and is closed by Run.
+	Events chan<- Event
+}
+
+func (c *Config) check() error {
+	switch {
+	case c.Jobs < 1:
+		return errors.New("jobs must be at least 1")
+	case c.Queue < 1:
+		return errors.New("queue must be at least 1")
+	case c.Retries < 0 || c.Retries > jobspec.MaxRetries:
+		return errors.New("retries must be from 0 to 100")
+	case c.Timeout < 0 || c.KillGrace < 0 || c.RetryDelay < 0 || c.RetryMaxDelay < 0:
+		return errors.New("durations must not be negative")
+	case c.MaxFailures < 0:
+		return errors.New("max-failures must not be negative")
+	}
+	return nil
+}

@@ -1,0 +1,34 @@
+package runner
+
+import (
+	"time"
+
+	"github.com/drover/drover/jobspec"
+)
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// The kinds of events a run reports, in the order a job goes through them.
+const (
+	JobAccepted     EventKind = iota // intake read the job from the input
+	AttemptStarted                   // an attempt's process is about to start
+	AttemptRetrying                  // an attempt failed and another follows after Delay
+	JobFinished                      // the job reached its final status; Result is set
+)
+
+// Event reports progress of a run. Events are sent on Config.Events from
+// the runner's goroutines; the receiver must keep receiving until the
+// channel is closed, which Run does before it returns.
+type Event struct {
+	Kind    EventKind
+	Job     *jobspec.Job
+	Attempt int           // AttemptStarted, AttemptRetrying
+	Delay   time.Duration // AttemptRetrying
+	Failure string        // AttemptRetrying: how the attempt failed
+	Result  *Result       // JobFinished
+	// Counts is the tally after a JobFinished event.
+	Counts Counts
+	// Running is the number of jobs running when the event was sent.
+	Running int
+}

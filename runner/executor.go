@@ -1,0 +1,37 @@
+package runner
+
+import (
+	"context"
+	"io"
+
+	"github.com/drover/drover/jobspec"
+)
+
+// Attempt is one try at running a job.
+type Attempt struct {
+	Job    *jobspec.Job
+	Number int // 1-based
+	Stdout io.Writer
+	Stderr io.Writer
+	// KillNow is closed when every running job must get SIGKILL at once,
+	// without waiting for the kill grace.
+	KillNow <-chan struct{}
+}
+
+// Outcome is how an attempt ended.
+type Outcome struct {
+	ExitCode *int   // nil when the process was killed by a signal or never started
+	Signal   string // e.g. "SIGTERM"; empty when it exited
+	// Stopped is true when the attempt's context ended before the process
+	// did, so the executor stopped it.
+	Stopped bool
+	// Err is set when the process could not start.
+	Err error
+}
+
+// Executor runs attempts. Execute is called from many goroutines at once.
+// It returns only when nothing of the attempt is left running: when ctx
+// ends first, it stops the attempt (SIGTERM, the grace, SIGKILL).
+type Executor interface {
+	Execute(ctx context.Context, a Attempt) Outcome
+}

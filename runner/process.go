@@ -1,0 +1,267 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// ProcessExecutor runs each attempt as a child process in a session (and
+// so a process group) of its own. Its fields are set before first use and
+// never changed; Execute may then be called from many goroutines.
+type ProcessExecutor struct {
+	Shell     string        // for string commands; "/bin/sh" when empty
+	KillGrace time.Duration // between SIGTERM and SIGKILL
+	Environ   []string      // the environment every job starts from
+}
+
+// Execute starts the attempt and waits for it. Output reaches a.Stdout and
+// a.Stderr through pipes that Execute owns and drains. Once the job's main
+// process has exited, whatever it left in its process group is killed, and
+// pipes still held open by processes that escaped the group are closed
+// after the kill grace, so Execute never waits forever.
+func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
+	cmd, err := e.command(a)
+	if err != nil {
+		return Outcome{Err: err}
+	}
+	var p pipes
+	defer p.closeAll()
+	if err := p.attach(cmd, a); err != nil {
+		return Outcome{Err: fmt.Errorf("cannot start: %w", err)}
+	}
+	if err := cmd.Start(); err != nil {
+		return Outcome{Err: fmt.Errorf("cannot start: %w", startError(err))}
+	}
+	p.started(a)
+	pgid := cmd.Process.Pid
+
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	var out Outcome
+	var waitErr error
+	select {
+	case waitErr = <-waited:
+	case <-ctx.Done():
+		out.Stopped = true
+		waitErr = e.stop(pgid, waited, a.KillNow)
+	}
+	// Nothing of the group outlives the job's main process.
+	signalGroup(pgid, syscall.SIGKILL)
+	p.drain(e.KillGrace)
+
+	out.ExitCode, out.Signal = exitStatus(cmd.ProcessState, waitErr)
+	return out
+}
+
+// stop sends SIGTERM (and SIGCONT, so stopped members can act on it) to the
+// group, then SIGKILL after the grace or at once when killNow closes, and
+// returns the main process's wait error.
+func (e *ProcessExecutor) stop(pgid int, waited <-chan error, killNow <-chan struct{}) error {
+	signalGroup(pgid, syscall.SIGTERM)
+	signalGroup(pgid, syscall.SIGCONT)
+	grace := time.NewTimer(e.KillGrace)
+	defer grace.Stop()
+	select {
+	case err := <-waited:
+		return err
+	case <-grace.C:
+	case <-killNow:
+	}
+	signalGroup(pgid, syscall.SIGKILL)
+	return <-waited
+}
+
+func signalGroup(pgid int, sig syscall.Signal) {
+	_ = syscall.Kill(-pgid, sig) // ESRCH: the group is already gone
+}
+
+// command builds the process for an attempt: argv, environment, directory,
+// and its own session so that it is a process group of its own and has no
+// controlling terminal to stop on.
+func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
+	job := a.Job
+	argv := job.Argv
+	if job.Shell {
+		shell := e.Shell
+		if shell == "" {
+			shell = "/bin/sh"
+		}
+		argv = []string{shell, "-c", job.Argv[0]}
+	}
+	env := make([]string, 0, len(e.Environ)+len(job.Env)+2)
+	env = append(env, e.Environ...)
+	for _, v := range job.Env {
+		env = append(env, v.Key+"="+v.Value)
+	}
+	env = append(env, "DROVER_JOB_ID="+job.ID, "DROVER_ATTEMPT="+strconv.Itoa(a.Number))
+	path, err := lookPath(argv[0], lastValue(env, "PATH"), job.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("cannot start: %w", err)
+	}
+	return &exec.Cmd{
+		Path: path,
+		Args: argv,
+		Env:  env,
+		Dir:  job.Dir,
+		SysProcAttr: &syscall.SysProcAttr{
+			Setsid:    true,
+			Pdeathsig: syscall.SIGKILL,
+		},
+	}, nil
+}
+
+// lookPath finds a program the way a shell would, in the job's own PATH.
+func lookPath(name, pathEnv, dir string) (string, error) {
+	if strings.Contains(name, "/") {
+		return name, nil // relative names resolve against the job's dir
+	}
+	for _, d := range filepath.SplitList(pathEnv) {
+		if d == "" {
+			d = "."
+		}
+		p := filepath.Join(d, name)
+		if !filepath.IsAbs(p) && dir != "" {
+			p = filepath.Join(dir, p)
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%q: executable file not found in PATH", name)
+}
+
+func lastValue(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// startError strips exec's wrapping down to what a person needs.
+func startError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+func exitStatus(ps *os.ProcessState, waitErr error) (*int, string) {
+	if ps == nil {
+		return nil, ""
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return nil, unix.SignalName(ws.Signal())
+	}
+	code := ps.ExitCode()
+	return &code, ""
+}
+
+// pipes are the attempt's standard streams: drover holds the parent ends
+// and one goroutine per stream copies.
+type pipes struct {
+	parentEnds []*os.File // read ends of stdout/stderr, write end of stdin
+	childEnds  []*os.File // closed once the child has them
+	copied     chan struct{}
+	copiers    int
+}
+
+func (p *pipes) attach(cmd *exec.Cmd, a Attempt) error {
+	p.copied = make(chan struct{}, 3)
+	if a.Job.Stdin != nil && *a.Job.Stdin != "" {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		cmd.Stdin = r
+		p.childEnds = append(p.childEnds, r)
+		p.parentEnds = append(p.parentEnds, w)
+	}
+	for _, s := range []struct {
+		dst  io.Writer
+		slot *io.Writer
+	}{{a.Stdout, &cmd.Stdout}, {a.Stderr, &cmd.Stderr}} {
+		if f, ok := s.dst.(*os.File); ok {
+			*s.slot = f // straight to the file: no copy
+			continue
+		}
+		r, w, err := os.Pipe()
+		if err != nil {
+			return err
+		}
+		*s.slot = w
+		p.childEnds = append(p.childEnds, w)
+		p.parentEnds = append(p.parentEnds, r)
+	}
+	return nil
+}
+
+// started closes the child's ends in drover and starts the copies.
+func (p *pipes) started(a Attempt) {
+	for _, f := range p.childEnds {
+		f.Close()
+	}
+	p.childEnds = nil
+	i := 0
+	if a.Job.Stdin != nil && *a.Job.Stdin != "" {
+		w := p.parentEnds[0]
+		p.copiers++
+		go func() {
+			defer func() { p.copied <- struct{}{} }()
+			_, _ = io.WriteString(w, *a.Job.Stdin) // EPIPE: the job did not read it all
+			w.Close()
+		}()
+		i = 1
+	}
+	for _, dst := range []io.Writer{a.Stdout, a.Stderr} {
+		if _, ok := dst.(*os.File); ok {
+			continue
+		}
+		r := p.parentEnds[i]
+		i++
+		p.copiers++
+		go func() {
+			defer func() { p.copied <- struct{}{} }()
+			_, _ = io.Copy(dst, r)
+		}()
+	}
+}
+
+// drain waits for the copies to finish, at most grace once the job's group
+// is gone: past that, the pipes are held by a process that escaped, and
+// closing drover's ends ends the copies.
+func (p *pipes) drain(grace time.Duration) {
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	for p.copiers > 0 {
+		select {
+		case <-p.copied:
+			p.copiers--
+		case <-timer.C:
+			p.closeAll()
+			for ; p.copiers > 0; p.copiers-- {
+				<-p.copied
+			}
+		}
+	}
+}
+
+func (p *pipes) closeAll() {
+	for _, f := range append(p.childEnds, p.parentEnds...) {
+		f.Close()
+	}
+	p.childEnds, p.parentEnds = nil, nil
+}

@@ -1,0 +1,125 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// Record is one line of a results file.
+type Record struct {
+	ID         string  `json:"id"`
+	Record     string  `json:"record"`
+	Status     Status  `json:"status"`
+	ExitCode   *int    `json:"exit_code"`
+	Signal     *string `json:"signal"`
+	Attempts   int     `json:"attempts"`
+	StartedAt  string  `json:"started_at"`
+	FinishedAt string  `json:"finished_at"`
+	DurationMS int64   `json:"duration_ms"`
+	Error      *string `json:"error"`
+	StdoutFile string  `json:"stdout_file,omitempty"`
+	StderrFile string  `json:"stderr_file,omitempty"`
+}
+
+// NewRecord turns a Result into its results-file record.
+func NewRecord(res *Result) Record {
+	rec := Record{
+		ID:         res.Job.ID,
+		Record:     res.Job.Record.String(),
+		Status:     res.Status,
+		ExitCode:   res.ExitCode,
+		Attempts:   res.Attempts,
+		StartedAt:  res.StartedAt.UTC().Format(time.RFC3339Nano),
+		FinishedAt: res.FinishedAt.UTC().Format(time.RFC3339Nano),
+		DurationMS: res.FinishedAt.Sub(res.StartedAt).Milliseconds(),
+	}
+	if res.Signal != "" {
+		rec.Signal = &res.Signal
+	}
+	if res.Err != nil {
+		msg := res.Err.Error()
+		rec.Error = &msg
+	}
+	return rec
+}
+
+// ResultsFile appends records to a results file, one JSON object a line,
+// each written with a single write call and so never interleaved with
+// another writer's, even another drover's appending to the same file.
+// Write is called by one goroutine at a time.
+type ResultsFile struct {
+	f   *os.File
+	buf bytes.Buffer
+}
+
+// OpenResults opens (creating it if need be) a results file for appending.
+func OpenResults(path string) (*ResultsFile, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	return &ResultsFile{f: f}, nil
+}
+
+// Write appends the record of res.
+func (w *ResultsFile) Write(rec Record) error {
+	w.buf.Reset()
+	enc := json.NewEncoder(&w.buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(rec); err != nil { // Encode ends the line
+		return err
+	}
+	_, err := w.f.Write(w.buf.Bytes())
+	return err
+}
+
+// Close closes the file.
+func (w *ResultsFile) Close() error { return w.f.Close() }
+
+// ReadSucceeded returns the ids that have a succeeded record in a results
+// file. A missing file has none. A last line cut short by a crash is
+// ignored; any other line that is not a record is an error naming it.
+func ReadSucceeded(path string) (map[string]bool, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]bool{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	ids := map[string]bool{}
+	br := bufio.NewReader(f)
+	for line := 1; ; line++ {
+		b, err := br.ReadBytes('\n')
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		complete := len(b) > 0 && b[len(b)-1] == '\n'
+		if len(bytes.TrimSpace(b)) > 0 {
+			var rec struct {
+				ID     *string `json:"id"`
+				Status Status  `json:"status"`
+			}
+			if jerr := json.Unmarshal(b, &rec); jerr != nil || rec.ID == nil {
+				if !complete {
+					break // the last line, cut short: ignored
+				}
+				return nil, fmt.Errorf("%s:%d: not a results record", path, line)
+			}
+			if rec.Status == Succeeded {
+				ids[*rec.ID] = true
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	return ids, nil
+}

@@ -1,0 +1,218 @@
+// Package runner owns running jobs: the bounded intake queue, the worker
+// pool, the executor with its timeouts and process-group kills, retries,
+// shutdown, and the results records. It reports through events; it never
+// prints, reads flags or exits.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/drover/drover/jobspec"
+)
+
+// Source yields jobs one at a time; *jobspec.Decoder is one. Next returns
+// io.EOF at the end. Any other error ends intake: no job starts after it.
+type Source interface {
+	Next() (*jobspec.Job, error)
+}
+
+// The causes of a stop, told apart with context.Cause.
+var (
+	errTimeout     = errors.New("timed out")
+	errStopped     = errors.New("stopped by a signal")
+	errMaxFailures = errors.New("stopped by --max-failures")
+	errRecordStop  = errors.New("stopped: the results file could not be written")
+)
+
+// Runner runs one set of jobs. Drain, Stop, Kill and Running may be called
+// from any goroutine at any time, before, during or after Run; Run is
+// called once.
+type Runner struct {
+	cfg  Config
+	exec Executor
+
+	intake     context.Context // done once no job may start any more
+	stopIntake context.CancelFunc
+	jobs       context.Context // done once running jobs must be stopped; its cause says why
+	stopJobs   context.CancelCauseFunc
+	killNow    chan struct{}
+	killOnce   sync.Once
+
+	running atomic.Int64
+	budget  atomic.Int64 // retries left, when the budget is limited
+	spent   atomic.Int64 // retries taken
+	denied  atomic.Int64 // retries refused for want of budget
+}
+
+// New checks cfg and makes a Runner.
+func New(cfg Config) (*Runner, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{})}
+	if r.exec == nil {
+		r.exec = &ProcessExecutor{Shell: cfg.Shell, KillGrace: cfg.KillGrace, Environ: cfg.Environ}
+	}
+	r.intake, r.stopIntake = context.WithCancel(context.Background())
+	r.jobs, r.stopJobs = context.WithCancelCause(context.Background())
+	r.budget.Store(int64(cfg.RetryBudget))
+	return r, nil
+}
+
+// Drain stops intake: no job starts after it, and no retry; running jobs
+// run to completion.
+func (r *Runner) Drain() { r.stopIntake() }
+
+// Stop drains and stops the running jobs: SIGTERM to each job's process
+// group, SIGKILL after the kill grace. They end as Canceled.
+func (r *Runner) Stop() { r.stop(errStopped) }
+
+// Kill stops the running jobs with SIGKILL at once.
+func (r *Runner) Kill() {
+	r.stop(errStopped)
+	r.killOnce.Do(func() { close(r.killNow) })
+}
+
+func (r *Runner) stop(cause error) {
+	r.stopIntake()
+	r.stopJobs(cause) // only the first cause counts
+}
+
+// Running is the number of jobs running now.
+func (r *Runner) Running() int { return int(r.running.Load()) }
+
+// Run reads jobs from src and runs them until src ends or the run is
+// drained or stopped, then waits for every job it started. ctx ending stops
+// the run like Stop. Run returns the summary and the first error that ended
+// the run early: src's error (an input fault) or the Record error.
+func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
+	start := time.Now()
+	defer context.AfterFunc(ctx, r.Stop)()
+	if r.cfg.Events != nil {
+		defer close(r.cfg.Events)
+	}
+
+	queue := make(chan *jobspec.Job, r.cfg.Queue)
+	results := make(chan *Result, r.cfg.Jobs)
+	var producers sync.WaitGroup
+	var accepted int
+	var intakeErr error
+	producers.Add(1 + r.cfg.Jobs)
+	go func() {
+		defer producers.Done()
+		accepted, intakeErr = r.readInput(src, queue, results)
+	}()
+	for range r.cfg.Jobs {
+		go func() {
+			defer producers.Done()
+			r.work(queue, results)
+		}()
+	}
+	go func() {
+		producers.Wait()
+		close(results)
+	}()
+
+	// The collector: this goroutine alone counts, records and reports
+	// final results.
+	var sum Summary
+	var recordErr error
+	finalFailures := 0
+	for res := range results {
+		sum.add(res.Status)
+		if res.Status == Failed || res.Status == TimedOut {
+			finalFailures++
+			if r.cfg.MaxFailures > 0 && finalFailures >= r.cfg.MaxFailures && !sum.StoppedByFailures {
+				sum.StoppedByFailures = true
+				r.stop(errMaxFailures)
+			}
+		}
+		if r.cfg.Record != nil && recordErr == nil {
+			if err := r.cfg.Record(res); err != nil {
+				recordErr = fmt.Errorf("results file: %w", err)
+				r.stop(errRecordStop)
+			}
+		}
+		r.finished(res, sum.Counts)
+	}
+	sum.Jobs = accepted // producers are done: reading accepted is safe
+	sum.NotStarted = accepted - sum.Finished()
+	sum.Retries, sum.RetriesDenied = r.retryCounts()
+	sum.Duration = time.Since(start)
+	if intakeErr != nil {
+		return sum, intakeErr
+	}
+	return sum, recordErr
+}
+
+// readInput is the intake: it reads jobs and queues them, blocking while the
+// queue is full, so that a full queue holds back the input's producer.
+func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<- *Result) (int, error) {
+	defer close(queue)
+	accepted := 0
+	for r.intake.Err() == nil {
+		job, err := src.Next()
+		if err == io.EOF {
+			return accepted, nil
+		}
+		if err != nil {
+			r.Drain()
+			return accepted, err
+		}
+		if r.intake.Err() != nil {
+			return accepted, nil // drained while reading: the job is not accepted
+		}
+		accepted++
+		r.emit(Event{Kind: JobAccepted, Job: job})
+		if r.cfg.Skip != nil && r.cfg.Skip(job) {
+			now := time.Now()
+			results <- &Result{Job: job, Status: Skipped, StartedAt: now, FinishedAt: now, Output: discard{}}
+			continue
+		}
+		select {
+		case queue <- job:
+		case <-r.intake.Done():
+			return accepted, nil
+		}
+	}
+	return accepted, nil
+}
+
+// work runs queued jobs until the queue closes or intake stops.
+func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- *Result) {
+	for {
+		select {
+		case <-r.intake.Done():
+			return
+		case job, ok := <-queue:
+			if !ok || r.intake.Err() != nil {
+				return // a job picked as intake stopped does not start
+			}
+			// The collector receives until every worker is done, so this
+			// send cannot block for good.
+			results <- r.runJob(job)
+		}
+	}
+}
+
+func (r *Runner) emit(ev Event) {
+	if r.cfg.Events != nil {
+		ev.Running = r.Running()
+		r.cfg.Events <- ev
+	}
+}
+
+func (r *Runner) finished(res *Result, c Counts) {
+	if r.cfg.Events == nil {
+		res.Output.Close()
+		return
+	}
+	c.Retries, c.RetriesDenied = r.retryCounts()
+	r.emit(Event{Kind: JobFinished, Job: res.Job, Result: res, Counts: c})
+}
