@@ -15,6 +15,7 @@ const (
 	AttemptStarted                   // an attempt's process is about to start
 	AttemptRetrying                  // an attempt failed and another follows after Delay
 	JobFinished                      // the job reached its final status; Result is set
+	IntakeFailed                     // the input failed (Err); no job starts after it
 )
 
 // Event reports progress of a run. Events are sent on Config.Events from
@@ -27,6 +28,7 @@ type Event struct {
 	Delay   time.Duration // AttemptRetrying
 	Failure string        // AttemptRetrying: how the attempt failed
 	Result  *Result       // JobFinished
+	Err     error         // IntakeFailed
 	// Counts is the tally after a JobFinished event.
 	Counts Counts
 	// Running is the number of jobs running when the event was sent.

@@ -55,7 +55,7 @@ func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
 		res.ExitCode, res.Signal, res.Err = out.ExitCode, out.Signal, out.Err
 		switch {
 		case out.Stopped && errors.Is(cause, errTimeout):
-			res.Status, res.Err = TimedOut, fmt.Errorf("timed out after %s (attempt %d)", timeout, attempt)
+			res.Status, res.Err = TimedOut, fmt.Errorf("timed out after %s", timeout)
 		case out.Stopped:
 			res.Status, res.Err = Canceled, cause
 		case out.Err != nil:

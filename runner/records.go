@@ -59,10 +59,21 @@ type ResultsFile struct {
 }
 
 // OpenResults opens (creating it if need be) a results file for appending.
+// A last line cut short by a crash is ended first, so that the next record
+// starts on a line of its own.
 func OpenResults(path string) (*ResultsFile, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, err
+	}
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, fi.Size()-1); err == nil && last[0] != '\n' {
+			if _, err := f.Write([]byte{'\n'}); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
 	}
 	return &ResultsFile{f: f}, nil
 }
@@ -82,44 +93,47 @@ func (w *ResultsFile) Write(rec Record) error {
 // Close closes the file.
 func (w *ResultsFile) Close() error { return w.f.Close() }
 
+// recordPrefix starts every line drover writes to a results file.
+var recordPrefix = []byte(`{"id":`)
+
 // ReadSucceeded returns the ids that have a succeeded record in a results
-// file. A missing file has none. A last line cut short by a crash is
-// ignored; any other line that is not a record is an error naming it.
-func ReadSucceeded(path string) (map[string]bool, error) {
+// file, and the numbers of the lines it skipped as records cut short by a
+// crash. A missing file has no records. A line that is not a record at all
+// is an error naming it.
+func ReadSucceeded(path string) (ids map[string]bool, cut []int, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return map[string]bool{}, nil
+		return map[string]bool{}, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
-	ids := map[string]bool{}
+	ids = map[string]bool{}
 	br := bufio.NewReader(f)
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			return nil, nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
-		complete := len(b) > 0 && b[len(b)-1] == '\n'
-		if len(bytes.TrimSpace(b)) > 0 {
+		if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
 			var rec struct {
 				ID     *string `json:"id"`
 				Status Status  `json:"status"`
 			}
-			if jerr := json.Unmarshal(b, &rec); jerr != nil || rec.ID == nil {
-				if !complete {
-					break // the last line, cut short: ignored
+			switch jerr := json.Unmarshal(trimmed, &rec); {
+			case jerr == nil && rec.ID != nil:
+				if rec.Status == Succeeded {
+					ids[*rec.ID] = true
 				}
-				return nil, fmt.Errorf("%s:%d: not a results record", path, line)
-			}
-			if rec.Status == Succeeded {
-				ids[*rec.ID] = true
+			case bytes.HasPrefix(trimmed, recordPrefix):
+				cut = append(cut, line)
+			default:
+				return nil, nil, fmt.Errorf("%s:%d: not a results record", path, line)
 			}
 		}
 		if err == io.EOF {
-			break
+			return ids, cut, nil
 		}
 	}
-	return ids, nil
 }

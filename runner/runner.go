@@ -163,6 +163,7 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 		}
 		if err != nil {
 			r.Drain()
+			r.emit(Event{Kind: IntakeFailed, Err: err})
 			return accepted, err
 		}
 		if r.intake.Err() != nil {

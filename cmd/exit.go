@@ -1,0 +1,61 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+)
+
+// The exit codes of the contract.
+const (
+	exitOK       = 0
+	exitFailures = 1   // a job failed, timed out or was canceled by --max-failures
+	exitUsage    = 2   // bad usage, bad input, or a records file that cannot be written
+	exitSIGHUP   = 129 // interrupted by SIGHUP
+	exitSIGINT   = 130 // interrupted by SIGINT
+	exitSIGPIPE  = 141 // drover's own output was closed
+	exitSIGTERM  = 143 // interrupted by SIGTERM
+)
+
+// exitError carries an exit code to Main. Its message, when not empty, has
+// not been printed yet.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is an error the user made on the command line or in the input:
+// exit code 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// exitCode maps an error returned by a command to the process exit code.
+// Errors that carry no code are faults of the command line (cobra's own
+// flag and argument errors): exit 2.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return exitUsage
+}
+
+// silent returns an exitError whose message has already been printed.
+func silent(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code: code}
+}

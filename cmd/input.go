@@ -1,0 +1,145 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/drover/drover/jobspec"
+)
+
+// inputOptions are the flags that say how to read the job list.
+type inputOptions struct {
+	format        string
+	maxRecordSize string
+}
+
+func (o *inputOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.format, "format", "auto", "input format: auto, json, ndjson or lines")
+	fs.StringVar(&o.maxRecordSize, "max-record-size", "1MiB", "largest record accepted (bytes, or with KiB, MiB)")
+}
+
+func (o *inputOptions) decoderOptions() (jobspec.Options, error) {
+	format, err := jobspec.ParseFormat(o.format)
+	if err != nil {
+		return jobspec.Options{}, usageError("--format: %v", err)
+	}
+	size, err := parseSize(o.maxRecordSize)
+	if err != nil {
+		return jobspec.Options{}, usageError("--max-record-size: %v", err)
+	}
+	return jobspec.Options{Format: format, MaxRecordSize: size}, nil
+}
+
+// parseSize reads a byte count such as "1048576", "512KiB" or "1MiB".
+func parseSize(s string) (int, error) {
+	units := []struct {
+		suffix string
+		mult   int
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	num, mult := strings.TrimSpace(s), 1
+	for _, u := range units {
+		if strings.HasSuffix(num, u.suffix) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(num, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n < 1 || n > (1<<30)/mult {
+		return 0, fmt.Errorf("%q is not a size from 1 byte to 1GiB (examples: 65536, 512KiB, 1MiB)", s)
+	}
+	return n * mult, nil
+}
+
+// input is the job list being read: a file, or stdin.
+type input struct {
+	name string
+	r    io.Reader
+	// file is set when the input is a regular file, which drover can read
+	// twice: once to validate every record, once to run.
+	file  *os.File
+	close func() error
+}
+
+// openInput opens path, or stdin for "" and "-".
+func openInput(ios *IOStreams, path string) (*input, error) {
+	if path == "" || path == "-" {
+		in := &input{name: "<stdin>", r: ios.In, close: func() error { return nil }}
+		if f, ok := ios.In.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+				in.file = f
+			}
+		}
+		return in, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError("%v", unwrapPath(err))
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, usageError("%v", unwrapPath(err))
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, usageError("%s is a directory, not a job file", path)
+	}
+	in := &input{name: path, r: f, close: f.Close}
+	if fi.Mode().IsRegular() {
+		in.file = f
+	}
+	return in, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+func (in *input) decoder(opts jobspec.Options) *jobspec.Decoder {
+	return jobspec.NewDecoder(in.r, in.name, opts)
+}
+
+// rewind goes back to the start of a regular file.
+func (in *input) rewind() error {
+	_, err := in.file.Seek(0, io.SeekStart)
+	return err
+}
+
+// checkResult is what reading a whole input found.
+type checkResult struct {
+	records int     // jobs that are valid
+	bad     []error // bad records, in order; an InputError ends the list
+}
+
+// checkAll reads every record of dec, collecting the bad ones. A read
+// error that is not the input's fault is returned as err.
+func checkAll(dec *jobspec.Decoder) (checkResult, error) {
+	var res checkResult
+	for {
+		_, err := dec.Next()
+		switch {
+		case err == io.EOF:
+			return res, nil
+		case err == nil:
+			res.records++
+		case jobspec.IsInputError(err):
+			res.bad = append(res.bad, err)
+			var ie *jobspec.InputError
+			if errors.As(err, &ie) {
+				return res, nil
+			}
+		default:
+			return res, err
+		}
+	}
+}

@@ -1,0 +1,55 @@
+package cmd
+
+import (
+	"bytes"
+	"io"
+	"os"
+
+	"golang.org/x/term"
+)
+
+// IOStreams are the streams and the environment a command works with.
+// Nothing below cmd writes to os.Stdout or os.Stderr: everything goes
+// through the IOStreams the command was built with.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// OutTTY and ErrTTY tell whether Out and ErrOut are terminals.
+	OutTTY, ErrTTY bool
+	// Getenv and Environ read drover's environment.
+	Getenv  func(string) string
+	Environ func() []string
+}
+
+// System returns the process's own streams and environment.
+func System() *IOStreams {
+	return &IOStreams{
+		In:      os.Stdin,
+		Out:     os.Stdout,
+		ErrOut:  os.Stderr,
+		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv:  os.Getenv,
+		Environ: os.Environ,
+	}
+}
+
+// TestStreams returns streams backed by buffers, with an empty environment
+// apart from env ("KEY=value" entries).
+func TestStreams(in string, env ...string) (ios *IOStreams, out, errOut *bytes.Buffer) {
+	out, errOut = &bytes.Buffer{}, &bytes.Buffer{}
+	getenv := func(key string) string {
+		for i := len(env) - 1; i >= 0; i-- {
+			if k, v, ok := bytes.Cut([]byte(env[i]), []byte("=")); ok && string(k) == key {
+				return string(v)
+			}
+		}
+		return ""
+	}
+	return &IOStreams{
+		In: bytes.NewBufferString(in), Out: out, ErrOut: errOut,
+		Getenv:  getenv,
+		Environ: func() []string { return append([]string(nil), env...) },
+	}, out, errOut
+}

@@ -1,0 +1,71 @@
+// Package cmd is drover's command line: the cobra command tree, flags,
+// terminals, signals, progress and summaries, and the mapping of outcomes
+// to exit codes. It drives the runner and jobspec packages.
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Main runs drover with the process's arguments and streams and returns
+// the exit code.
+func Main() int {
+	// A write to a closed stdout must come back as an error that drover
+	// handles, not kill it silently. A handled signal is reset to the
+	// default in the jobs drover starts.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	ios := System()
+	root := NewRootCmd(ios)
+	root.SetArgs(os.Args[1:])
+	return Execute(root, ios)
+}
+
+// Execute runs a command tree, prints its error once, and returns the exit
+// code.
+func Execute(root *cobra.Command, ios *IOStreams) int {
+	err := root.Execute()
+	code := exitCode(err)
+	if err != nil && err.Error() != fmt.Sprintf("exit status %d", code) {
+		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		if code == exitUsage && isFlagError(err) {
+			fmt.Fprintln(ios.ErrOut, "Run 'drover --help' for usage.")
+		}
+	}
+	return code
+}
+
+// flagError marks cobra's own command-line errors.
+type flagError struct{ error }
+
+func (e flagError) Unwrap() error { return e.error }
+
+func isFlagError(err error) bool {
+	_, ok := err.(flagError)
+	return ok
+}
+
+// NewRootCmd builds drover's command tree around ios.
+func NewRootCmd(ios *IOStreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "drover",
+		Short: "Run batches of jobs with bounded concurrency, timeouts, retries and records",
+		Long: `drover runs the jobs listed in a JSON array, an NDJSON stream or plain lines,
+at most N at a time, with per-job timeouts, capped retries, a results file
+and a summary. See 'drover run --help'.`,
+		Version:       versionString(),
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
+	root.AddCommand(newRunCmd(ios), newValidateCmd(ios), newVersionCmd(ios))
+	return root
+}

@@ -1,0 +1,276 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
+)
+
+// runConfig checks the flags and turns them into a runner.Config.
+func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
+	switch {
+	case o.jobs < 1:
+		return runner.Config{}, usageError("--jobs must be at least 1, got %d", o.jobs)
+	case o.queue < 0:
+		return runner.Config{}, usageError("--queue must be at least 1, got %d", o.queue)
+	case o.retries < 0 || o.retries > jobspec.MaxRetries:
+		return runner.Config{}, usageError("--retries must be from 0 to %d, got %d", jobspec.MaxRetries, o.retries)
+	case o.maxFailures < 0:
+		return runner.Config{}, usageError("--max-failures must not be negative, got %d", o.maxFailures)
+	case o.timeout < 0 || o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
+		return runner.Config{}, usageError("durations must not be negative")
+	case o.resume && o.results == "":
+		return runner.Config{}, usageError("--resume needs --results FILE")
+	case o.shell == "":
+		return runner.Config{}, usageError("--shell must not be empty")
+	}
+	cfg := runner.Config{
+		Jobs: o.jobs, Queue: o.queue,
+		Timeout: o.timeout, KillGrace: o.killGrace,
+		Retries: o.retries, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
+		RetryBudget: int(o.retryBudget), MaxFailures: o.maxFailures,
+		Shell: o.shell, Environ: ios.Environ(),
+	}
+	if cfg.Queue == 0 {
+		cfg.Queue = 2 * o.jobs
+	}
+	if o.failFast && (cfg.MaxFailures == 0 || cfg.MaxFailures > 1) {
+		cfg.MaxFailures = 1
+	}
+	return cfg, nil
+}
+
+// runRun is `drover run`: validate, run, record, summarise, and map the
+// outcome to an exit code.
+func runRun(ios *IOStreams, opts *runOptions) error {
+	cfg, err := opts.runConfig(ios)
+	if err != nil {
+		return err
+	}
+	decOpts, err := opts.input.decoderOptions()
+	if err != nil {
+		return err
+	}
+	in, err := openInput(ios, opts.file)
+	if err != nil {
+		return err
+	}
+	defer in.close()
+
+	// A regular file is validated completely before any job starts.
+	if in.file != nil {
+		res, err := checkAll(in.decoder(decOpts))
+		if err != nil {
+			return usageError("%s: %v", in.name, err)
+		}
+		if len(res.bad) > 0 {
+			for _, bad := range res.bad {
+				fmt.Fprintln(ios.ErrOut, bad)
+			}
+			fmt.Fprintf(ios.ErrOut, "drover: %s: %s invalid; no job was run\n", in.name, plural(len(res.bad), "record"))
+			return silent(exitUsage)
+		}
+		if err := in.rewind(); err != nil {
+			return usageError("%s: %v", in.name, err)
+		}
+	}
+
+	var done map[string]bool
+	if opts.resume {
+		var cut []int
+		if done, cut, err = runner.ReadSucceeded(opts.results); err != nil {
+			return usageError("--resume: %v", err)
+		}
+		for _, line := range cut {
+			fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", opts.results, line)
+		}
+		cfg.Skip = func(j *jobspec.Job) bool { return done[j.ID] }
+	}
+	if opts.dryRun {
+		return dryRun(ios, in.decoder(decOpts), cfg)
+	}
+
+	rec, err := openRecords(opts)
+	if err != nil {
+		return err
+	}
+	defer rec.close()
+	if rec.results != nil {
+		cfg.Record = func(res *runner.Result) error { return rec.results.Write(runner.NewRecord(res)) }
+	}
+
+	spool := &runner.SpoolDir{}
+	defer spool.Remove()
+	events := make(chan runner.Event, 64)
+	cfg.Events = events
+	cfg.Sink = groupSink{dir: spool}
+	r, err := runner.New(cfg)
+	if err != nil {
+		return usageError("%v", err)
+	}
+
+	term := newTerminal(ios, opts.quiet, r.Stop)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		term.loop(events)
+	}()
+	signals := watchSignals(r, opts.killGrace, term.notice)
+	sum, runErr := r.Run(context.Background(), in.decoder(decOpts))
+	wg.Wait()
+	interrupted := signals.stop()
+
+	code := exitOK
+	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
+		code = exitFailures
+	}
+	if runErr != nil {
+		code = exitUsage
+		if !jobspec.IsInputError(runErr) { // input errors were reported as they happened
+			fmt.Fprintf(ios.ErrOut, "drover: %v\n", runErr)
+		}
+	}
+	if isEPIPE(term.outErr) {
+		code = exitSIGPIPE
+	}
+	if interrupted != nil {
+		code = signalExitCode(interrupted)
+	}
+	if !opts.quiet {
+		printSummary(ios.ErrOut, sum, term.failures, term.failed)
+	}
+	if rec.summary != nil {
+		if err := writeSummaryJSON(rec.summary, sum, interrupted, code); err != nil {
+			fmt.Fprintf(ios.ErrOut, "drover: --summary-json: %v\n", err)
+			if interrupted == nil {
+				code = exitUsage
+			}
+		}
+		rec.summary = nil
+	}
+	if err := rec.close(); err != nil && code < exitUsage {
+		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		code = exitUsage
+	}
+	return silent(code)
+}
+
+// records are the files a run writes its outcome to. Both are opened before
+// any job starts, so that a path that cannot be written stops the run
+// before it begins.
+type records struct {
+	results *runner.ResultsFile
+	summary *os.File
+}
+
+func openRecords(opts *runOptions) (*records, error) {
+	rec := &records{}
+	if opts.results != "" {
+		f, err := runner.OpenResults(opts.results)
+		if err != nil {
+			return nil, usageError("--results: %v", unwrapPath(err))
+		}
+		rec.results = f
+	}
+	if opts.summaryJSON != "" {
+		f, err := os.Create(opts.summaryJSON)
+		if err != nil {
+			rec.close()
+			return nil, usageError("--summary-json: %v", unwrapPath(err))
+		}
+		rec.summary = f
+	}
+	return rec, nil
+}
+
+func (r *records) close() error {
+	var errs []error
+	if r.results != nil {
+		if err := r.results.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("--results: %w", err))
+		}
+		r.results = nil
+	}
+	if r.summary != nil {
+		r.summary.Close()
+		r.summary = nil
+	}
+	return errors.Join(errs...)
+}
+
+// dryRun prints each job's id and command, tab-separated, one per line.
+func dryRun(ios *IOStreams, dec *jobspec.Decoder, cfg runner.Config) error {
+	for {
+		job, err := dec.Next()
+		if err != nil {
+			if jobspec.IsInputError(err) {
+				return &exitError{code: exitUsage, err: err}
+			}
+			return nil // io.EOF
+		}
+		if cfg.Skip != nil && cfg.Skip(job) {
+			continue
+		}
+		argv := job.Argv
+		if job.Shell {
+			argv = []string{cfg.Shell, "-c", job.Argv[0]}
+		}
+		if _, err := fmt.Fprintf(ios.Out, "%s\t%s\n", job.ID, shellQuote(argv)); err != nil {
+			return &exitError{code: exitSIGPIPE, err: err}
+		}
+	}
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// shellQuote joins argv so that a shell reads it back as argv, on one line:
+// plain words stay bare, others are single-quoted, and words with control
+// characters use $'…' quoting, as bash's printf %q does.
+func shellQuote(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
+		switch {
+		case plainWord.MatchString(a):
+			parts[i] = a
+		case strings.IndexFunc(a, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
+			parts[i] = ansiQuote(a)
+		default:
+			parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func ansiQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\\', '\'':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			if c < 0x20 || c == 0x7f {
+				fmt.Fprintf(&b, `\x%02x`, c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
