@@ -32,12 +32,18 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
+		Setup: func(env *testscript.Env) error {
+			repo, err := os.Getwd()
+			env.Setenv("REPO", repo)
+			return err
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"spawn":    cmdSpawn,
 			"sig":      cmdSig,
 			"await":    cmdAwait,
 			"waitfile": cmdWaitfile,
 			"alive":    cmdAlive,
+			"gone":     cmdGone,
 			"cleanup":  cmdCleanup,
 			"exitcode": cmdExitcode,
 		},
@@ -235,6 +241,26 @@ func cmdAlive(ts *testscript.TestScript, neg bool, args []string) {
 			}
 		}
 		f.Close()
+	}
+}
+
+// gone PIDFILE... waits until every process named in the files has died.
+func cmdGone(ts *testscript.TestScript, neg bool, args []string) {
+	deadline := time.Now().Add(awaitLimit)
+	for _, file := range args {
+		b, err := os.ReadFile(ts.MkAbs(file))
+		ts.Check(err)
+		for _, field := range strings.Fields(string(b)) {
+			pid, err := strconv.Atoi(field)
+			ts.Check(err)
+			for processAlive(pid) {
+				if time.Now().After(deadline) {
+					syscall.Kill(pid, syscall.SIGKILL)
+					ts.Fatalf("process %d (from %s) is still alive", pid, file)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
 	}
 }
 

@@ -56,8 +56,10 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 		out.Stopped = true
 		waitErr = e.stop(pgid, waited, a.KillNow)
 	}
-	// Nothing of the group outlives the job's main process.
+	// Nothing of the group outlives the job's main process: kill what is
+	// left, and wait until it is gone.
 	signalGroup(pgid, syscall.SIGKILL)
+	reapGroup(pgid, reapLimit)
 	p.drain(e.KillGrace)
 
 	out.ExitCode, out.Signal = exitStatus(cmd.ProcessState, waitErr)
@@ -80,6 +82,42 @@ func (e *ProcessExecutor) stop(pgid int, waited <-chan error, killNow <-chan str
 	}
 	signalGroup(pgid, syscall.SIGKILL)
 	return <-waited
+}
+
+// reapLimit bounds the wait for a killed group's processes to die.
+const reapLimit = 5 * time.Second
+
+// reapGroup reaps the processes of the group pgid that have become
+// drover's children: drover is a child subreaper, so the orphans of a job
+// are handed to it rather than to init. Waiting by process group never
+// takes the status of another job's process, as wait(-1) could. It returns
+// once no process of the group is left among drover's children, or after
+// limit.
+func reapGroup(pgid int, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	pause := 100 * time.Microsecond
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-pgid, &ws, unix.WNOHANG, nil)
+		switch {
+		case err == unix.EINTR || pid > 0:
+			continue
+		case err != nil:
+			return // ECHILD: none left
+		case time.Now().After(deadline):
+			return
+		}
+		time.Sleep(pause) // killed, not yet dead: SIGKILL is delivered asynchronously
+		pause = min(2*pause, 10*time.Millisecond)
+	}
+}
+
+// BecomeSubreaper makes the calling process a child subreaper, so that the
+// orphaned processes of its jobs become its children and can be reaped by
+// process group. It affects the whole process and is called once, before
+// any job starts.
+func BecomeSubreaper() error {
+	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 }
 
 func signalGroup(pgid int, sig syscall.Signal) {
@@ -105,6 +143,13 @@ func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
 		env = append(env, v.Key+"="+v.Value)
 	}
 	env = append(env, "DROVER_JOB_ID="+job.ID, "DROVER_ATTEMPT="+strconv.Itoa(a.Number))
+	if job.Dir != "" {
+		if fi, err := os.Stat(job.Dir); err != nil {
+			return nil, fmt.Errorf("cannot start: dir %w", unwrapPathError(err))
+		} else if !fi.IsDir() {
+			return nil, fmt.Errorf("cannot start: dir %s is not a directory", job.Dir)
+		}
+	}
 	path, err := lookPath(argv[0], lastValue(env, "PATH"), job.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start: %w", err)
@@ -151,7 +196,9 @@ func lastValue(env []string, key string) string {
 }
 
 // startError strips exec's wrapping down to what a person needs.
-func startError(err error) error {
+func startError(err error) error { return unwrapPathError(err) }
+
+func unwrapPathError(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%s: %w", pe.Path, pe.Err)

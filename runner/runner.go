@@ -57,6 +57,9 @@ func New(cfg Config) (*Runner, error) {
 	}
 	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{})}
 	if r.exec == nil {
+		if err := BecomeSubreaper(); err != nil {
+			return nil, fmt.Errorf("becoming a child subreaper: %w", err)
+		}
 		r.exec = &ProcessExecutor{Shell: cfg.Shell, KillGrace: cfg.KillGrace, Environ: cfg.Environ}
 	}
 	r.intake, r.stopIntake = context.WithCancel(context.Background())

@@ -87,7 +87,7 @@ func TestStatuses(t *testing.T) {
 		{"timeout", shellJob("a", "sleep 30"), 50 * time.Millisecond, TimedOut, -1, "SIGTERM", "timed out after 50ms"},
 		{"timeout trapped exit 0", shellJob("a", "trap 'exit 0' TERM; sleep 30 & wait"), 50 * time.Millisecond, TimedOut, 0, "", "timed out"},
 		{"not found", &jobspec.Job{ID: "a", Argv: []string{"drover-no-such-program"}}, 0, Failed, -1, "", "executable file not found"},
-		{"bad dir", &jobspec.Job{ID: "a", Argv: []string{"true"}, Dir: "/no/such/dir"}, 0, Failed, -1, "", "cannot start"},
+		{"bad dir", &jobspec.Job{ID: "a", Argv: []string{"true"}, Dir: "/no/such/dir"}, 0, Failed, -1, "", "cannot start: dir /no/such/dir: no such file or directory"},
 		{"argv without shell", &jobspec.Job{ID: "a", Argv: []string{"sh", "-c", "exit 4"}}, 0, Failed, 4, "", ""},
 	}
 	for _, tt := range tests {

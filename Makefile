@@ -1,0 +1,40 @@
+# drover's build, test and check targets. `make check test` is what CI runs.
+GO          ?= go
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT      ?= $(shell git rev-parse --short HEAD 2>/dev/null)
+LDFLAGS     := -X github.com/drover/drover/cmd.version=$(VERSION) -X github.com/drover/drover/cmd.commit=$(COMMIT)
+
+.PHONY: build test check fmt vet staticcheck tidy layers fuzz
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/drover .
+
+test:
+	$(GO) test -race -count=1 ./...
+
+check: fmt vet staticcheck tidy layers
+
+fmt:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(STATICCHECK) ./...
+
+# go.mod and go.sum must be what `go mod tidy` makes of them.
+tidy:
+	$(GO) mod tidy -diff
+
+# jobspec imports nothing of drover's; runner imports jobspec only and no UI
+# package; nothing below cmd writes to the process's stdout or stderr.
+layers:
+	@.ci/check-layers
+
+# Runs the decoder's fuzz target for a bounded time; what it finds lands in
+# jobspec/testdata/fuzz and becomes a seed that `make test` runs.
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./jobspec
