@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // runOptions holds everything `drover run` is told on its command line.
@@ -31,8 +32,10 @@ type runOptions struct {
 	quiet       bool
 }
 
+func newRunOptions() *runOptions { return &runOptions{retryBudget: -1} }
+
 func newRunCmd(ios *IOStreams) *cobra.Command {
-	opts := &runOptions{retryBudget: -1}
+	opts := newRunOptions()
 	c := &cobra.Command{
 		Use:   "run [flags] [FILE]",
 		Short: "Run the jobs in FILE (or stdin)",
@@ -54,25 +57,29 @@ cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP.`,
 			return runRun(ios, opts)
 		},
 	}
-	fs := c.Flags()
-	opts.input.addFlags(fs)
-	fs.IntVarP(&opts.jobs, "jobs", "j", 4, "at most N jobs run at once")
-	fs.IntVar(&opts.queue, "queue", 0, "capacity of the intake queue (default 2 × --jobs)")
-	fs.DurationVar(&opts.timeout, "timeout", 0, "default per-attempt timeout; 0 means none")
-	fs.DurationVar(&opts.killGrace, "kill-grace", 2*time.Second, "time between SIGTERM and SIGKILL when a job is stopped")
-	fs.IntVar(&opts.retries, "retries", 0, "default extra attempts after a failed or timed-out attempt (0-100)")
-	fs.DurationVar(&opts.retryDelay, "retry-delay", 500*time.Millisecond, "base retry delay (exponential backoff, full jitter)")
-	fs.DurationVar(&opts.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
-	fs.Var(&opts.retryBudget, "retry-budget", "retries the whole run may spend (default unlimited)")
-	fs.IntVar(&opts.maxFailures, "max-failures", 0, "after N jobs have finally failed, stop the run (0: no limit)")
-	fs.BoolVar(&opts.failFast, "fail-fast", false, "the same as --max-failures 1")
-	fs.StringVar(&opts.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
-	fs.BoolVar(&opts.dryRun, "dry-run", false, "print each job's id and command; run nothing")
-	fs.StringVar(&opts.results, "results", "", "append one JSON record per finished job to FILE")
-	fs.BoolVar(&opts.resume, "resume", false, "skip jobs that already succeeded in the --results file")
-	fs.StringVar(&opts.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")
-	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "print no progress and no summary")
+	opts.addFlags(c.Flags())
 	return c
+}
+
+// addFlags registers run's flags on fs, filling o.
+func (o *runOptions) addFlags(fs *pflag.FlagSet) {
+	o.input.addFlags(fs)
+	fs.IntVarP(&o.jobs, "jobs", "j", 4, "at most N jobs run at once")
+	fs.IntVar(&o.queue, "queue", 0, "capacity of the intake queue (default 2 × --jobs)")
+	fs.DurationVar(&o.timeout, "timeout", 0, "default per-attempt timeout; 0 means none")
+	fs.DurationVar(&o.killGrace, "kill-grace", 2*time.Second, "time between SIGTERM and SIGKILL when a job is stopped")
+	fs.IntVar(&o.retries, "retries", 0, "default extra attempts after a failed or timed-out attempt (0-100)")
+	fs.DurationVar(&o.retryDelay, "retry-delay", 500*time.Millisecond, "base retry delay (exponential backoff, full jitter)")
+	fs.DurationVar(&o.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
+	fs.Var(&o.retryBudget, "retry-budget", "retries the whole run may spend (default unlimited)")
+	fs.IntVar(&o.maxFailures, "max-failures", 0, "after N jobs have finally failed, stop the run (0: no limit)")
+	fs.BoolVar(&o.failFast, "fail-fast", false, "the same as --max-failures 1")
+	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
+	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
+	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
+	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no progress and no summary")
 }
 
 // budget is the --retry-budget value: a count, or -1 for unlimited.

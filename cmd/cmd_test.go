@@ -1,0 +1,122 @@
+package cmd
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func TestRunConfigFromFlags(t *testing.T) {
+	tests := []struct {
+		args        []string
+		queue       int
+		maxFailures int
+		budget      int
+		err         string
+	}{
+		{nil, 8, 0, -1, ""},
+		{[]string{"-j", "3"}, 6, 0, -1, ""},
+		{[]string{"-j", "3", "--queue", "1"}, 1, 0, -1, ""},
+		{[]string{"--fail-fast"}, 8, 1, -1, ""},
+		{[]string{"--fail-fast", "--max-failures", "5"}, 8, 1, -1, ""},
+		{[]string{"--max-failures", "5"}, 8, 5, -1, ""},
+		{[]string{"--retry-budget", "0"}, 8, 0, 0, ""},
+		{[]string{"--retry-budget", "unlimited"}, 8, 0, -1, ""},
+		{[]string{"--jobs", "0"}, 0, 0, 0, "--jobs must be at least 1"},
+		{[]string{"--queue", "-1"}, 0, 0, 0, "--queue must be at least 1"},
+		{[]string{"--retries", "101"}, 0, 0, 0, "--retries must be from 0 to 100"},
+		{[]string{"--timeout", "-1s"}, 0, 0, 0, "durations must not be negative"},
+		{[]string{"--resume"}, 0, 0, 0, "--resume needs --results"},
+		{[]string{"--shell", ""}, 0, 0, 0, "--shell must not be empty"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			ios, _, _ := TestStreams("")
+			opts := newRunOptions()
+			fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+			opts.addFlags(fs)
+			if err := fs.Parse(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := opts.runConfig(ios)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || exitCode(err) != exitUsage {
+					t.Fatalf("err %v, want %q with exit 2", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Queue != tt.queue || cfg.MaxFailures != tt.maxFailures || cfg.RetryBudget != tt.budget {
+				t.Errorf("queue %d, max failures %d, budget %d", cfg.Queue, cfg.MaxFailures, cfg.RetryBudget)
+			}
+		})
+	}
+}
+
+func TestShellQuoteRoundTrips(t *testing.T) {
+	argv := []string{"printf", "%s|", "plain", "two words", "it's", "", "tab\there", "new\nline", `back\slash`, "$HOME", "ünï"}
+	quoted := shellQuote(argv)
+	if strings.Contains(quoted, "\n") {
+		t.Fatalf("quoted argv spans lines: %q", quoted)
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash is needed to read $'…' back")
+	}
+	out, err := exec.Command(bash, "-c", quoted).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.Join(argv[2:], "|") + "|"; string(out) != want {
+		t.Errorf("bash read back %q, want %q", out, want)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int{"1": 1, "1024": 1024, "1KiB": 1024, "512K": 512 << 10, "1MiB": 1 << 20, "2M": 2 << 20, "1GiB": 1 << 30} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("%s: %d %v, want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-1", "1.5MiB", "lots", "2GiB"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n          int
+		word, want string
+	}{{0, "job", "0 jobs"}, {1, "job", "1 job"}, {2, "retry", "2 retries"}, {1, "retry", "1 retry"}} {
+		if got := plural(tt.n, tt.word); got != tt.want {
+			t.Errorf("plural(%d, %q) = %q", tt.n, tt.word, got)
+		}
+	}
+}
+
+func TestValidateWithBuffers(t *testing.T) {
+	ios, out, errOut := TestStreams("{\"cmd\":\"true\"}\n{\"cmd\":\"true\",\"retries\":-1}\n")
+	root := NewRootCmd(ios)
+	root.SetArgs([]string{"validate"})
+	if code := Execute(root, ios); code != exitUsage {
+		t.Fatalf("exit %d", code)
+	}
+	if want := "<stdin>:2: field \"retries\": must be a whole number from 0 to 100, got -1\n<stdin>: 1 record invalid, 1 job valid\n"; out.String() != want {
+		t.Errorf("stdout %q, want %q", out.String(), want)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr %q", errOut.String())
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	if exitCode(nil) != 0 || exitCode(silent(1)) != 1 || exitCode(usageError("x")) != 2 || exitCode(flagError{}) != 2 {
+		t.Error("exit code mapping")
+	}
+}
