@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -225,34 +224,36 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 // found alive are killed when the script ends.
 func cmdAlive(ts *testscript.TestScript, neg bool, args []string) {
 	for _, file := range args {
-		f, err := os.Open(ts.MkAbs(file))
-		ts.Check(err)
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			pid, err := strconv.Atoi(strings.TrimSpace(sc.Text()))
-			ts.Check(err)
+		for _, pid := range readPIDs(ts, file) {
 			live := processAlive(pid)
 			if live {
 				ts.Defer(func() { syscall.Kill(pid, syscall.SIGKILL) })
 			}
 			if live == neg {
-				f.Close()
 				ts.Fatalf("process %d (from %s): alive=%v", pid, file, live)
 			}
 		}
-		f.Close()
 	}
+}
+
+// readPIDs reads the pids in a file, one a line.
+func readPIDs(ts *testscript.TestScript, file string) []int {
+	b, err := os.ReadFile(ts.MkAbs(file))
+	ts.Check(err)
+	var pids []int
+	for _, field := range strings.Fields(string(b)) {
+		pid, err := strconv.Atoi(field)
+		ts.Check(err)
+		pids = append(pids, pid)
+	}
+	return pids
 }
 
 // gone PIDFILE... waits until every process named in the files has died.
 func cmdGone(ts *testscript.TestScript, neg bool, args []string) {
 	deadline := time.Now().Add(awaitLimit)
 	for _, file := range args {
-		b, err := os.ReadFile(ts.MkAbs(file))
-		ts.Check(err)
-		for _, field := range strings.Fields(string(b)) {
-			pid, err := strconv.Atoi(field)
-			ts.Check(err)
+		for _, pid := range readPIDs(ts, file) {
 			for processAlive(pid) {
 				if time.Now().After(deadline) {
 					syscall.Kill(pid, syscall.SIGKILL)
@@ -268,11 +269,7 @@ func cmdGone(ts *testscript.TestScript, neg bool, args []string) {
 // alive, when the script ends: for processes a test lets escape.
 func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
 	for _, file := range args {
-		b, err := os.ReadFile(ts.MkAbs(file))
-		ts.Check(err)
-		for _, field := range strings.Fields(string(b)) {
-			pid, err := strconv.Atoi(field)
-			ts.Check(err)
+		for _, pid := range readPIDs(ts, file) {
 			ts.Defer(func() {
 				if processAlive(pid) {
 					syscall.Kill(pid, syscall.SIGKILL)

@@ -56,10 +56,25 @@ func parseSize(s string) (int, error) {
 	return n * mult, nil
 }
 
+// open checks the input flags and opens path (stdin for "" or "-").
+func (o *inputOptions) open(ios *IOStreams, path string) (*input, error) {
+	opts, err := o.decoderOptions()
+	if err != nil {
+		return nil, err
+	}
+	in, err := openInput(ios, path)
+	if err != nil {
+		return nil, err
+	}
+	in.opts = opts
+	return in, nil
+}
+
 // input is the job list being read: a file, or stdin.
 type input struct {
 	name string
 	r    io.Reader
+	opts jobspec.Options
 	// file is set when the input is a regular file, which drover can read
 	// twice: once to validate every record, once to run.
 	file  *os.File
@@ -105,8 +120,9 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func (in *input) decoder(opts jobspec.Options) *jobspec.Decoder {
-	return jobspec.NewDecoder(in.r, in.name, opts)
+// decoder starts reading the input from where it stands.
+func (in *input) decoder() *jobspec.Decoder {
+	return jobspec.NewDecoder(in.r, in.name, in.opts)
 }
 
 // rewind goes back to the start of a regular file.

@@ -54,11 +54,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	decOpts, err := opts.input.decoderOptions()
-	if err != nil {
-		return err
-	}
-	in, err := openInput(ios, opts.file)
+	in, err := opts.input.open(ios, opts.file)
 	if err != nil {
 		return err
 	}
@@ -66,7 +62,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 
 	// A regular file is validated completely before any job starts.
 	if in.file != nil {
-		res, err := checkAll(in.decoder(decOpts))
+		res, err := checkAll(in.decoder())
 		if err != nil {
 			return usageError("%s: %v", in.name, err)
 		}
@@ -94,7 +90,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		cfg.Skip = func(j *jobspec.Job) bool { return done[j.ID] }
 	}
 	if opts.dryRun {
-		return dryRun(ios, in.decoder(decOpts), cfg)
+		return dryRun(ios, in.decoder(), cfg)
 	}
 
 	rec, err := openRecords(opts)
@@ -124,7 +120,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		term.loop(events)
 	}()
 	signals := watchSignals(r, opts.killGrace, term.notice)
-	sum, runErr := r.Run(context.Background(), in.decoder(decOpts))
+	sum, runErr := r.Run(context.Background(), in.decoder())
 	wg.Wait()
 	interrupted := signals.stop()
 

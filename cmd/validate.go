@@ -35,16 +35,12 @@ It exits 0 when every record is valid and 2 otherwise.`,
 }
 
 func runValidate(ios *IOStreams, opts *validateOptions) error {
-	decOpts, err := opts.input.decoderOptions()
-	if err != nil {
-		return err
-	}
-	in, err := openInput(ios, opts.file)
+	in, err := opts.input.open(ios, opts.file)
 	if err != nil {
 		return err
 	}
 	defer in.close()
-	res, err := checkAll(in.decoder(decOpts))
+	res, err := checkAll(in.decoder())
 	if err != nil {
 		return usageError("%s: %v", in.name, err)
 	}
