@@ -30,6 +30,8 @@ func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
 		return runner.Config{}, usageError("--resume needs --results FILE")
 	case o.shell == "":
 		return runner.Config{}, usageError("--shell must not be empty")
+	case o.keepOrder && o.output != outputGroup:
+		return runner.Config{}, usageError("--keep-order needs --output group")
 	}
 	cfg := runner.Config{
 		Jobs: o.jobs, Queue: o.queue,
@@ -60,7 +62,9 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	}
 	defer in.close()
 
-	// A regular file is validated completely before any job starts.
+	// A regular file is validated completely before any job starts, and
+	// counted, so that progress can show done/total.
+	total := -1
 	if in.file != nil {
 		res, err := checkAll(in.decoder())
 		if err != nil {
@@ -76,6 +80,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		if err := in.rewind(); err != nil {
 			return usageError("%s: %v", in.name, err)
 		}
+		total = res.records
 	}
 
 	var done map[string]bool
@@ -93,26 +98,63 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		return dryRun(ios, in.decoder(), cfg)
 	}
 
+	colour, err := useColor(opts.color, ios)
+	if err != nil {
+		return err
+	}
+	progressMode := opts.progress
+	if opts.quiet || (progressMode == progressAuto && opts.output == outputRaw) {
+		progressMode = progressNone // raw output would run through the bar
+	}
+	progress, err := newProgress(progressMode, ios, opts.progressInterval, total, colour)
+	if err != nil {
+		return err
+	}
+	spool := &runner.SpoolDir{}
+	defer spool.Remove()
+	chunks := make(chan chunk)
+	sink, err := newSink(opts.output, ios, spool, chunks)
+	if err != nil {
+		return err
+	}
+	if opts.outputDir != "" {
+		dir, err := openOutputDir(opts.outputDir, sink)
+		if err != nil {
+			return err
+		}
+		defer dir.Close()
+		sink = dir
+	}
+	cfg.Sink = sink
+
 	rec, err := openRecords(opts)
 	if err != nil {
 		return err
 	}
 	defer rec.close()
 	if rec.results != nil {
-		cfg.Record = func(res *runner.Result) error { return rec.results.Write(runner.NewRecord(res)) }
+		cfg.Record = func(res *runner.Result) error {
+			r := runner.NewRecord(res)
+			if s, ok := res.Output.(*savedOutput); ok {
+				r.StdoutFile, r.StderrFile = s.stdoutFile, s.stderrFile
+			}
+			return rec.results.Write(r)
+		}
 	}
 
-	spool := &runner.SpoolDir{}
-	defer spool.Remove()
 	events := make(chan runner.Event, 64)
 	cfg.Events = events
-	cfg.Sink = groupSink{dir: spool}
 	r, err := runner.New(cfg)
 	if err != nil {
 		return usageError("%v", err)
 	}
 
-	term := newTerminal(ios, opts.quiet, r.Stop)
+	term := newTerminal(ios, terminalOptions{
+		quiet:        opts.quiet,
+		keepOrder:    opts.keepOrder,
+		githubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !opts.noGithubGroups,
+		progress:     progress,
+	}, chunks, total, r.Stop)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -141,7 +183,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		code = signalExitCode(interrupted)
 	}
 	if !opts.quiet {
-		printSummary(ios.ErrOut, sum, term.failures, term.failed)
+		printSummary(ios.ErrOut, newPalette(colour), sum, term.failures, term.failed)
 	}
 	if rec.summary != nil {
 		if err := writeSummaryJSON(rec.summary, sum, interrupted, code); err != nil {

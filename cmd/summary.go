@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fatih/color"
+
 	"github.com/drover/drover/runner"
 )
 
@@ -16,21 +18,69 @@ import (
 // shows.
 const stderrLines = 5
 
+// palette colours the summary. Each colour is switched on or off on its
+// own, never through fatih/color's global switch.
+type palette struct {
+	ok, bad, warn, dim *color.Color
+}
+
+func newPalette(on bool) palette {
+	p := palette{
+		ok:   color.New(color.FgGreen),
+		bad:  color.New(color.FgRed, color.Bold),
+		warn: color.New(color.FgYellow),
+		dim:  color.New(color.Faint),
+	}
+	for _, c := range []*color.Color{p.ok, p.bad, p.warn, p.dim} {
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	return p
+}
+
+// count colours a count when it is not zero.
+func count(c *color.Color, n int, what string) string {
+	s := fmt.Sprintf("%d %s", n, what)
+	if n == 0 {
+		return s
+	}
+	return c.Sprint(s)
+}
+
+// useColor resolves --color: auto means on a terminal, unless NO_COLOR is
+// set (to anything) or TERM is dumb.
+func useColor(mode string, ios *IOStreams) (bool, error) {
+	switch mode {
+	case "always":
+		return true, nil
+	case "never":
+		return false, nil
+	case "auto":
+		return ios.ErrTTY && ios.Getenv("NO_COLOR") == "" && ios.Getenv("TERM") != "dumb", nil
+	}
+	return false, usageError("--color: unknown mode %q (want auto, always or never)", mode)
+}
+
 // printSummary writes the human summary of a run to w.
-func printSummary(w io.Writer, sum runner.Summary, failures []failure, failed int) {
-	fmt.Fprintf(w, "drover: %s in %s: %d succeeded, %d failed, %d timed out, %d canceled, %d skipped, %d not started; %s\n",
-		plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond), sum.Succeeded, sum.Failed, sum.TimedOut,
-		sum.Canceled, sum.Skipped, sum.NotStarted, plural(sum.Retries, "retry"))
+func printSummary(w io.Writer, p palette, sum runner.Summary, failures []failure, failed int) {
+	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s; %s\n",
+		plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
+		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
+		count(p.bad, sum.TimedOut, "timed out"), count(p.warn, sum.Canceled, "canceled"),
+		sum.Skipped, count(p.warn, sum.NotStarted, "not started"), plural(sum.Retries, "retry"))
 	if sum.RetriesDenied > 0 {
-		fmt.Fprintf(w, "drover: the retry budget was spent: %s not retried\n", plural(sum.RetriesDenied, "failure"))
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("the retry budget was spent: %s not retried", plural(sum.RetriesDenied, "failure")))
 	}
 	if sum.StoppedByFailures {
-		fmt.Fprintln(w, "drover: stopped after reaching --max-failures")
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --max-failures"))
 	}
 	for _, f := range failures {
-		fmt.Fprintf(w, "  %s %s (%s, %s)\n", statusWord(f.res.Status), f.res.Job.ID, outcome(f.res), f.res.Job.Record)
+		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.res.Status)), f.res.Job.ID, outcome(f.res), f.res.Job.Record)
 		for _, line := range lastLines(f.tail, stderrLines) {
-			fmt.Fprintf(w, "    | %s\n", line)
+			fmt.Fprintf(w, "    %s %s\n", p.dim.Sprint("|"), line)
 		}
 	}
 	if failed > len(failures) {

@@ -282,7 +282,7 @@ func (p *pipes) started(a Attempt) {
 		p.copiers++
 		go func() {
 			defer func() { p.copied <- struct{}{} }()
-			_, _ = io.Copy(dst, r)
+			_, _ = io.Copy(&drainWriter{w: dst}, r)
 		}()
 	}
 }
@@ -304,6 +304,23 @@ func (p *pipes) drain(grace time.Duration) {
 			}
 		}
 	}
+}
+
+// drainWriter passes writes on until one fails, then swallows the rest, so
+// that a failing destination (a closed stdout) never stops drover from
+// draining a job's pipe, which would leave the job blocked on a full pipe.
+type drainWriter struct {
+	w      io.Writer
+	failed bool
+}
+
+func (d *drainWriter) Write(p []byte) (int, error) {
+	if !d.failed {
+		if _, err := d.w.Write(p); err != nil {
+			d.failed = true
+		}
+	}
+	return len(p), nil
 }
 
 func (p *pipes) closeAll() {

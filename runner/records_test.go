@@ -161,3 +161,32 @@ func TestTailKeepsTheLastBytes(t *testing.T) {
 		t.Errorf("tail %q", got)
 	}
 }
+
+func TestSpoolParkReleasesMemoryAndDescriptor(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	dir := &SpoolDir{}
+	defer dir.Remove()
+	for _, size := range []int{0, 5, 25} { // empty, in memory, spilled
+		s := &Spool{Dir: dir, Limit: 10}
+		want := strings.Repeat("p", size)
+		s.Write([]byte(want))
+		if err := s.Park(); err != nil {
+			t.Fatal(err)
+		}
+		if s.mem != nil || s.file != nil {
+			t.Errorf("size %d: parked spool still holds memory or a file", size)
+		}
+		var got strings.Builder
+		s.WriteTo(&got)
+		if got.String() != want {
+			t.Errorf("size %d: got %q", size, got.String())
+		}
+		name := s.parked
+		s.Close()
+		if name != "" {
+			if _, err := os.Stat(name); !os.IsNotExist(err) {
+				t.Errorf("parked file left")
+			}
+		}
+	}
+}

@@ -46,15 +46,21 @@ type Spool struct {
 	Dir   *SpoolDir
 	Limit int // DefaultSpoolLimit when 0
 
-	mem  []byte
-	file *os.File
-	size int64
-	err  error // the first spill error; later writes are dropped
+	mem    []byte
+	file   *os.File
+	parked string // the spill file's name once Park has closed it
+	size   int64
+	last   byte  // the last byte written
+	err    error // the first spill error; later writes are dropped
 }
 
 func (s *Spool) Write(p []byte) (int, error) {
 	n := len(p)
+	if n == 0 {
+		return 0, nil
+	}
 	s.size += int64(n)
+	s.last = p[n-1]
 	limit := s.Limit
 	if limit <= 0 {
 		limit = DefaultSpoolLimit
@@ -82,6 +88,62 @@ func (s *Spool) Write(p []byte) (int, error) {
 	return n, nil
 }
 
+// Park moves what memory holds to the spill file and closes it, so that a
+// finished job waiting for its turn to be written holds neither memory nor
+// a file descriptor. It is called after the writes have ended.
+func (s *Spool) Park() error {
+	if s.size == 0 || s.parked != "" {
+		return nil
+	}
+	if s.file == nil {
+		dir, err := s.Dir.dir()
+		if err != nil {
+			return err
+		}
+		if s.file, err = os.CreateTemp(dir, "out-"); err != nil {
+			return err
+		}
+		if _, err := s.file.Write(s.mem); err != nil {
+			return err
+		}
+		s.mem = nil
+	} else {
+		// Memory holds the head of the stream, the file the rest: write the
+		// head to a new file, followed by the rest.
+		dir, err := s.Dir.dir()
+		if err != nil {
+			return err
+		}
+		f, err := os.CreateTemp(dir, "out-")
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(s.mem); err != nil {
+			f.Close()
+			return err
+		}
+		if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return err
+		}
+		if _, err := io.Copy(f, s.file); err != nil {
+			f.Close()
+			return err
+		}
+		old := s.file.Name()
+		s.file.Close()
+		os.Remove(old)
+		s.file, s.mem = f, nil
+	}
+	s.parked = s.file.Name()
+	err := s.file.Close()
+	s.file = nil
+	return err
+}
+
+// EndsLine reports whether the output is empty or ends with a newline.
+func (s *Spool) EndsLine() bool { return s.size == 0 || s.last == '\n' }
+
 // Len is the number of bytes written.
 func (s *Spool) Len() int64 { return s.size }
 
@@ -89,13 +151,23 @@ func (s *Spool) Len() int64 { return s.size }
 func (s *Spool) WriteTo(w io.Writer) (int64, error) {
 	n, err := w.Write(s.mem)
 	total := int64(n)
-	if err != nil || s.file == nil {
+	if err != nil {
 		return total, err
 	}
-	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+	file := s.file
+	if s.parked != "" {
+		if file, err = os.Open(s.parked); err != nil {
+			return total, err
+		}
+		defer file.Close()
+	}
+	if file == nil {
+		return total, nil
+	}
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
 		return total, err
 	}
-	m, err := io.Copy(w, s.file)
+	m, err := io.Copy(w, file)
 	total += m
 	if err == nil && s.err != nil {
 		err = s.err
@@ -106,6 +178,11 @@ func (s *Spool) WriteTo(w io.Writer) (int64, error) {
 // Close releases the memory and removes the spill file.
 func (s *Spool) Close() error {
 	s.mem = nil
+	if s.parked != "" {
+		name := s.parked
+		s.parked = ""
+		return os.Remove(name)
+	}
 	if s.file == nil {
 		return nil
 	}

@@ -1,0 +1,137 @@
+package cmd
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
+)
+
+// fileName derives a file name from a job id that can never leave the
+// directory and never equals another id's. An id made only of letters,
+// digits, '.', '_' and '-', not starting with '.', and short enough is used
+// as it is. Any other id becomes its safe characters (at most 64) followed
+// by '~' and a hash of the whole id: '~' never appears in a name of the
+// first kind, and the hash keeps names of the second kind apart.
+func fileName(id string) string {
+	safe := func(r rune) bool {
+		return r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-')
+	}
+	if len(id) <= 200 && !strings.HasPrefix(id, ".") && strings.IndexFunc(id, func(r rune) bool { return !safe(r) }) < 0 {
+		return id
+	}
+	var b strings.Builder
+	for _, r := range id {
+		if b.Len() >= 64 {
+			break
+		}
+		if safe(r) && !(b.Len() == 0 && r == '.') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	sum := sha256.Sum256([]byte(id))
+	return b.String() + "~" + hex.EncodeToString(sum[:8])
+}
+
+// outputDir saves each job's stdout and stderr as DIR/NAME.stdout and
+// DIR/NAME.stderr besides what the mode does with them. Files are opened
+// through an os.Root and never through a symbolic link, so nothing planted
+// in the directory can send output elsewhere.
+type outputDir struct {
+	path string
+	root *os.Root
+	next runner.Sink
+}
+
+func openOutputDir(path string, next runner.Sink) (*outputDir, error) {
+	if err := os.MkdirAll(path, 0o755); err != nil {
+		return nil, usageError("--output-dir: %v", unwrapPath(err))
+	}
+	root, err := os.OpenRoot(path)
+	if err != nil {
+		return nil, usageError("--output-dir: %v", unwrapPath(err))
+	}
+	return &outputDir{path: path, root: root, next: next}, nil
+}
+
+func (d *outputDir) Close() error { return d.root.Close() }
+
+func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
+	base, err := d.next.Open(job)
+	if err != nil {
+		return nil, err
+	}
+	name := fileName(job.ID)
+	out, err := d.create(name + ".stdout")
+	if err != nil {
+		base.Close()
+		return nil, err
+	}
+	errf, err := d.create(name + ".stderr")
+	if err != nil {
+		out.Close()
+		base.Close()
+		return nil, err
+	}
+	return &savedOutput{
+		JobOutput:  base,
+		out:        tee(base.Stdout(), out),
+		err:        tee(base.Stderr(), errf),
+		files:      []*os.File{out, errf},
+		stdoutFile: d.path + "/" + name + ".stdout",
+		stderrFile: d.path + "/" + name + ".stderr",
+	}, nil
+}
+
+func (d *outputDir) create(name string) (*os.File, error) {
+	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return nil, unwrapPath(err)
+	}
+	return f, nil
+}
+
+// tee writes to the mode's writer and the saved file; when the mode
+// discards, to the file alone, so the job writes to it directly.
+func tee(w io.Writer, f *os.File) io.Writer {
+	if w == io.Discard {
+		return f
+	}
+	if wf, ok := w.(*os.File); ok && wf.Name() == os.DevNull {
+		return f
+	}
+	return io.MultiWriter(w, f)
+}
+
+// savedOutput is a JobOutput that is also saved to files.
+type savedOutput struct {
+	runner.JobOutput
+	out, err               io.Writer
+	files                  []*os.File
+	stdoutFile, stderrFile string
+}
+
+func (s *savedOutput) Stdout() io.Writer { return s.out }
+func (s *savedOutput) Stderr() io.Writer { return s.err }
+
+// closeFiles closes the saved files once the job has ended.
+func (s *savedOutput) closeFiles() error {
+	var errs []error
+	for _, f := range s.files {
+		errs = append(errs, f.Close())
+	}
+	s.files = nil
+	return errors.Join(errs...)
+}
+
+func (s *savedOutput) Close() error {
+	return errors.Join(s.closeFiles(), s.JobOutput.Close())
+}

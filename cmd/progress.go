@@ -1,0 +1,166 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/drover/drover/runner"
+)
+
+// progressState is what the terminal goroutine knows of the run.
+type progressState struct {
+	total    int // jobs in the input; -1 while unknown (a stream)
+	accepted int
+	running  int
+	counts   runner.Counts
+	start    time.Time
+}
+
+func (s progressState) done() int { return s.counts.Finished() }
+
+// progressView shows progress on stderr. Its methods are called by the
+// terminal goroutine only.
+type progressView interface {
+	interval() time.Duration // how often show is called
+	show(progressState)
+	clear()          // takes the view off the screen before other output
+	drawsOver() bool // whether the view redraws over the current line
+	finish()
+}
+
+// The --progress modes.
+const (
+	progressAuto = "auto"
+	progressBar  = "bar"
+	progressLog  = "log"
+	progressNone = "none"
+)
+
+// newProgress resolves --progress: auto draws a bar on a terminal, prints a
+// status line every interval under CI, and nothing otherwise.
+func newProgress(mode string, ios *IOStreams, interval time.Duration, total int, color bool) (progressView, error) {
+	if mode == progressAuto {
+		switch {
+		case ios.ErrTTY:
+			mode = progressBar
+		case ios.Getenv("CI") != "":
+			mode = progressLog
+		default:
+			mode = progressNone
+		}
+	}
+	switch mode {
+	case progressBar:
+		return newBarView(ios.ErrOut, total, color), nil
+	case progressLog:
+		if interval <= 0 {
+			return nil, usageError("--progress-interval must be positive")
+		}
+		return &logView{w: ios.ErrOut, every: interval}, nil
+	case progressNone:
+		return noView{}, nil
+	}
+	return nil, usageError("--progress: unknown mode %q (want auto, bar, log or none)", mode)
+}
+
+type noView struct{}
+
+func (noView) interval() time.Duration { return time.Hour }
+func (noView) show(progressState)      {}
+func (noView) clear()                  {}
+func (noView) drawsOver() bool         { return false }
+func (noView) finish()                 {}
+
+// logView prints one status line every interval, for CI logs.
+type logView struct {
+	w     io.Writer
+	every time.Duration
+}
+
+func (v *logView) interval() time.Duration { return v.every }
+func (v *logView) clear()                  {}
+func (v *logView) drawsOver() bool         { return false }
+func (v *logView) finish()                 {}
+
+func (v *logView) show(s progressState) {
+	c := s.counts
+	of := fmt.Sprintf("%d/%d", s.done(), s.total)
+	if s.total < 0 {
+		of = fmt.Sprintf("%d (of %d read so far)", s.done(), s.accepted)
+	}
+	line := fmt.Sprintf("drover: %s jobs done: %d succeeded, %d failed, %d timed out; %d running; %s",
+		of, c.Succeeded, c.Failed, c.TimedOut, s.running, rate(s))
+	if eta := eta(s); eta != "" {
+		line += "; ETA " + eta
+	}
+	fmt.Fprintln(v.w, line)
+}
+
+func rate(s progressState) string {
+	elapsed := time.Since(s.start).Seconds()
+	if elapsed <= 0 {
+		return "0.0 jobs/s"
+	}
+	return fmt.Sprintf("%.1f jobs/s", float64(s.done())/elapsed)
+}
+
+func eta(s progressState) string {
+	done := s.done()
+	if s.total < 0 || done == 0 || done >= s.total {
+		return ""
+	}
+	left := time.Duration(float64(time.Since(s.start)) / float64(done) * float64(s.total-done))
+	return left.Round(time.Second).String()
+}
+
+// barView draws a live bar with progressbar. It is redrawn on every tick
+// and cleared before anything else is written, so output always lands above
+// it. The bar's own spinner goroutine is turned off: only the terminal
+// goroutine writes.
+type barView struct {
+	bar   *progressbar.ProgressBar
+	drawn bool
+}
+
+func newBarView(w io.Writer, total int, color bool) *barView {
+	max := int64(total)
+	if total < 0 {
+		max = -1 // a spinner with counts
+	}
+	bar := progressbar.NewOptions64(max,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetSpinnerChangeInterval(0),
+		progressbar.OptionUseANSICodes(true),
+		progressbar.OptionEnableColorCodes(color),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("jobs"),
+		progressbar.OptionSetPredictTime(total >= 0),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetRenderBlankState(false),
+	)
+	return &barView{bar: bar}
+}
+
+func (v *barView) interval() time.Duration { return 150 * time.Millisecond }
+func (v *barView) drawsOver() bool         { return true }
+
+func (v *barView) show(s progressState) {
+	c := s.counts
+	v.bar.Describe(fmt.Sprintf("✓ %d ✗ %d ▶ %d", c.Succeeded, c.Failed+c.TimedOut+c.Canceled, s.running))
+	_ = v.bar.Set(s.done())
+	v.drawn = true
+}
+
+func (v *barView) clear() {
+	if v.drawn {
+		_ = v.bar.Clear()
+		v.drawn = false
+	}
+}
+
+func (v *barView) finish() { v.clear() }
