@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
@@ -162,8 +163,15 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		term.loop(events)
 	}()
 	signals := watchSignals(r, opts.killGrace, term.notice)
+	var stdoutClosed atomic.Bool
+	stopWatching := watchClosed(ios.Out, func() {
+		stdoutClosed.Store(true)
+		r.Stop()
+		term.notice("stdout was closed; stopping the running jobs")
+	})
 	sum, runErr := r.Run(context.Background(), in.decoder())
 	wg.Wait()
+	stopWatching()
 	interrupted := signals.stop()
 
 	code := exitOK
@@ -176,7 +184,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 			fmt.Fprintf(ios.ErrOut, "drover: %v\n", runErr)
 		}
 	}
-	if isEPIPE(term.outErr) {
+	if isEPIPE(term.outErr) || stdoutClosed.Load() {
 		code = exitSIGPIPE
 	}
 	if interrupted != nil {

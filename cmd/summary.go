@@ -74,6 +74,9 @@ func printSummary(w io.Writer, p palette, sum runner.Summary, failures []failure
 	if sum.RetriesDenied > 0 {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("the retry budget was spent: %s not retried", plural(sum.RetriesDenied, "failure")))
 	}
+	if sum.Escaped > 0 {
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("stopped %s that jobs had left running outside their process groups", plural(sum.Escaped, "process")))
+	}
 	if sum.StoppedByFailures {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --max-failures"))
 	}

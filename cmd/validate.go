@@ -66,6 +66,8 @@ func plural(n int, word string) string {
 	switch {
 	case n == 1:
 		return fmt.Sprintf("1 %s", word)
+	case strings.HasSuffix(word, "s"):
+		return fmt.Sprintf("%d %ses", n, word)
 	case strings.HasSuffix(word, "y"):
 		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}

@@ -81,4 +81,7 @@ type Summary struct {
 	Duration time.Duration
 	// StoppedByFailures is true when --max-failures stopped the run.
 	StoppedByFailures bool
+	// Escaped counts the processes that jobs left running outside their
+	// process groups, stopped when the run ended.
+	Escaped int
 }

@@ -144,6 +144,9 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 		}
 		r.finished(res, sum.Counts)
 	}
+	if _, ok := r.exec.(*ProcessExecutor); ok {
+		sum.Escaped = stopEscaped(r.cfg.KillGrace, r.killNow)
+	}
 	sum.Jobs = accepted // producers are done: reading accepted is safe
 	sum.NotStarted = accepted - sum.Finished()
 	sum.Retries, sum.RetriesDenied = r.retryCounts()
