@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -24,6 +25,7 @@ import (
 //	jobh print N [CHAR]           print N bytes of CHAR (default x) in lines of 64
 //	jobh printenv KEY...          print KEY=value for each key
 //	jobh notignored               exit 1 if SIGINT or SIGTERM is ignored in this process
+//	jobh records FILE             check that every line of a results file is a whole record; print the count
 //
 // A pid file is written whole (by rename) so that a test waiting for it
 // never reads half a pid.
@@ -108,6 +110,23 @@ func jobhMain() {
 			}
 		}
 		fmt.Println("signals not ignored")
+	case "records":
+		b, err := os.ReadFile(arg(args, 1))
+		check(err)
+		lines := strings.Split(string(b), "\n")
+		if lines[len(lines)-1] != "" {
+			fail("the last line has no newline")
+		}
+		for i, line := range lines[:len(lines)-1] {
+			var rec struct {
+				ID     *string `json:"id"`
+				Status *string `json:"status"`
+			}
+			if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.ID == nil || rec.Status == nil {
+				fail(fmt.Sprintf("line %d is not a whole record: %q", i+1, line))
+			}
+		}
+		fmt.Println(len(lines)-1, "records")
 	case "printenv":
 		for _, k := range args[1:] {
 			fmt.Printf("%s=%s\n", k, os.Getenv(k))

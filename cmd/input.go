@@ -133,13 +133,14 @@ func (in *input) rewind() error {
 
 // checkResult is what reading a whole input found.
 type checkResult struct {
-	records int     // jobs that are valid
-	bad     []error // bad records, in order; an InputError ends the list
+	records int // valid jobs
+	bad     int // bad records
 }
 
-// checkAll reads every record of dec, collecting the bad ones. A read
+// checkAll reads every record of dec and hands each bad one to report as
+// it is found, so that memory stays bounded however many there are. A read
 // error that is not the input's fault is returned as err.
-func checkAll(dec *jobspec.Decoder) (checkResult, error) {
+func checkAll(dec *jobspec.Decoder, report func(error)) (checkResult, error) {
 	var res checkResult
 	for {
 		_, err := dec.Next()
@@ -149,7 +150,8 @@ func checkAll(dec *jobspec.Decoder) (checkResult, error) {
 		case err == nil:
 			res.records++
 		case jobspec.IsInputError(err):
-			res.bad = append(res.bad, err)
+			res.bad++
+			report(err)
 			var ie *jobspec.InputError
 			if errors.As(err, &ie) {
 				return res, nil

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -67,15 +68,15 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	// counted, so that progress can show done/total.
 	total := -1
 	if in.file != nil {
-		res, err := checkAll(in.decoder())
+		errOut := bufio.NewWriter(ios.ErrOut)
+		res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(errOut, bad) })
 		if err != nil {
+			errOut.Flush()
 			return usageError("%s: %v", in.name, err)
 		}
-		if len(res.bad) > 0 {
-			for _, bad := range res.bad {
-				fmt.Fprintln(ios.ErrOut, bad)
-			}
-			fmt.Fprintf(ios.ErrOut, "drover: %s: %s invalid; no job was run\n", in.name, plural(len(res.bad), "record"))
+		if res.bad > 0 {
+			fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.name, plural(res.bad, "record"))
+			errOut.Flush()
 			return silent(exitUsage)
 		}
 		if err := in.rewind(); err != nil {

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bufio"
 	"fmt"
 	"strings"
 
@@ -40,22 +41,21 @@ func runValidate(ios *IOStreams, opts *validateOptions) error {
 		return err
 	}
 	defer in.close()
-	res, err := checkAll(in.decoder())
+	out := bufio.NewWriter(ios.Out)
+	defer out.Flush()
+	res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(out, bad) })
 	if err != nil {
 		return usageError("%s: %v", in.name, err)
 	}
-	for _, bad := range res.bad {
-		fmt.Fprintln(ios.Out, bad)
-	}
 	if !opts.quiet {
 		switch {
-		case len(res.bad) == 0:
-			fmt.Fprintf(ios.Out, "%s: %s, all valid\n", in.name, plural(res.records, "job"))
+		case res.bad == 0:
+			fmt.Fprintf(out, "%s: %s, all valid\n", in.name, plural(res.records, "job"))
 		default:
-			fmt.Fprintf(ios.Out, "%s: %s invalid, %s valid\n", in.name, plural(len(res.bad), "record"), plural(res.records, "job"))
+			fmt.Fprintf(out, "%s: %s invalid, %s valid\n", in.name, plural(res.bad, "record"), plural(res.records, "job"))
 		}
 	}
-	if len(res.bad) > 0 {
+	if res.bad > 0 {
 		return silent(exitUsage)
 	}
 	return nil

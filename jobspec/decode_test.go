@@ -134,6 +134,8 @@ func TestDecodeRecordErrors(t *testing.T) {
 		{"negative timeout string", `{"cmd":"x","timeout":"-5s"}`, `must not be negative`},
 		{"bad duration", `{"cmd":"x","timeout":"soon"}`, `"soon" is not a duration`},
 		{"huge timeout", `{"cmd":"x","timeout":1e300}`, `is too long`},
+		{"overflowing timeout", `{"cmd":"x","timeout":1e400}`, `1e400 seconds is too long`},
+		{"overflowing retries", `{"cmd":"x","retries":1e400}`, `must be a whole number from 0 to 100, got 1e400`},
 		{"bool timeout", `{"cmd":"x","timeout":true}`, `not a boolean`},
 		{"env number", `{"cmd":"x","env":{"A":1}}`, `variable "A" must be a string, not a number`},
 		{"env twice", `{"cmd":"x","env":{"A":"1","A":"2"}}`, `variable "A" is given twice`},

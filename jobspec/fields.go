@@ -171,9 +171,15 @@ func parseTimeout(job *Job, raw json.RawMessage) error {
 			return err
 		}
 	} else {
-		secs, err := strconv.ParseFloat(string(raw), 64)
-		if err != nil || describeValue(raw) != "a number" {
+		if describeValue(raw) != "a number" {
 			return fmt.Errorf("must be a duration string such as \"90s\" or a number of seconds, not %s", describeValue(raw))
+		}
+		secs, err := strconv.ParseFloat(string(raw), 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return fmt.Errorf("%s seconds is too long", shorten(raw))
+		}
+		if err != nil {
+			return fmt.Errorf("%s is not a number of seconds", shorten(raw))
 		}
 		if secs < 0 {
 			return fmt.Errorf("must not be negative, got %s", raw)

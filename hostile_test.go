@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildDrover builds drover without the race detector, for tests that
+// measure its memory.
+func buildDrover(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "drover")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestHostileInput feeds drover input meant to break it. Each case must end
+// in exit 2 with the position of the fault, within bounded memory, without
+// a panic or a hang. Slow (it builds drover and pushes 60 MB through it):
+// it runs with DROVER_SLOW_TESTS set, as .ci/run does.
+func TestHostileInput(t *testing.T) {
+	if os.Getenv("DROVER_SLOW_TESTS") == "" {
+		t.Skip("set DROVER_SLOW_TESTS=1 to run")
+	}
+	bin := buildDrover(t)
+	rnd := rand.New(rand.NewPCG(1, 2))
+	random := make([]byte, 4<<20)
+	for i := range random {
+		random[i] = byte(rnd.Uint32())
+	}
+	tests := []struct {
+		name   string
+		input  func(w io.Writer)
+		asFile bool
+		args   []string
+		want   string
+	}{
+		{"random bytes", func(w io.Writer) { w.Write(random) }, false, nil, "<stdin>:1: "},
+		{"random bytes as lines of NDJSON", func(w io.Writer) { w.Write([]byte("{")); w.Write(random) }, false, nil, "<stdin>:1: "},
+		{"random bytes as a JSON array", func(w io.Writer) { w.Write([]byte("[")); w.Write(random) }, false, nil, "<stdin>:"},
+		{"deeply nested array", func(w io.Writer) { w.Write(bytes.Repeat([]byte("["), 900_000)) }, false, nil, "<stdin>:1: unexpected end of input"},
+		{"deeply nested field", func(w io.Writer) {
+			w.Write([]byte(`{"cmd":"x","env":`))
+			w.Write(bytes.Repeat([]byte("["), 500_000))
+			w.Write(bytes.Repeat([]byte("]"), 500_000))
+			w.Write([]byte("}\n"))
+		}, false, nil, "<stdin>:1: "},
+		{"60 MB line without a newline", func(w io.Writer) {
+			w.Write([]byte(`{"cmd":"`))
+			chunk := bytes.Repeat([]byte("x"), 1<<20)
+			for range 60 {
+				w.Write(chunk)
+			}
+		}, false, nil, "<stdin>:1: record is larger than --max-record-size (1 MiB)"},
+		{"2 MB record in a file", func(w io.Writer) {
+			w.Write([]byte("{\"cmd\":\"true\"}\n{\"cmd\":\"echo " + strings.Repeat("y", 2<<20) + "\"}\n"))
+		}, true, nil, "jobs:2: record is larger than --max-record-size (1 MiB)"},
+		{"invalid UTF-8", func(w io.Writer) { w.Write([]byte("{\"cmd\":\"true\"}\n{\"cmd\":\"\xc3\x28\"}\n")) }, true, nil, "jobs:2: record is not valid UTF-8"},
+		{"raw NUL in a string", func(w io.Writer) { w.Write([]byte("{\"cmd\":\"a\x00b\"}\n")) }, true, nil, "jobs:1: invalid JSON"},
+		{"NUL in lines", func(w io.Writer) { w.Write([]byte("true\nec\x00ho\n")) }, true, []string{"--format", "lines"}, "jobs:2: the command contains a NUL byte"},
+		{"numbers out of range", func(w io.Writer) { w.Write([]byte(`{"cmd":"x","retries":1e999999,"timeout":-1e999999}` + "\n")) }, true, nil, "jobs:1: field \"retries\""},
+		{"id with a control character", func(w io.Writer) { w.Write([]byte(`{"cmd":"x","id":"a\u001bb"}` + "\n")) }, true, nil, "jobs:1: field \"id\": contains the control character U+001B"},
+		{"a million empty records", func(w io.Writer) { w.Write(bytes.Repeat([]byte("{}\n"), 1_000_000)) }, true, nil, "jobs:1: field \"cmd\" is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			args := append([]string{"run", "-q"}, tt.args...)
+			c := exec.Command(bin, args...)
+			c.Dir = dir
+			var stderr bytes.Buffer
+			c.Stderr = &stderr
+			if tt.asFile {
+				f, err := os.Create(filepath.Join(dir, "jobs"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.input(f)
+				f.Close()
+				c.Args = append(c.Args, "jobs")
+			} else {
+				in, err := c.StdinPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				go func() {
+					defer in.Close()
+					tt.input(in) // drover may stop reading early: EPIPE ends this
+				}()
+			}
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- c.Wait() }()
+			select {
+			case <-exited:
+			case <-time.After(awaitLimit):
+				c.Process.Kill()
+				<-exited
+				t.Fatal("drover hung")
+			}
+			if code := c.ProcessState.ExitCode(); code != 2 {
+				t.Errorf("exit %d, want 2; stderr: %.300s", code, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr does not name the fault %q: %.300s", tt.want, stderr.String())
+			}
+			if strings.Contains(stderr.String(), "panic") || strings.Contains(stderr.String(), "goroutine ") {
+				t.Errorf("drover panicked: %.2000s", stderr.String())
+			}
+			rss := c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+			t.Logf("peak RSS %.1f MB", float64(rss)/(1<<20))
+			if rss > 100<<20 {
+				t.Errorf("peak RSS %d bytes", rss)
+			}
+		})
+	}
+}
