@@ -120,3 +120,33 @@ func TestExitCodes(t *testing.T) {
 		t.Error("exit code mapping")
 	}
 }
+
+// TestRunInProcess runs jobs through the whole command with buffers for
+// streams: output arrives, the exit code maps, and (through TestMain's
+// goleak) every goroutine the run started has ended.
+func TestRunInProcess(t *testing.T) {
+	jobs := `{"id":"a","cmd":"echo out-a; echo err-a >&2"}` + "\n" + `{"id":"b","cmd":"exit 3"}` + "\n"
+	for _, tt := range []struct {
+		mode, stdout string
+	}{
+		{"group", "out-a\n"},
+		{"tag", "[a] out-a\n"},
+		{"raw", "out-a\n"},
+		{"none", ""},
+	} {
+		t.Run(tt.mode, func(t *testing.T) {
+			ios, out, errOut := TestStreams(jobs, "PATH=/usr/bin:/bin")
+			root := NewRootCmd(ios)
+			root.SetArgs([]string{"run", "--output", tt.mode})
+			if code := Execute(root, ios); code != exitFailures {
+				t.Fatalf("exit %d; stderr %q", code, errOut)
+			}
+			if out.String() != tt.stdout {
+				t.Errorf("stdout %q, want %q", out, tt.stdout)
+			}
+			if !strings.Contains(errOut.String(), "2 jobs in") || !strings.Contains(errOut.String(), "failed: b (exit code 3, <stdin>:2)") {
+				t.Errorf("stderr %q", errOut)
+			}
+		})
+	}
+}
