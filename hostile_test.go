@@ -7,21 +7,46 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// buildDrover builds drover without the race detector, for tests that
-// measure its memory.
-func buildDrover(t *testing.T) string {
+// measuredDrover builds drover without the race detector, and peakrss,
+// for tests that measure drover's memory. run wraps a drover command line
+// in peakrss; peak reads the figure once it has exited.
+type measuredDrover struct {
+	bin, peakrss string
+}
+
+func buildMeasured(t *testing.T) measuredDrover {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "drover")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	dir := t.TempDir()
+	m := measuredDrover{bin: filepath.Join(dir, "drover"), peakrss: filepath.Join(dir, "peakrss")}
+	for out, pkg := range map[string]string{m.bin: ".", m.peakrss: "./bench/peakrss"} {
+		if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+		}
 	}
-	return bin
+	return m
+}
+
+func (m measuredDrover) command(rssFile string, args ...string) *exec.Cmd {
+	return exec.Command(m.peakrss, append([]string{rssFile, m.bin}, args...)...)
+}
+
+func peak(t *testing.T, rssFile string) int64 {
+	t.Helper()
+	b, err := os.ReadFile(rssFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestHostileInput feeds drover input meant to break it. Each case must end
@@ -32,7 +57,7 @@ func TestHostileInput(t *testing.T) {
 	if os.Getenv("DROVER_SLOW_TESTS") == "" {
 		t.Skip("set DROVER_SLOW_TESTS=1 to run")
 	}
-	bin := buildDrover(t)
+	drover := buildMeasured(t)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	random := make([]byte, 4<<20)
 	for i := range random {
@@ -76,7 +101,8 @@ func TestHostileInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			args := append([]string{"run", "-q"}, tt.args...)
-			c := exec.Command(bin, args...)
+			rssFile := filepath.Join(dir, "rss")
+			c := drover.command(rssFile, args...)
 			c.Dir = dir
 			var stderr bytes.Buffer
 			c.Stderr = &stderr
@@ -119,7 +145,7 @@ func TestHostileInput(t *testing.T) {
 			if strings.Contains(stderr.String(), "panic") || strings.Contains(stderr.String(), "goroutine ") {
 				t.Errorf("drover panicked: %.2000s", stderr.String())
 			}
-			rss := c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+			rss := peak(t, rssFile)
 			t.Logf("peak RSS %.1f MB", float64(rss)/(1<<20))
 			if rss > 100<<20 {
 				t.Errorf("peak RSS %d bytes", rss)

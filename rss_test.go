@@ -4,9 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 )
 
@@ -19,11 +17,7 @@ func TestMemoryStaysBounded(t *testing.T) {
 		t.Skip("set DROVER_SLOW_TESTS=1 to run")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "drover")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	drover := buildMeasured(t)
 	const limit = 100 << 20
 	tests := []struct {
 		name   string
@@ -41,7 +35,8 @@ func TestMemoryStaysBounded(t *testing.T) {
 			if err := os.WriteFile(jobs, []byte(`{"id":"big","cmd":"`+tt.job+`"}`+"\n"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			c := exec.Command(bin, append([]string{"run", "-q", jobs}, tt.args...)...)
+			rssFile := filepath.Join(dir, "rss")
+			c := drover.command(rssFile, append([]string{"run", "-q", jobs}, tt.args...)...)
 			c.Env = append(os.Environ(), "TMPDIR="+dir)
 			stdout, err := c.StdoutPipe()
 			if err != nil {
@@ -69,7 +64,7 @@ func TestMemoryStaysBounded(t *testing.T) {
 			if err := c.Wait(); err != nil {
 				t.Fatalf("drover: %v", err)
 			}
-			rss := c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+			rss := peak(t, rssFile)
 			t.Logf("peak RSS %.1f MB for %d bytes of output", float64(rss)/(1<<20), xs)
 			if xs != tt.bytes {
 				t.Errorf("%d bytes arrived, want %d", xs, tt.bytes)
