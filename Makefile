@@ -5,7 +5,7 @@ VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 
 COMMIT      ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS     := -X github.com/drover/drover/cmd.version=$(VERSION) -X github.com/drover/drover/cmd.commit=$(COMMIT)
 
-.PHONY: build test check fmt vet staticcheck tidy layers fuzz
+.PHONY: build test check fmt vet staticcheck tidy layers fuzz bench
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/drover .
@@ -38,3 +38,9 @@ layers:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./jobspec
+
+# Benchmarks side by side with xargs and GNU parallel; see bench/RESULTS.md.
+ROUNDS ?= 7
+bench:
+	bench/run.sh $(ROUNDS)
+	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner

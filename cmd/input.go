@@ -141,6 +141,7 @@ type checkResult struct {
 // it is found, so that memory stays bounded however many there are. A read
 // error that is not the input's fault is returned as err.
 func checkAll(dec *jobspec.Decoder, report func(error)) (checkResult, error) {
+	defer dec.Close()
 	var res checkResult
 	for {
 		_, err := dec.Next()

@@ -97,7 +97,9 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		cfg.Skip = func(j *jobspec.Job) bool { return done[j.ID] }
 	}
 	if opts.dryRun {
-		return dryRun(ios, in.decoder(), cfg)
+		dec := in.decoder()
+		defer dec.Close()
+		return dryRun(ios, dec, cfg)
 	}
 
 	colour, err := useColor(opts.color, ios)
@@ -170,7 +172,9 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		r.Stop()
 		term.notice("stdout was closed; stopping the running jobs")
 	})
-	sum, runErr := r.Run(context.Background(), in.decoder())
+	dec := in.decoder()
+	defer dec.Close()
+	sum, runErr := r.Run(context.Background(), dec)
 	wg.Wait()
 	stopWatching()
 	interrupted := signals.stop()

@@ -51,7 +51,7 @@ type Decoder struct {
 	lines  *lineReader
 	array  *arrayReader
 	seq    int
-	ids    map[string]int // id -> line of the record that used it
+	ids    *idSet
 	fatal  error
 	// skippedLines counts the lines of white space dropped while detecting
 	// the format.
@@ -67,7 +67,13 @@ func NewDecoder(r io.Reader, name string, opts Options) *Decoder {
 	if opts.MaxRecordSize <= 0 {
 		opts.MaxRecordSize = DefaultMaxRecordSize
 	}
-	return &Decoder{name: name, opts: opts, br: bufio.NewReaderSize(r, 64<<10), ids: make(map[string]int)}
+	return &Decoder{name: name, opts: opts, br: bufio.NewReaderSize(r, 64<<10), ids: newIDSet()}
+}
+
+// Close releases what the decoder holds to check ids. The Decoder must not
+// be used after it.
+func (d *Decoder) Close() {
+	d.ids.close()
 }
 
 // Format returns the input's format, once the first call to Next has
@@ -120,10 +126,9 @@ func (d *Decoder) Next() (*Job, error) {
 		if err != nil {
 			return nil, d.recordError(line, err)
 		}
-		if first, dup := d.ids[job.ID]; dup {
-			return nil, d.recordError(line, fmt.Errorf("id %q is already used by the record on line %d", job.ID, first))
+		if err := d.claimID(job, line); err != nil {
+			return nil, d.recordError(line, err)
 		}
-		d.ids[job.ID] = line
 		return job, nil
 	}
 }
@@ -136,7 +141,7 @@ func (d *Decoder) parse(rec []byte, line int) (*Job, error) {
 	if d.format == FormatLines {
 		return parseLine(rec, pos, d.seq)
 	}
-	job, err := parseObject(rec, pos, strconv.Itoa(d.seq))
+	job, err := parseObject(rec, pos)
 	if err != nil {
 		var at interface{ Offset() int }
 		if errors.As(err, &at) && at.Offset() > 0 {
@@ -147,6 +152,31 @@ func (d *Decoder) parse(rec []byte, line int) (*Job, error) {
 	}
 	job.Seq = d.seq
 	return job, nil
+}
+
+// claimID gives a job without an id its default one (the record number;
+// the line number in lines format) and makes sure no other record of the
+// input has its id.
+func (d *Decoder) claimID(job *Job, line int) error {
+	var taken int
+	var dup bool
+	if job.ID == "" {
+		n := d.seq
+		if d.format == FormatLines {
+			n = line
+		}
+		job.ID = strconv.Itoa(n)
+		taken, dup = d.ids.addDefault(n)
+	} else {
+		taken, dup = d.ids.addGiven(job.ID, line)
+	}
+	switch {
+	case !dup:
+		return nil
+	case taken < 0:
+		return fmt.Errorf("id %q is already the id of record %d, which has no id of its own", job.ID, -taken)
+	}
+	return fmt.Errorf("id %q is already used by the record on line %d", job.ID, taken)
 }
 
 // lineShift carries how many lines past a record's first line its fault is.

@@ -175,7 +175,7 @@ func TestDecodeReportsEveryBadRecord(t *testing.T) {
 	jobs, errs := decodeAll(t, in, Options{Format: FormatNDJSON})
 	want := []string{
 		`jobs:2: field "cmd"`,
-		`jobs:4: id "1" is already used by the record on line 1`,
+		`jobs:4: id "1" is already the id of record 1, which has no id of its own`,
 		`jobs:5: invalid JSON`,
 	}
 	if len(jobs) != 2 || len(errs) != len(want) {
@@ -189,6 +189,18 @@ func TestDecodeReportsEveryBadRecord(t *testing.T) {
 	// Default ids are record numbers, counted over bad records too.
 	if jobs[1].ID != "5" {
 		t.Errorf("last job id %q, want 5", jobs[1].ID)
+	}
+}
+
+func TestDecodeDefaultIDsClash(t *testing.T) {
+	in := "{\"cmd\":\"a\"}\n{\"id\":\"1\",\"cmd\":\"b\"}\n{\"id\":\"4\",\"cmd\":\"c\"}\n{\"cmd\":\"d\"}\n{\"cmd\":\"e\"}\n"
+	_, errs := decodeAll(t, in, Options{})
+	want := []string{
+		`jobs:2: id "1" is already the id of record 1, which has no id of its own`,
+		`jobs:4: id "4" is already used by the record on line 3`,
+	}
+	if strings.Join(errs, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("errors %q, want %q", errs, want)
 	}
 }
 

@@ -18,13 +18,12 @@ const MaxIDLength = 256
 // MaxRetries is the largest retries value drover accepts.
 const MaxRetries = 100
 
+// decodeString reads a string value; raw is one valid JSON value, without
+// surrounding white space.
 func decodeString(raw json.RawMessage) (string, error) {
-	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '"' {
+	s, ok := stringValue(raw)
+	if !ok {
 		return "", fmt.Errorf("must be a string, not %s", describeValue(raw))
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", err
 	}
 	return s, nil
 }
@@ -77,15 +76,8 @@ func parseCmd(job *Job, raw json.RawMessage) error {
 	if len(raw) == 0 || raw[0] != '[' {
 		return fmt.Errorf("must be a string or an array of strings, not %s", describeValue(raw))
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return err
-	}
-	if len(items) == 0 {
-		return errors.New("must not be an empty array")
-	}
-	argv := make([]string, len(items))
-	for i, item := range items {
+	argv := make([]string, 0, 4)
+	err := elements(raw, func(i int, item []byte) error {
 		s, err := decodeString(item)
 		if err != nil {
 			return fmt.Errorf("element %d %w", i, err)
@@ -93,7 +85,14 @@ func parseCmd(job *Job, raw json.RawMessage) error {
 		if strings.IndexByte(s, 0) >= 0 {
 			return fmt.Errorf("element %d contains a NUL byte", i)
 		}
-		argv[i] = s
+		argv = append(argv, s)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(argv) == 0 {
+		return errors.New("must not be an empty array")
 	}
 	if argv[0] == "" {
 		return errors.New("the program name (element 0) must not be empty")
@@ -105,34 +104,23 @@ func parseCmd(job *Job, raw json.RawMessage) error {
 // parseEnv reads an object of strings. Messages name keys, never values:
 // values may be secrets.
 func parseEnv(job *Job, raw json.RawMessage) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	tok, err := dec.Token()
-	if err != nil {
-		return syntaxFault(err)
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return fmt.Errorf("must be an object of strings, not %s", describeValue(raw))
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("must be an object of strings, not %s", describeToken(tok))
-	}
-	seen := make(map[string]bool)
 	var env []EnvVar
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return syntaxFault(err)
-		}
-		key, _ := tok.(string)
+	err := members(raw, func(rawKey []byte, _ int, value []byte) error {
+		key, _ := stringValue(rawKey)
 		switch {
 		case key == "":
 			return errors.New("a variable name must not be empty")
 		case strings.ContainsAny(key, "=\x00"):
 			return fmt.Errorf("variable name %q must not contain '=' or a NUL byte", key)
-		case seen[key]:
-			return fmt.Errorf("variable %q is given twice", key)
 		}
-		seen[key] = true
-		var value json.RawMessage
-		if err := dec.Decode(&value); err != nil {
-			return syntaxFault(err)
+		for _, v := range env { // env objects are small
+			if v.Key == key {
+				return fmt.Errorf("variable %q is given twice", key)
+			}
 		}
 		s, err := decodeString(value)
 		if err != nil {
@@ -142,6 +130,10 @@ func parseEnv(job *Job, raw json.RawMessage) error {
 			return fmt.Errorf("the value of variable %q contains a NUL byte", key)
 		}
 		env = append(env, EnvVar{Key: key, Value: s})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	job.Env = env
 	return nil
@@ -232,27 +224,27 @@ func wholeNumber(raw json.RawMessage) (int64, bool) {
 }
 
 func parseRetryOn(job *Job, raw json.RawMessage) error {
-	var items []json.RawMessage
 	if raw = bytes.TrimSpace(raw); len(raw) == 0 || raw[0] != '[' {
 		return fmt.Errorf("must be an array of exit codes and \"timeout\", not %s", describeValue(raw))
 	}
-	if err := json.Unmarshal(raw, &items); err != nil {
-		return err
-	}
 	on := &RetryOn{}
-	for i, item := range items {
+	err := elements(raw, func(i int, item []byte) error {
 		if s, err := decodeString(item); err == nil {
 			if s != "timeout" {
 				return fmt.Errorf("element %d: %q is not \"timeout\" or an exit code", i, s)
 			}
 			on.Timeout = true
-			continue
+			return nil
 		}
 		code, ok := wholeNumber(item)
 		if !ok || code < 1 || code > 255 {
 			return fmt.Errorf("element %d: must be an exit code from 1 to 255 or \"timeout\", got %s", i, shorten(item))
 		}
 		on.ExitCodes = append(on.ExitCodes, int(code))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	job.RetryOn = on
 	return nil

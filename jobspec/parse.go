@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 )
 
@@ -57,9 +56,10 @@ var fields = map[string]fieldParser{
 	"stdin":    parseStdin,
 }
 
-// parseObject decodes one job object strictly: keys are matched exactly,
-// unknown and repeated keys are errors, and every value is range-checked.
-func parseObject(rec []byte, pos Position, defaultID string) (*Job, error) {
+// parseInvalid finds the fault of a record that is not valid JSON, with
+// encoding/json's tokenizer, so that the message says what is wrong and
+// where. It applies the same checks as parseObject up to the fault.
+func parseInvalid(rec []byte, pos Position) (*Job, error) {
 	dec := json.NewDecoder(bytes.NewReader(rec))
 	dec.UseNumber()
 	tok, err := dec.Token()
@@ -69,7 +69,7 @@ func parseObject(rec []byte, pos Position, defaultID string) (*Job, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return nil, fmt.Errorf("a record must be a JSON object, not %s", describeToken(tok))
 	}
-	job := &Job{Record: pos, ID: defaultID}
+	job := &Job{Record: pos}
 	seen := make(map[string]bool, len(fields))
 	for dec.More() {
 		tok, err := dec.Token()
@@ -112,7 +112,6 @@ func parseLine(line []byte, pos Position, seq int) (*Job, error) {
 		return nil, errors.New("the command contains a NUL byte")
 	}
 	return &Job{
-		ID:     strconv.Itoa(pos.Line),
 		Record: pos,
 		Seq:    seq,
 		Argv:   []string{string(line)},

@@ -487,7 +487,9 @@ func TestEventsAndOutput(t *testing.T) {
 	dir := &SpoolDir{}
 	defer dir.Remove()
 	cfg.Sink = sinkFunc(func() JobOutput {
-		return &spoolOutput{out: Spool{Dir: dir, Limit: 16}, err: Spool{Dir: dir, Limit: 16}}
+		out, _ := dir.NewCapture()
+		errc, _ := dir.NewCapture()
+		return &captureOutput{out: out, err: errc}
 	})
 	r, _ := New(cfg)
 	go r.Run(context.Background(), &jobs{list: []*jobspec.Job{
@@ -500,7 +502,7 @@ func TestEventsAndOutput(t *testing.T) {
 		kinds[ev.Kind]++
 		if ev.Kind == JobFinished {
 			var b strings.Builder
-			ev.Result.Output.(*spoolOutput).out.WriteTo(&b)
+			ev.Result.Output.(*captureOutput).out.WriteTo(&b)
 			outputs[ev.Job.ID] = b.String()
 			if ev.Job.ID == "a" && string(ev.Result.StderrTail) != "oops\n" {
 				t.Errorf("stderr tail %q", ev.Result.StderrTail)
@@ -520,8 +522,10 @@ func TestEventsAndOutput(t *testing.T) {
 	}
 }
 
-type spoolOutput struct{ out, err Spool }
+// captureOutput hands the job files to write to, as group mode does.
+type captureOutput struct{ out, err *Capture }
 
-func (s *spoolOutput) Stdout() io.Writer { return &s.out }
-func (s *spoolOutput) Stderr() io.Writer { return &s.err }
-func (s *spoolOutput) Close() error      { s.out.Close(); return s.err.Close() }
+func (c *captureOutput) Stdout() io.Writer       { return c.out.File() }
+func (c *captureOutput) Stderr() io.Writer       { return c.err.File() }
+func (c *captureOutput) StderrTail(n int) []byte { return c.err.Tail(n) }
+func (c *captureOutput) Close() error            { c.out.Close(); return c.err.Close() }

@@ -1,0 +1,279 @@
+package jobspec
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
+
+// valueScanner walks JSON that is known to be valid (the validator or the
+// tokenizer has checked it),
+// finding the extent of values without decoding them and without
+// allocating.
+type valueScanner struct {
+	b []byte
+	i int
+}
+
+func (s *valueScanner) space() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// next returns the raw value at the cursor and moves past it.
+func (s *valueScanner) next() []byte {
+	s.space()
+	start := s.i
+	switch s.b[s.i] {
+	case '"':
+		s.i++
+		for s.b[s.i] != '"' {
+			if s.b[s.i] == '\\' {
+				s.i++
+			}
+			s.i++
+		}
+		s.i++
+	case '{', '[':
+		depth := 0
+		for {
+			c := s.b[s.i]
+			s.i++
+			switch c {
+			case '"':
+				for s.b[s.i] != '"' {
+					if s.b[s.i] == '\\' {
+						s.i++
+					}
+					s.i++
+				}
+				s.i++
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+			}
+			if depth == 0 {
+				break
+			}
+		}
+	default:
+		for s.i < len(s.b) {
+			switch s.b[s.i] {
+			case ',', '}', ']', ' ', '\t', '\n', '\r':
+				return s.b[start:s.i]
+			}
+			s.i++
+		}
+	}
+	return s.b[start:s.i]
+}
+
+// more moves past the ',' between members or elements and reports whether
+// another follows, or past the closing bracket and reports false.
+func (s *valueScanner) more() bool {
+	s.space()
+	c := s.b[s.i]
+	s.i++
+	if c == ',' {
+		return true
+	}
+	return false // '}' or ']'
+}
+
+// open moves past an opening bracket and reports whether the container
+// has any member or element.
+func (s *valueScanner) open() bool {
+	s.space()
+	s.i++
+	s.space()
+	if c := s.b[s.i]; c == '}' || c == ']' {
+		s.i++
+		return false
+	}
+	return true
+}
+
+// key reads a member's name and the ':' after it.
+func (s *valueScanner) key() []byte {
+	k := s.next()
+	s.space()
+	s.i++ // ':'
+	return k
+}
+
+// stringValue decodes a raw JSON string; raw must be valid JSON.
+func stringValue(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	inner := raw[1 : len(raw)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), true
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// elements calls f with each element of a raw JSON array, which must be
+// valid JSON.
+func elements(raw []byte, f func(i int, elem []byte) error) error {
+	s := valueScanner{b: raw}
+	if !s.open() {
+		return nil
+	}
+	for i := 0; ; i++ {
+		if err := f(i, s.next()); err != nil {
+			return err
+		}
+		if !s.more() {
+			return nil
+		}
+	}
+}
+
+// members calls f with each member of a raw JSON object, which must be
+// valid JSON; at is the offset in raw just past the member's name.
+func members(raw []byte, f func(key []byte, at int, value []byte) error) error {
+	s := valueScanner{b: raw}
+	if !s.open() {
+		return nil
+	}
+	for {
+		k := s.next()
+		at := s.i
+		s.space()
+		s.i++ // ':'
+		if err := f(k, at, s.next()); err != nil {
+			return err
+		}
+		if !s.more() {
+			return nil
+		}
+	}
+}
+
+// field finds a known field by its raw (quoted) name, without allocating.
+func field(rawKey []byte) (name string, index int, parse fieldParser) {
+	key := rawKey
+	if len(key) >= 2 && bytes.IndexByte(key, '\\') < 0 {
+		key = key[1 : len(key)-1]
+	} else {
+		s, _ := stringValue(rawKey)
+		key = []byte(s)
+	}
+	switch string(key) {
+	case "id":
+		return "id", 0, parseID
+	case "cmd":
+		return "cmd", 1, parseCmd
+	case "env":
+		return "env", 2, parseEnv
+	case "dir":
+		return "dir", 3, parseDir
+	case "timeout":
+		return "timeout", 4, parseTimeout
+	case "retries":
+		return "retries", 5, parseRetries
+	case "retry_on":
+		return "retry_on", 6, parseRetryOn
+	case "stdin":
+		return "stdin", 7, parseStdin
+	}
+	return string(key), -1, nil
+}
+
+// parseObject decodes one job object strictly: keys are matched exactly,
+// unknown and repeated keys are errors, and every value is range-checked.
+// It validates the JSON as it walks it, in one pass, and hands each value
+// to its field's parser. At the first fault of syntax it gives the record to
+// parseInvalid, whose tokenizer says what is wrong and where: the two agree
+// on every record (FuzzParsersAgree). The id is left empty when the record
+// has none.
+func parseObject(rec []byte, pos Position) (*Job, error) {
+	v := validator{b: rec}
+	v.space()
+	if v.i >= len(rec) || rec[v.i] != '{' {
+		if validJSON(rec) {
+			return nil, fmt.Errorf("a record must be a JSON object, not %s", describeValue(rec[v.i:]))
+		}
+		return invalid(rec, pos)
+	}
+	v.i++
+	v.space()
+	job := &Job{Record: pos}
+	var seen uint32
+	if v.i < len(rec) && rec[v.i] == '}' {
+		v.i++
+	} else {
+		for {
+			keyStart := v.i
+			if v.i >= len(rec) || rec[v.i] != '"' || !v.str() {
+				return invalid(rec, pos)
+			}
+			rawKey, at := rec[keyStart:v.i], v.i
+			v.space()
+			if v.i >= len(rec) || rec[v.i] != ':' {
+				return invalid(rec, pos)
+			}
+			v.i++
+			v.space()
+			valueStart := v.i
+			if !v.value(1) {
+				return invalid(rec, pos)
+			}
+			value := rec[valueStart:v.i]
+			name, i, parse := field(rawKey)
+			if parse == nil {
+				return nil, &fieldError{at, unknownField(name)}
+			}
+			if seen&(1<<i) != 0 {
+				return nil, &fieldError{at, fmt.Errorf("field %q is given twice", name)}
+			}
+			seen |= 1 << i
+			if err := parse(job, value); err != nil {
+				return nil, &fieldError{at, fmt.Errorf("field %q: %w", name, err)}
+			}
+			v.space()
+			if v.i >= len(rec) {
+				return invalid(rec, pos)
+			}
+			if rec[v.i] == ',' {
+				v.i++
+				v.space()
+				continue
+			}
+			if rec[v.i] != '}' {
+				return invalid(rec, pos)
+			}
+			v.i++
+			break
+		}
+	}
+	v.space()
+	if v.i != len(rec) {
+		return invalid(rec, pos)
+	}
+	if seen&(1<<1) == 0 {
+		return nil, errors.New(`field "cmd" is required`)
+	}
+	return job, nil
+}
+
+// invalid reports a record that is not valid JSON.
+func invalid(rec []byte, pos Position) (*Job, error) {
+	if job, err := parseInvalid(rec, pos); err != nil || job == nil {
+		return nil, err
+	}
+	return nil, &parseError{err: errors.New("not valid JSON")}
+}
