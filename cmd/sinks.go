@@ -39,30 +39,19 @@ func newSink(mode string, ios *IOStreams, spool *runner.SpoolDir, chunks chan<- 
 	return nil, usageError("--output: unknown mode %q (want group, tag, raw or none)", mode)
 }
 
-// groupSink captures each job's stdout and stderr in files of a private
-// directory, which the job writes itself; they are written out whole when
-// the job ends.
+// groupSink collects each job's stdout and stderr in spools (memory up to
+// 1 MiB each, then a private file), to be written whole when the job ends.
 type groupSink struct{ dir *runner.SpoolDir }
 
 func (s groupSink) Open(*jobspec.Job) (runner.JobOutput, error) {
-	out, err := s.dir.NewCapture()
-	if err != nil {
-		return nil, err
-	}
-	errc, err := s.dir.NewCapture()
-	if err != nil {
-		out.Close()
-		return nil, err
-	}
-	return &groupOutput{out: out, err: errc}, nil
+	return &groupOutput{out: runner.Spool{Dir: s.dir}, err: runner.Spool{Dir: s.dir}}, nil
 }
 
-type groupOutput struct{ out, err *runner.Capture }
+type groupOutput struct{ out, err runner.Spool }
 
-func (g *groupOutput) Stdout() io.Writer       { return g.out.File() }
-func (g *groupOutput) Stderr() io.Writer       { return g.err.File() }
-func (g *groupOutput) StderrTail(n int) []byte { return g.err.Tail(n) }
-func (g *groupOutput) Close() error            { return errors.Join(g.out.Close(), g.err.Close()) }
+func (g *groupOutput) Stdout() io.Writer { return &g.out }
+func (g *groupOutput) Stderr() io.Writer { return &g.err }
+func (g *groupOutput) Close() error      { return errors.Join(g.out.Close(), g.err.Close()) }
 
 // park frees what a finished job's output holds until its turn comes.
 func (g *groupOutput) park() error { return errors.Join(g.out.Park(), g.err.Park()) }

@@ -163,8 +163,8 @@ func (t *terminal) writeResult(res *runner.Result) {
 			if t.opts.githubGroups {
 				t.write(t.ios.Out, []byte(begin))
 			}
-			t.writeCapture(o.out, t.ios.Out)
-			t.writeCapture(o.err, t.ios.ErrOut)
+			t.writeSpool(&o.out, t.ios.Out)
+			t.writeSpool(&o.err, t.ios.ErrOut)
 			if t.opts.githubGroups {
 				if !o.out.EndsLine() {
 					end = "\n" + end // the marker must start a line
@@ -184,7 +184,7 @@ func (t *terminal) writeResult(res *runner.Result) {
 	res.Output.Close()
 }
 
-func (t *terminal) writeCapture(s *runner.Capture, w io.Writer) {
+func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
 	if s.Len() == 0 {
 		return
 	}

@@ -101,14 +101,6 @@ func (s *valueScanner) open() bool {
 	return true
 }
 
-// key reads a member's name and the ':' after it.
-func (s *valueScanner) key() []byte {
-	k := s.next()
-	s.space()
-	s.i++ // ':'
-	return k
-}
-
 // stringValue decodes a raw JSON string; raw must be valid JSON.
 func stringValue(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' {

@@ -37,18 +37,9 @@ func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
 		}
 		res.Output = out
 	}
-	stdout, stderr := res.Output.Stdout(), res.Output.Stderr()
-	if t, ok := res.Output.(StderrTailer); ok {
-		defer func() {
-			if res.Status != Succeeded { // only the summary's failures show it
-				res.StderrTail = cutToLine(t.StderrTail(stderrTailSize), stderrTailSize)
-			}
-		}()
-	} else {
-		stderrTail := newTail(stderrTailSize)
-		stderr = io.MultiWriter(stderr, stderrTail)
-		defer func() { res.StderrTail = stderrTail.bytes(len(stderrTail.buf) == stderrTailSize) }()
-	}
+	stderrTail := newTail(stderrTailSize)
+	stdout, stderr := res.Output.Stdout(), io.MultiWriter(res.Output.Stderr(), stderrTail)
+	defer func() { res.StderrTail = stderrTail.bytes(len(stderrTail.buf) == stderrTailSize) }()
 
 	timeout, retries := r.cfg.Timeout, r.cfg.Retries
 	if job.Timeout != nil {

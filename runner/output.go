@@ -23,13 +23,6 @@ type JobOutput interface {
 	Close() error
 }
 
-// StderrTailer is a JobOutput that keeps stderr where it can read back its
-// end; the runner then takes the summary's tail from it rather than
-// watching the stream go by.
-type StderrTailer interface {
-	StderrTail(n int) []byte
-}
-
 // discard is the JobOutput of a run without a Sink.
 type discard struct{}
 
@@ -63,21 +56,12 @@ func (t *tail) Write(p []byte) (int, error) {
 // bytes returns the kept bytes, starting at a line boundary when the
 // first line was cut.
 func (t *tail) bytes(cut bool) []byte {
+	b := t.buf
 	if cut {
-		return cutToLine(t.buf, len(t.buf))
-	}
-	return t.buf
-}
-
-// cutToLine drops a first line that may have been cut: b is the tail of a
-// longer stream when it is size bytes long.
-func cutToLine(b []byte, size int) []byte {
-	if len(b) < size {
-		return b
-	}
-	for i, c := range b {
-		if c == '\n' {
-			return b[i+1:]
+		for i, c := range b {
+			if c == '\n' {
+				return b[i+1:]
+			}
 		}
 	}
 	return b

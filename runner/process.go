@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +24,8 @@ type ProcessExecutor struct {
 	Shell     string        // for string commands; "/bin/sh" when empty
 	KillGrace time.Duration // between SIGTERM and SIGKILL
 	Environ   []string      // the environment every job starts from
+
+	found sync.Map // PATH and name -> the program found
 }
 
 // Execute starts the attempt and waits for it. Output reaches a.Stdout and
@@ -150,7 +153,7 @@ func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
 			return nil, fmt.Errorf("cannot start: dir %s is not a directory", job.Dir)
 		}
 	}
-	path, err := lookPath(argv[0], lastValue(env, "PATH"), job.Dir)
+	path, err := e.lookPath(argv[0], lastValue(env, "PATH"), job.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start: %w", err)
 	}
@@ -164,6 +167,28 @@ func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
 			Pdeathsig: syscall.SIGKILL,
 		},
 	}, nil
+}
+
+// lookPath finds a program as lookPath does, remembering what it found for
+// names looked up in absolute PATH directories: thousands of jobs running
+// the same program then cost one search, not a stat of every PATH entry
+// each. A remembered program that has gone is looked up again.
+func (e *ProcessExecutor) lookPath(name, pathEnv, dir string) (string, error) {
+	if strings.Contains(name, "/") || strings.Contains(":"+pathEnv+":", ":.") || strings.Contains(pathEnv, "::") {
+		return lookPath(name, pathEnv, dir) // relative entries depend on dir
+	}
+	key := pathEnv + "\x00" + name
+	if p, ok := e.found.Load(key); ok {
+		if _, err := os.Stat(p.(string)); err == nil {
+			return p.(string), nil
+		}
+		e.found.Delete(key)
+	}
+	p, err := lookPath(name, pathEnv, dir)
+	if err == nil && filepath.IsAbs(p) {
+		e.found.Store(key, p)
+	}
+	return p, err
 }
 
 // lookPath finds a program the way a shell would, in the job's own PATH.

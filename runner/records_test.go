@@ -110,39 +110,36 @@ func TestOpenResultsEndsACutLine(t *testing.T) {
 	}
 }
 
-func TestCapturePrivateFilesAndCleanUp(t *testing.T) {
+func TestSpoolSpillsAndCleansUp(t *testing.T) {
 	t.Setenv("TMPDIR", t.TempDir())
 	dir := &SpoolDir{}
-	c, err := dir.NewCapture()
-	if err != nil {
-		t.Fatal(err)
+	s := &Spool{Dir: dir, Limit: 10}
+	var want strings.Builder
+	for i := range 100 {
+		chunk := strings.Repeat(string(rune('a'+i%26)), i%7+1)
+		want.WriteString(chunk)
+		s.Write([]byte(chunk))
 	}
-	want := strings.Repeat("line\n", 1000) + "no newline"
-	c.File().WriteString(want)
-	fi, _ := c.File().Stat()
+	if s.file == nil {
+		t.Fatal("no spill past the limit")
+	}
+	fi, _ := s.file.Stat()
 	if fi.Mode().Perm() != 0o600 {
-		t.Errorf("capture file mode %v", fi.Mode().Perm())
+		t.Errorf("spill file mode %v", fi.Mode().Perm())
 	}
 	di, _ := os.Stat(dir.path)
 	if di.Mode().Perm() != 0o700 {
 		t.Errorf("spool dir mode %v", di.Mode().Perm())
 	}
-	check := func(when string) {
-		var got strings.Builder
-		c.WriteTo(&got)
-		if got.String() != want || c.Len() != int64(len(want)) || c.EndsLine() || string(c.Tail(15)) != "line\nno newline" {
-			t.Errorf("%s: got %d bytes, tail %q", when, got.Len(), c.Tail(15))
-		}
+	var got strings.Builder
+	s.WriteTo(&got)
+	if got.String() != want.String() || s.Len() != int64(want.Len()) {
+		t.Fatalf("got %d bytes, want %d", got.Len(), want.Len())
 	}
-	check("open")
-	if err := c.Park(); err != nil || c.File() != nil {
-		t.Fatalf("park: %v", err)
-	}
-	check("parked")
-	name := c.name
-	c.Close()
-	if _, err := os.Stat(name); name == "" || !os.IsNotExist(err) {
-		t.Errorf("capture file %q left: %v", name, err)
+	name := s.file.Name()
+	s.Close()
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Errorf("spill file left: %v", err)
 	}
 	path := dir.path
 	dir.Remove()
@@ -162,5 +159,34 @@ func TestTailKeepsTheLastBytes(t *testing.T) {
 	tl.Write([]byte("a\nb\n"))
 	if got := string(tl.bytes(false)); got != "a\nb\n" {
 		t.Errorf("tail %q", got)
+	}
+}
+
+func TestSpoolParkReleasesMemoryAndDescriptor(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	dir := &SpoolDir{}
+	defer dir.Remove()
+	for _, size := range []int{0, 5, 25} { // empty, in memory, spilled
+		s := &Spool{Dir: dir, Limit: 10}
+		want := strings.Repeat("p", size)
+		s.Write([]byte(want))
+		if err := s.Park(); err != nil {
+			t.Fatal(err)
+		}
+		if s.mem != nil || s.file != nil {
+			t.Errorf("size %d: parked spool still holds memory or a file", size)
+		}
+		var got strings.Builder
+		s.WriteTo(&got)
+		if got.String() != want {
+			t.Errorf("size %d: got %q", size, got.String())
+		}
+		name := s.parked
+		s.Close()
+		if name != "" {
+			if _, err := os.Stat(name); !os.IsNotExist(err) {
+				t.Errorf("parked file left")
+			}
+		}
 	}
 }

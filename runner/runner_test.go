@@ -487,9 +487,7 @@ func TestEventsAndOutput(t *testing.T) {
 	dir := &SpoolDir{}
 	defer dir.Remove()
 	cfg.Sink = sinkFunc(func() JobOutput {
-		out, _ := dir.NewCapture()
-		errc, _ := dir.NewCapture()
-		return &captureOutput{out: out, err: errc}
+		return &spoolOutput{out: Spool{Dir: dir, Limit: 16}, err: Spool{Dir: dir, Limit: 16}}
 	})
 	r, _ := New(cfg)
 	go r.Run(context.Background(), &jobs{list: []*jobspec.Job{
@@ -502,7 +500,7 @@ func TestEventsAndOutput(t *testing.T) {
 		kinds[ev.Kind]++
 		if ev.Kind == JobFinished {
 			var b strings.Builder
-			ev.Result.Output.(*captureOutput).out.WriteTo(&b)
+			ev.Result.Output.(*spoolOutput).out.WriteTo(&b)
 			outputs[ev.Job.ID] = b.String()
 			if ev.Job.ID == "a" && string(ev.Result.StderrTail) != "oops\n" {
 				t.Errorf("stderr tail %q", ev.Result.StderrTail)
@@ -522,10 +520,33 @@ func TestEventsAndOutput(t *testing.T) {
 	}
 }
 
-// captureOutput hands the job files to write to, as group mode does.
-type captureOutput struct{ out, err *Capture }
+type spoolOutput struct{ out, err Spool }
 
-func (c *captureOutput) Stdout() io.Writer       { return c.out.File() }
-func (c *captureOutput) Stderr() io.Writer       { return c.err.File() }
-func (c *captureOutput) StderrTail(n int) []byte { return c.err.Tail(n) }
-func (c *captureOutput) Close() error            { c.out.Close(); return c.err.Close() }
+func (s *spoolOutput) Stdout() io.Writer { return &s.out }
+func (s *spoolOutput) Stderr() io.Writer { return &s.err }
+func (s *spoolOutput) Close() error      { s.out.Close(); return s.err.Close() }
+
+func TestLookPathRemembersAndForgets(t *testing.T) {
+	first, second := t.TempDir(), t.TempDir()
+	write := func(dir string) string {
+		p := filepath.Join(dir, "prog")
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	path := first + ":" + second
+	e := &ProcessExecutor{}
+	want := write(first)
+	if got, err := e.lookPath("prog", path, ""); err != nil || got != want {
+		t.Fatalf("%q %v, want %q", got, err, want)
+	}
+	os.Remove(want)
+	want = write(second)
+	if got, err := e.lookPath("prog", path, ""); err != nil || got != want {
+		t.Fatalf("after the program moved: %q %v, want %q", got, err, want)
+	}
+	if _, err := e.lookPath("no-such-prog", path, ""); err == nil {
+		t.Fatal("found a program that is not there")
+	}
+}

@@ -3,17 +3,15 @@ package runner
 import (
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
-	"time"
-
-	"golang.org/x/sys/unix"
 )
 
-// SpoolDir is a private directory (mode 0700) for captured output. It is
-// created on first use; Remove deletes it with everything in it. Its
-// methods are safe for concurrent use.
+// DefaultSpoolLimit is how much of one stream a Spool keeps in memory.
+const DefaultSpoolLimit = 1 << 20
+
+// SpoolDir is a private directory (mode 0700) for output that outgrows
+// memory. It is created on first use; Remove deletes it with everything in
+// it. Its methods are safe for concurrent use.
 type SpoolDir struct {
 	mu   sync.Mutex
 	path string
@@ -29,7 +27,7 @@ func (d *SpoolDir) dir() (string, error) {
 	return d.path, d.err
 }
 
-// Remove deletes the directory and every file in it.
+// Remove deletes the directory and every spill file in it.
 func (d *SpoolDir) Remove() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -41,125 +39,155 @@ func (d *SpoolDir) Remove() error {
 	return err
 }
 
-// NewCapture makes a Capture in the directory: an unnamed file (O_TMPFILE)
-// where the kernel offers one, so that nothing has to be removed, or else a
-// named one.
-func (d *SpoolDir) NewCapture() (*Capture, error) {
-	dir, err := d.dir()
-	if err != nil {
-		return nil, err
-	}
-	if f, err := os.OpenFile(dir, os.O_RDWR|unix.O_TMPFILE, 0o600); err == nil {
-		return &Capture{f: f, dir: dir}, nil
-	}
-	f, err := os.CreateTemp(dir, "out-") // mode 0600
-	if err != nil {
-		return nil, err
-	}
-	return &Capture{f: f, dir: dir, name: f.Name()}, nil
+// Spool holds one stream of a job's output: the first Limit bytes in
+// memory, the rest in a file (mode 0600) in the SpoolDir. One goroutine
+// writes; once the writes have ended, another may WriteTo and Close.
+type Spool struct {
+	Dir   *SpoolDir
+	Limit int // DefaultSpoolLimit when 0
+
+	mem    []byte
+	file   *os.File
+	parked string // the spill file's name once Park has closed it
+	size   int64
+	last   byte  // the last byte written
+	err    error // the first spill error; later writes are dropped
 }
 
-// Capture holds one stream of a job's output in a file (mode 0600) of a
-// SpoolDir. The job writes to File itself, so no memory of drover's and no
-// copying goroutine is spent on it, however much it prints. Once the job
-// has ended, one goroutine may read it back, Park it and Close it.
-type Capture struct {
-	f    *os.File // nil once parked or closed
-	dir  string
-	name string // empty while the file has no name
+func (s *Spool) Write(p []byte) (int, error) {
+	n := len(p)
+	if n == 0 {
+		return 0, nil
+	}
+	s.size += int64(n)
+	s.last = p[n-1]
+	limit := s.Limit
+	if limit <= 0 {
+		limit = DefaultSpoolLimit
+	}
+	if s.file == nil && len(s.mem)+len(p) <= limit {
+		s.mem = append(s.mem, p...)
+		return n, nil
+	}
+	if s.err != nil {
+		return n, nil // keep draining the job; the error is reported by WriteTo
+	}
+	if s.file == nil {
+		dir, err := s.Dir.dir()
+		if err == nil {
+			s.file, err = os.CreateTemp(dir, "out-")
+		}
+		if err != nil {
+			s.err = err
+			return n, nil
+		}
+	}
+	if _, err := s.file.Write(p); err != nil {
+		s.err = err
+	}
+	return n, nil
 }
 
-// File is what the job gets as its stdout or stderr.
-func (c *Capture) File() *os.File { return c.f }
-
-func (c *Capture) open() (*os.File, func(), error) {
-	if c.f != nil {
-		return c.f, func() {}, nil
-	}
-	f, err := os.Open(c.name)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, func() { f.Close() }, nil
-}
-
-// Len is the number of bytes captured.
-func (c *Capture) Len() int64 {
-	f, done, err := c.open()
-	if err != nil {
-		return 0
-	}
-	defer done()
-	fi, err := f.Stat()
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
-}
-
-// Tail returns up to n of the last bytes captured.
-func (c *Capture) Tail(n int) []byte {
-	f, done, err := c.open()
-	if err != nil {
+// Park moves what memory holds to the spill file and closes it, so that a
+// finished job waiting for its turn to be written holds neither memory nor
+// a file descriptor. It is called after the writes have ended.
+func (s *Spool) Park() error {
+	if s.size == 0 || s.parked != "" {
 		return nil
 	}
-	defer done()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil
+	if s.file == nil {
+		dir, err := s.Dir.dir()
+		if err != nil {
+			return err
+		}
+		if s.file, err = os.CreateTemp(dir, "out-"); err != nil {
+			return err
+		}
+		if _, err := s.file.Write(s.mem); err != nil {
+			return err
+		}
+		s.mem = nil
+	} else {
+		// Memory holds the head of the stream, the file the rest: write the
+		// head to a new file, followed by the rest.
+		dir, err := s.Dir.dir()
+		if err != nil {
+			return err
+		}
+		f, err := os.CreateTemp(dir, "out-")
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(s.mem); err != nil {
+			f.Close()
+			return err
+		}
+		if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+			f.Close()
+			return err
+		}
+		if _, err := io.Copy(f, s.file); err != nil {
+			f.Close()
+			return err
+		}
+		old := s.file.Name()
+		s.file.Close()
+		os.Remove(old)
+		s.file, s.mem = f, nil
 	}
-	off := max(fi.Size()-int64(n), 0)
-	b := make([]byte, fi.Size()-off)
-	m, _ := f.ReadAt(b, off)
-	return b[:m]
+	s.parked = s.file.Name()
+	err := s.file.Close()
+	s.file = nil
+	return err
 }
 
 // EndsLine reports whether the output is empty or ends with a newline.
-func (c *Capture) EndsLine() bool {
-	last := c.Tail(1)
-	return len(last) == 0 || last[0] == '\n'
-}
+func (s *Spool) EndsLine() bool { return s.size == 0 || s.last == '\n' }
 
-// WriteTo copies everything captured, in order, to w.
-func (c *Capture) WriteTo(w io.Writer) (int64, error) {
-	f, done, err := c.open()
+// Len is the number of bytes written.
+func (s *Spool) Len() int64 { return s.size }
+
+// WriteTo copies everything held, in order, to w.
+func (s *Spool) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(s.mem)
+	total := int64(n)
 	if err != nil {
-		return 0, err
+		return total, err
 	}
-	defer done()
-	return io.CopyBuffer(w, io.NewSectionReader(f, 0, 1<<62), make([]byte, 256<<10))
+	file := s.file
+	if s.parked != "" {
+		if file, err = os.Open(s.parked); err != nil {
+			return total, err
+		}
+		defer file.Close()
+	}
+	if file == nil {
+		return total, nil
+	}
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return total, err
+	}
+	m, err := io.Copy(w, file)
+	total += m
+	if err == nil && s.err != nil {
+		err = s.err
+	}
+	return total, err
 }
 
-// Park closes the file but keeps it, so that a finished job waiting for its
-// turn to be written holds no file descriptor. An unnamed file is given a
-// name in the directory first.
-func (c *Capture) Park() error {
-	if c.f == nil {
+// Close releases the memory and removes the spill file.
+func (s *Spool) Close() error {
+	s.mem = nil
+	if s.parked != "" {
+		name := s.parked
+		s.parked = ""
+		return os.Remove(name)
+	}
+	if s.file == nil {
 		return nil
 	}
-	if c.name == "" {
-		name := filepath.Join(c.dir, "parked-"+strconv.Itoa(int(c.f.Fd()))+"-"+strconv.FormatInt(time.Now().UnixNano(), 36))
-		proc := "/proc/self/fd/" + strconv.Itoa(int(c.f.Fd()))
-		if err := unix.Linkat(unix.AT_FDCWD, proc, unix.AT_FDCWD, name, unix.AT_SYMLINK_FOLLOW); err != nil {
-			return nil // keep the descriptor: better than losing the output
-		}
-		c.name = name
-	}
-	err := c.f.Close()
-	c.f = nil
-	return err
-}
-
-// Close releases the file: it closes it, and removes it when it has a name.
-func (c *Capture) Close() error {
-	var err error
-	if c.f != nil {
-		err = c.f.Close()
-		c.f = nil
-	}
-	if c.name != "" {
-		err = os.Remove(c.name)
-		c.name = ""
-	}
-	return err
+	name := s.file.Name()
+	s.file.Close()
+	s.file = nil
+	return os.Remove(name)
 }
