@@ -7,100 +7,6 @@ import (
 	"fmt"
 )
 
-// valueScanner walks JSON that is known to be valid (the validator or the
-// tokenizer has checked it),
-// finding the extent of values without decoding them and without
-// allocating.
-type valueScanner struct {
-	b []byte
-	i int
-}
-
-func (s *valueScanner) space() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
-}
-
-// next returns the raw value at the cursor and moves past it.
-func (s *valueScanner) next() []byte {
-	s.space()
-	start := s.i
-	switch s.b[s.i] {
-	case '"':
-		s.i++
-		for s.b[s.i] != '"' {
-			if s.b[s.i] == '\\' {
-				s.i++
-			}
-			s.i++
-		}
-		s.i++
-	case '{', '[':
-		depth := 0
-		for {
-			c := s.b[s.i]
-			s.i++
-			switch c {
-			case '"':
-				for s.b[s.i] != '"' {
-					if s.b[s.i] == '\\' {
-						s.i++
-					}
-					s.i++
-				}
-				s.i++
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-			}
-			if depth == 0 {
-				break
-			}
-		}
-	default:
-		for s.i < len(s.b) {
-			switch s.b[s.i] {
-			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return s.b[start:s.i]
-			}
-			s.i++
-		}
-	}
-	return s.b[start:s.i]
-}
-
-// more moves past the ',' between members or elements and reports whether
-// another follows, or past the closing bracket and reports false.
-func (s *valueScanner) more() bool {
-	s.space()
-	c := s.b[s.i]
-	s.i++
-	if c == ',' {
-		return true
-	}
-	return false // '}' or ']'
-}
-
-// open moves past an opening bracket and reports whether the container
-// has any member or element.
-func (s *valueScanner) open() bool {
-	s.space()
-	s.i++
-	s.space()
-	if c := s.b[s.i]; c == '}' || c == ']' {
-		s.i++
-		return false
-	}
-	return true
-}
-
 // stringValue decodes a raw JSON string; raw must be valid JSON.
 func stringValue(raw []byte) (string, bool) {
 	if len(raw) < 2 || raw[0] != '"' {
@@ -120,38 +26,54 @@ func stringValue(raw []byte) (string, bool) {
 // elements calls f with each element of a raw JSON array, which must be
 // valid JSON.
 func elements(raw []byte, f func(i int, elem []byte) error) error {
-	s := valueScanner{b: raw}
-	if !s.open() {
+	v := validator{b: raw}
+	v.i++ // '['
+	v.space()
+	if v.b[v.i] == ']' {
 		return nil
 	}
 	for i := 0; ; i++ {
-		if err := f(i, s.next()); err != nil {
+		start := v.i
+		v.value(1)
+		if err := f(i, raw[start:v.i]); err != nil {
 			return err
 		}
-		if !s.more() {
+		v.space()
+		if v.b[v.i] == ']' {
 			return nil
 		}
+		v.i++ // ','
+		v.space()
 	}
 }
 
 // members calls f with each member of a raw JSON object, which must be
 // valid JSON; at is the offset in raw just past the member's name.
 func members(raw []byte, f func(key []byte, at int, value []byte) error) error {
-	s := valueScanner{b: raw}
-	if !s.open() {
+	v := validator{b: raw}
+	v.i++ // '{'
+	v.space()
+	if v.b[v.i] == '}' {
 		return nil
 	}
 	for {
-		k := s.next()
-		at := s.i
-		s.space()
-		s.i++ // ':'
-		if err := f(k, at, s.next()); err != nil {
+		start := v.i
+		v.str()
+		key, at := raw[start:v.i], v.i
+		v.space()
+		v.i++ // ':'
+		v.space()
+		start = v.i
+		v.value(1)
+		if err := f(key, at, raw[start:v.i]); err != nil {
 			return err
 		}
-		if !s.more() {
+		v.space()
+		if v.b[v.i] == '}' {
 			return nil
 		}
+		v.i++ // ','
+		v.space()
 	}
 }
 
