@@ -53,7 +53,8 @@ any job starts; a stream is validated as it is read.
 
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
-cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP.`,
+cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP;
+141 drover's own stdout was closed.`,
 		Example: `  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
   find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines`,
@@ -79,7 +80,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.retries, "retries", 0, "default extra attempts after a failed or timed-out attempt (0-100)")
 	fs.DurationVar(&o.retryDelay, "retry-delay", 500*time.Millisecond, "base retry delay (exponential backoff, full jitter)")
 	fs.DurationVar(&o.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
-	fs.Var(&o.retryBudget, "retry-budget", "retries the whole run may spend (default unlimited)")
+	fs.Var(&o.retryBudget, "retry-budget", "retries the whole run may spend")
 	fs.IntVar(&o.maxFailures, "max-failures", 0, "after N jobs have finally failed, stop the run (0: no limit)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "the same as --max-failures 1")
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
