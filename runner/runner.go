@@ -102,7 +102,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	}
 
 	queue := make(chan *jobspec.Job, r.cfg.Queue)
-	results := make(chan *Result, r.cfg.Jobs)
+	results := make(chan finished, r.cfg.Jobs)
 	var producers sync.WaitGroup
 	var accepted int
 	var intakeErr error
@@ -127,7 +127,8 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	var sum Summary
 	var recordErr error
 	finalFailures := 0
-	for res := range results {
+	for f := range results {
+		res := f.res
 		sum.add(res.Status)
 		if res.Status == Failed || res.Status == TimedOut {
 			finalFailures++
@@ -141,6 +142,9 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 				recordErr = fmt.Errorf("results file: %w", err)
 				r.stop(errRecordStop)
 			}
+		}
+		if f.recorded != nil {
+			f.recorded <- struct{}{}
 		}
 		r.finished(res, sum.Counts)
 	}
@@ -159,7 +163,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 
 // readInput is the intake: it reads jobs and queues them, blocking while the
 // queue is full, so that a full queue holds back the input's producer.
-func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<- *Result) (int, error) {
+func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<- finished) (int, error) {
 	defer close(queue)
 	accepted := 0
 	for r.intake.Err() == nil {
@@ -179,7 +183,7 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 		r.emit(Event{Kind: JobAccepted, Job: job})
 		if r.cfg.Skip != nil && r.cfg.Skip(job) {
 			now := time.Now()
-			results <- &Result{Job: job, Status: Skipped, StartedAt: now, FinishedAt: now, Output: discard{}}
+			results <- finished{res: &Result{Job: job, Status: Skipped, StartedAt: now, FinishedAt: now, Output: discard{}}}
 			continue
 		}
 		select {
@@ -191,8 +195,18 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 	return accepted, nil
 }
 
-// work runs queued jobs until the queue closes or intake stops.
-func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- *Result) {
+// finished hands a Result to the collector. recorded, when set, hears once
+// the result's record has been written.
+type finished struct {
+	res      *Result
+	recorded chan<- struct{}
+}
+
+// work runs queued jobs until the queue closes or intake stops. It takes
+// the next job only once the last one's record is written, so that a
+// results file that fails stops intake before the worker starts another.
+func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- finished) {
+	recorded := make(chan struct{}, 1)
 	for {
 		select {
 		case <-r.intake.Done():
@@ -201,9 +215,10 @@ func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- *Result) {
 			if !ok || r.intake.Err() != nil {
 				return // a job picked as intake stopped does not start
 			}
-			// The collector receives until every worker is done, so this
-			// send cannot block for good.
-			results <- r.runJob(job)
+			// The collector receives until every worker is done, and always
+			// answers on recorded, so neither can block for good.
+			results <- finished{res: r.runJob(job), recorded: recorded}
+			<-recorded
 		}
 	}
 }

@@ -550,3 +550,21 @@ func TestLookPathRemembersAndForgets(t *testing.T) {
 		t.Fatal("found a program that is not there")
 	}
 }
+
+func TestNoJobStartsAfterARecordFails(t *testing.T) {
+	for range 50 { // the worker used to race the collector for the next job
+		var started atomic.Int64
+		cfg := baseConfig()
+		cfg.Jobs = 1
+		cfg.Executor = fakeExecutor(func(ctx context.Context, a Attempt) Outcome {
+			started.Add(1)
+			return Outcome{ExitCode: code(0)}
+		})
+		cfg.Record = func(*Result) error { return errors.New("disk full") }
+		r, _ := New(cfg)
+		sum, err := r.Run(context.Background(), &jobs{list: manyJobs(5)})
+		if err == nil || started.Load() != 1 || sum.Succeeded != 1 {
+			t.Fatalf("started %d jobs after the first record failed; err %v, %+v", started.Load(), err, sum.Counts)
+		}
+	}
+}
