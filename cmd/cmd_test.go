@@ -1,9 +1,14 @@
 package cmd
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"github.com/drover/drover/jobspec"
 
 	"github.com/spf13/pflag"
 )
@@ -148,5 +153,60 @@ func TestRunInProcess(t *testing.T) {
 				t.Errorf("stderr %q", errOut)
 			}
 		})
+	}
+}
+
+// fakeStopper records what the signal watcher asked of it.
+type fakeStopper struct{ drained, stopped int }
+
+func (f *fakeStopper) Drain()       { f.drained++ }
+func (f *fakeStopper) Stop()        { f.stopped++ }
+func (f *fakeStopper) Kill()        {}
+func (f *fakeStopper) Running() int { return 7 }
+
+func TestHandoverBeforeAndAfterTheRunStarts(t *testing.T) {
+	h := &handover{}
+	if h.wasInterrupted() || h.Running() != 0 {
+		t.Fatal("fresh handover interrupted")
+	}
+	h.Drain() // a Ctrl-C while the input is validated
+	r := &fakeStopper{}
+	if !h.wasInterrupted() || h.start(r) {
+		t.Fatal("the run starts after a signal")
+	}
+
+	h = &handover{}
+	if !h.start(r) {
+		t.Fatal("the run does not start")
+	}
+	h.Drain()
+	h.Stop()
+	if r.drained != 1 || r.stopped != 1 || h.Running() != 7 || h.wasInterrupted() {
+		t.Errorf("signals did not reach the runner: %+v", r)
+	}
+}
+
+func TestCheckAllStopsWhenInterrupted(t *testing.T) {
+	dec := jobspec.NewDecoder(strings.NewReader(strings.Repeat(`{"cmd":"true"}`+"\n", 5000)), "jobs", jobspec.Options{})
+	calls := 0
+	res, err := checkAll(dec, func(error) {}, func() bool { calls++; return calls > 2 })
+	if err != errInterrupted || res.records >= 5000 {
+		t.Fatalf("err %v after %d records", err, res.records)
+	}
+}
+
+func TestInterruptedBeforeRun(t *testing.T) {
+	ios, _, errOut := TestStreams("")
+	path := filepath.Join(t.TempDir(), "sum.json")
+	opts := newRunOptions()
+	opts.summaryJSON = path
+	err := interruptedBeforeRun(ios, opts, syscall.SIGINT)
+	if exitCode(err) != exitSIGINT || !strings.Contains(errOut.String(), "SIGINT before any job started") ||
+		!strings.Contains(errOut.String(), "0 jobs in") {
+		t.Fatalf("exit %d, stderr %q", exitCode(err), errOut)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), `"interrupted":"SIGINT","exit_code":130`) {
+		t.Errorf("summary file %s", b)
 	}
 }

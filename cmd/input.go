@@ -137,13 +137,20 @@ type checkResult struct {
 	bad     int // bad records
 }
 
+// errInterrupted ends a check that a signal cut short.
+var errInterrupted = errors.New("interrupted")
+
 // checkAll reads every record of dec and hands each bad one to report as
 // it is found, so that memory stays bounded however many there are. A read
-// error that is not the input's fault is returned as err.
-func checkAll(dec *jobspec.Decoder, report func(error)) (checkResult, error) {
+// error that is not the input's fault is returned as err; so is
+// errInterrupted once stop (when set) says so.
+func checkAll(dec *jobspec.Decoder, report func(error), stop func() bool) (checkResult, error) {
 	defer dec.Close()
 	var res checkResult
 	for {
+		if stop != nil && res.records%1024 == 0 && stop() {
+			return res, errInterrupted
+		}
 		_, err := dec.Next()
 		switch {
 		case err == io.EOF:

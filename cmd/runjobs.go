@@ -64,12 +64,23 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	}
 	defer in.close()
 
+	// Signals are watched from here on: one that comes while a regular file
+	// is validated means no job runs, and the run ends as it would anyway.
+	hand := &handover{}
+	notes := &laterNote{}
+	signals := watchSignals(hand, opts.killGrace, notes.note)
+	defer signals.stop()
+
 	// A regular file is validated completely before any job starts, and
 	// counted, so that progress can show done/total.
 	total := -1
 	if in.file != nil {
 		errOut := bufio.NewWriter(ios.ErrOut)
-		res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(errOut, bad) })
+		res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(errOut, bad) }, hand.wasInterrupted)
+		if err == errInterrupted {
+			errOut.Flush()
+			return interruptedBeforeRun(ios, opts, signals.stop())
+		}
 		if err != nil {
 			errOut.Flush()
 			return usageError("%s: %v", in.name, err)
@@ -99,7 +110,10 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	if opts.dryRun {
 		dec := in.decoder()
 		defer dec.Close()
-		return dryRun(ios, dec, cfg)
+		if err := dryRun(ios, dec, cfg, hand.wasInterrupted); err != errInterrupted {
+			return err
+		}
+		return silent(signalExitCode(signals.stop()))
 	}
 
 	colour, err := useColor(opts.color, ios)
@@ -153,6 +167,9 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		return usageError("%v", err)
 	}
 
+	if !hand.start(r) {
+		return interruptedBeforeRun(ios, opts, signals.stop())
+	}
 	term := newTerminal(ios, terminalOptions{
 		quiet:        opts.quiet,
 		keepOrder:    opts.keepOrder,
@@ -165,7 +182,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		defer wg.Done()
 		term.loop(events)
 	}()
-	signals := watchSignals(r, opts.killGrace, term.notice)
+	notes.set(term)
 	var stdoutClosed atomic.Bool
 	stopWatching := watchClosed(ios.Out, func() {
 		stdoutClosed.Store(true)
@@ -214,6 +231,23 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	return silent(code)
 }
 
+// interruptedBeforeRun ends a run that a signal stopped before any job
+// started: the summary, the summary file, and the signal's exit code.
+func interruptedBeforeRun(ios *IOStreams, opts *runOptions, sig os.Signal) error {
+	code := signalExitCode(sig)
+	fmt.Fprintf(ios.ErrOut, "drover: %s before any job started; no job was run\n", signalName(sig))
+	var sum runner.Summary
+	if !opts.quiet {
+		printSummary(ios.ErrOut, newPalette(false), sum, nil, 0)
+	}
+	if opts.summaryJSON != "" {
+		if f, err := os.Create(opts.summaryJSON); err == nil {
+			writeSummaryJSON(f, sum, sig, code)
+		}
+	}
+	return silent(code)
+}
+
 // records are the files a run writes its outcome to. Both are opened before
 // any job starts, so that a path that cannot be written stops the run
 // before it begins.
@@ -257,9 +291,13 @@ func (r *records) close() error {
 	return errors.Join(errs...)
 }
 
-// dryRun prints each job's id and command, tab-separated, one per line.
-func dryRun(ios *IOStreams, dec *jobspec.Decoder, cfg runner.Config) error {
+// dryRun prints each job's id and command, tab-separated, one per line,
+// until the input ends or stop says so.
+func dryRun(ios *IOStreams, dec *jobspec.Decoder, cfg runner.Config, stop func() bool) error {
 	for {
+		if stop() {
+			return errInterrupted
+		}
 		job, err := dec.Next()
 		if err != nil {
 			if jobspec.IsInputError(err) {

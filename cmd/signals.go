@@ -21,11 +21,12 @@ type stopper interface {
 // SIGINT stops the running jobs, and a third signal kills them. Its one
 // goroutine is started by watchSignals and joined by stop.
 type signalWatcher struct {
-	sigs  chan os.Signal
-	done  chan struct{}
-	wg    sync.WaitGroup
-	mu    sync.Mutex
-	first os.Signal // the first signal received, if any
+	sigs     chan os.Signal
+	done     chan struct{}
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	first    os.Signal // the first signal received, if any
+	stopOnce sync.Once
 }
 
 // watchSignals starts watching. Notices for people go to note.
@@ -66,10 +67,13 @@ func watchSignals(r stopper, killGrace fmt.Stringer, note func(string)) *signalW
 }
 
 // stop ends the watching and returns the first signal received, or nil.
+// It may be called more than once.
 func (w *signalWatcher) stop() os.Signal {
-	signal.Stop(w.sigs)
-	close(w.done)
-	w.wg.Wait()
+	w.stopOnce.Do(func() {
+		signal.Stop(w.sigs)
+		close(w.done)
+		w.wg.Wait()
+	})
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.first
@@ -96,4 +100,80 @@ func signalExitCode(sig os.Signal) int {
 		return exitSIGHUP
 	}
 	return exitSIGTERM
+}
+
+// handover is the stopper the signal watcher drives from the moment drover
+// starts: until the run begins (while a regular file is validated) a signal
+// only marks the run as interrupted, and the run is not started; once the
+// runner is handed over, signals go to it. Its methods are safe for
+// concurrent use.
+type handover struct {
+	mu          sync.Mutex
+	r           stopper
+	interrupted bool
+}
+
+func (h *handover) to(f func(stopper)) {
+	h.mu.Lock()
+	r := h.r
+	if r == nil {
+		h.interrupted = true
+	}
+	h.mu.Unlock()
+	if r != nil {
+		f(r)
+	}
+}
+
+func (h *handover) Drain() { h.to(stopper.Drain) }
+func (h *handover) Stop()  { h.to(stopper.Stop) }
+func (h *handover) Kill()  { h.to(stopper.Kill) }
+
+func (h *handover) Running() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.r == nil {
+		return 0
+	}
+	return h.r.Running()
+}
+
+// wasInterrupted reports whether a signal came before the run began.
+func (h *handover) wasInterrupted() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.interrupted
+}
+
+// start hands the runner over, unless a signal came first.
+func (h *handover) start(r stopper) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.interrupted {
+		return false
+	}
+	h.r = r
+	return true
+}
+
+// laterNote passes notices to a terminal once there is one; before, the
+// run has not begun and there is nothing to say.
+type laterNote struct {
+	mu   sync.Mutex
+	term *terminal
+}
+
+func (n *laterNote) note(s string) {
+	n.mu.Lock()
+	t := n.term
+	n.mu.Unlock()
+	if t != nil {
+		t.notice(s)
+	}
+}
+
+func (n *laterNote) set(t *terminal) {
+	n.mu.Lock()
+	n.term = t
+	n.mu.Unlock()
 }

@@ -43,7 +43,7 @@ func runValidate(ios *IOStreams, opts *validateOptions) error {
 	defer in.close()
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(out, bad) })
+	res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(out, bad) }, nil)
 	if err != nil {
 		return usageError("%s: %v", in.name, err)
 	}
