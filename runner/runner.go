@@ -206,7 +206,10 @@ type finished struct {
 // the next job only once the last one's record is written, so that a
 // results file that fails stops intake before the worker starts another.
 func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- finished) {
-	recorded := make(chan struct{}, 1)
+	var recorded chan struct{}
+	if r.cfg.Record != nil { // without records there is nothing to wait for
+		recorded = make(chan struct{}, 1)
+	}
 	for {
 		select {
 		case <-r.intake.Done():
@@ -218,7 +221,9 @@ func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- finished) {
 			// The collector receives until every worker is done, and always
 			// answers on recorded, so neither can block for good.
 			results <- finished{res: r.runJob(job), recorded: recorded}
-			<-recorded
+			if recorded != nil {
+				<-recorded
+			}
 		}
 	}
 }
