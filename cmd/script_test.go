@@ -1,4 +1,4 @@
-package main
+package cmd
 
 import (
 	"errors"
@@ -14,26 +14,40 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/drover/drover/cmd"
+	"go.uber.org/goleak"
 )
 
 // The test binary doubles as drover and as jobh, the helper program the
 // scripts' jobs run, so scripts need nothing from the host but /bin/sh.
+// When it runs the tests, it also checks that none left a goroutine behind.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"drover": func() { os.Exit(cmd.Main()) },
+	testscript.Main(leakChecked{m}, map[string]func(){
+		"drover": func() { os.Exit(Main()) },
 		"jobh":   jobhMain,
 	})
 }
 
+// leakChecked runs the tests, then fails the run if any goroutine is left.
+type leakChecked struct{ m *testing.M }
+
+func (l leakChecked) Run() int {
+	code := l.m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines left behind:", err)
+			return 1
+		}
+	}
+	return code
+}
+
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+		Dir:                 "../testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(env *testscript.Env) error {
-			repo, err := os.Getwd()
-			env.Setenv("REPO", repo)
+			dir, err := os.Getwd()
+			env.Setenv("REPO", filepath.Dir(dir))
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -1,4 +1,4 @@
-package main
+package cmd
 
 import (
 	"bytes"
@@ -24,7 +24,7 @@ func buildMeasured(t *testing.T) measuredDrover {
 	t.Helper()
 	dir := t.TempDir()
 	m := measuredDrover{bin: filepath.Join(dir, "drover"), peakrss: filepath.Join(dir, "peakrss")}
-	for out, pkg := range map[string]string{m.bin: ".", m.peakrss: "./bench/peakrss"} {
+	for out, pkg := range map[string]string{m.bin: "..", m.peakrss: "../bench/peakrss"} {
 		if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
 			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 		}
