@@ -47,6 +47,7 @@ func BenchmarkDecode(b *testing.B) {
 					}
 					n++
 				}
+				d.Close()
 				if n != 10000 {
 					b.Fatal(n)
 				}
