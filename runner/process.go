@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,42 +84,6 @@ func (e *ProcessExecutor) stop(pgid int, waited <-chan error, killNow <-chan str
 	}
 	signalGroup(pgid, syscall.SIGKILL)
 	return <-waited
-}
-
-// reapLimit bounds the wait for a killed group's processes to die.
-const reapLimit = 5 * time.Second
-
-// reapGroup reaps the processes of the group pgid that have become
-// drover's children: drover is a child subreaper, so the orphans of a job
-// are handed to it rather than to init. Waiting by process group never
-// takes the status of another job's process, as wait(-1) could. It returns
-// once no process of the group is left among drover's children, or after
-// limit.
-func reapGroup(pgid int, limit time.Duration) {
-	deadline := time.Now().Add(limit)
-	pause := 100 * time.Microsecond
-	for {
-		var ws unix.WaitStatus
-		pid, err := unix.Wait4(-pgid, &ws, unix.WNOHANG, nil)
-		switch {
-		case err == unix.EINTR || pid > 0:
-			continue
-		case err != nil:
-			return // ECHILD: none left
-		case time.Now().After(deadline):
-			return
-		}
-		time.Sleep(pause) // killed, not yet dead: SIGKILL is delivered asynchronously
-		pause = min(2*pause, 10*time.Millisecond)
-	}
-}
-
-// BecomeSubreaper makes the calling process a child subreaper, so that the
-// orphaned processes of its jobs become its children and can be reaped by
-// process group. It affects the whole process and is called once, before
-// any job starts.
-func BecomeSubreaper() error {
-	return unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 }
 
 func signalGroup(pgid int, sig syscall.Signal) {
@@ -240,117 +203,4 @@ func exitStatus(ps *os.ProcessState, waitErr error) (*int, string) {
 	}
 	code := ps.ExitCode()
 	return &code, ""
-}
-
-// pipes are the attempt's standard streams: drover holds the parent ends
-// and one goroutine per stream copies.
-type pipes struct {
-	parentEnds []*os.File // read ends of stdout/stderr, write end of stdin
-	childEnds  []*os.File // closed once the child has them
-	copied     chan struct{}
-	copiers    int
-}
-
-func (p *pipes) attach(cmd *exec.Cmd, a Attempt) error {
-	p.copied = make(chan struct{}, 3)
-	if a.Job.Stdin != nil && *a.Job.Stdin != "" {
-		r, w, err := os.Pipe()
-		if err != nil {
-			return err
-		}
-		cmd.Stdin = r
-		p.childEnds = append(p.childEnds, r)
-		p.parentEnds = append(p.parentEnds, w)
-	}
-	for _, s := range []struct {
-		dst  io.Writer
-		slot *io.Writer
-	}{{a.Stdout, &cmd.Stdout}, {a.Stderr, &cmd.Stderr}} {
-		if f, ok := s.dst.(*os.File); ok {
-			*s.slot = f // straight to the file: no copy
-			continue
-		}
-		r, w, err := os.Pipe()
-		if err != nil {
-			return err
-		}
-		*s.slot = w
-		p.childEnds = append(p.childEnds, w)
-		p.parentEnds = append(p.parentEnds, r)
-	}
-	return nil
-}
-
-// started closes the child's ends in drover and starts the copies.
-func (p *pipes) started(a Attempt) {
-	for _, f := range p.childEnds {
-		f.Close()
-	}
-	p.childEnds = nil
-	i := 0
-	if a.Job.Stdin != nil && *a.Job.Stdin != "" {
-		w := p.parentEnds[0]
-		p.copiers++
-		go func() {
-			defer func() { p.copied <- struct{}{} }()
-			_, _ = io.WriteString(w, *a.Job.Stdin) // EPIPE: the job did not read it all
-			w.Close()
-		}()
-		i = 1
-	}
-	for _, dst := range []io.Writer{a.Stdout, a.Stderr} {
-		if _, ok := dst.(*os.File); ok {
-			continue
-		}
-		r := p.parentEnds[i]
-		i++
-		p.copiers++
-		go func() {
-			defer func() { p.copied <- struct{}{} }()
-			_, _ = io.Copy(&drainWriter{w: dst}, r)
-		}()
-	}
-}
-
-// drain waits for the copies to finish, at most grace once the job's group
-// is gone: past that, the pipes are held by a process that escaped, and
-// closing drover's ends ends the copies.
-func (p *pipes) drain(grace time.Duration) {
-	timer := time.NewTimer(grace)
-	defer timer.Stop()
-	for p.copiers > 0 {
-		select {
-		case <-p.copied:
-			p.copiers--
-		case <-timer.C:
-			p.closeAll()
-			for ; p.copiers > 0; p.copiers-- {
-				<-p.copied
-			}
-		}
-	}
-}
-
-// drainWriter passes writes on until one fails, then swallows the rest, so
-// that a failing destination (a closed stdout) never stops drover from
-// draining a job's pipe, which would leave the job blocked on a full pipe.
-type drainWriter struct {
-	w      io.Writer
-	failed bool
-}
-
-func (d *drainWriter) Write(p []byte) (int, error) {
-	if !d.failed {
-		if _, err := d.w.Write(p); err != nil {
-			d.failed = true
-		}
-	}
-	return len(p), nil
-}
-
-func (p *pipes) closeAll() {
-	for _, f := range append(p.childEnds, p.parentEnds...) {
-		f.Close()
-	}
-	p.childEnds, p.parentEnds = nil, nil
 }
