@@ -77,7 +77,8 @@ func members(raw []byte, f func(key []byte, at int, value []byte) error) error {
 	}
 }
 
-// field finds a known field by its raw (quoted) name, without allocating.
+// field finds a known field by its raw (quoted) name, without allocating
+// for a known one.
 func field(rawKey []byte) (name string, index int, parse fieldParser) {
 	key := rawKey
 	if len(key) >= 2 && bytes.IndexByte(key, '\\') < 0 {
@@ -86,23 +87,8 @@ func field(rawKey []byte) (name string, index int, parse fieldParser) {
 		s, _ := stringValue(rawKey)
 		key = []byte(s)
 	}
-	switch string(key) {
-	case "id":
-		return "id", 0, parseID
-	case "cmd":
-		return "cmd", 1, parseCmd
-	case "env":
-		return "env", 2, parseEnv
-	case "dir":
-		return "dir", 3, parseDir
-	case "timeout":
-		return "timeout", 4, parseTimeout
-	case "retries":
-		return "retries", 5, parseRetries
-	case "retry_on":
-		return "retry_on", 6, parseRetryOn
-	case "stdin":
-		return "stdin", 7, parseStdin
+	if index, parse = lookupField(key); parse != nil {
+		return knownFields[index].name, index, parse
 	}
 	return string(key), -1, nil
 }
@@ -178,7 +164,7 @@ func parseObject(rec []byte, pos Position) (*Job, error) {
 	if v.i != len(rec) {
 		return invalid(rec, pos)
 	}
-	if seen&(1<<1) == 0 {
+	if seen&(1<<cmdField) == 0 {
 		return nil, errors.New(`field "cmd" is required`)
 	}
 	return job, nil

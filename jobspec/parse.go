@@ -44,16 +44,34 @@ func syntaxFault(err error) error {
 // fieldParser fills one field of a Job from its raw JSON value.
 type fieldParser func(job *Job, raw json.RawMessage) error
 
-// fields maps every known key to its parser. Keys are case-sensitive.
-var fields = map[string]fieldParser{
-	"id":       parseID,
-	"cmd":      parseCmd,
-	"env":      parseEnv,
-	"dir":      parseDir,
-	"timeout":  parseTimeout,
-	"retries":  parseRetries,
-	"retry_on": parseRetryOn,
-	"stdin":    parseStdin,
+// knownFields lists the fields of a job object, in the order messages name
+// them, with their parsers. Names are case-sensitive. A field's index is its
+// bit in a record's set of the fields seen.
+var knownFields = [...]struct {
+	name  string
+	parse fieldParser
+}{
+	{"id", parseID},
+	{"cmd", parseCmd},
+	{"env", parseEnv},
+	{"dir", parseDir},
+	{"timeout", parseTimeout},
+	{"retries", parseRetries},
+	{"retry_on", parseRetryOn},
+	{"stdin", parseStdin},
+}
+
+// cmdField is the index of the one required field.
+const cmdField = 1
+
+// lookupField finds a known field by name; index is -1 for an unknown one.
+func lookupField(key []byte) (index int, parse fieldParser) {
+	for i, f := range knownFields {
+		if string(key) == f.name {
+			return i, f.parse
+		}
+	}
+	return -1, nil
 }
 
 // parseInvalid finds the fault of a record that is not valid JSON, with
@@ -70,7 +88,7 @@ func parseInvalid(rec []byte, pos Position) (*Job, error) {
 		return nil, fmt.Errorf("a record must be a JSON object, not %s", describeToken(tok))
 	}
 	job := &Job{Record: pos}
-	seen := make(map[string]bool, len(fields))
+	var seen uint32
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -78,14 +96,14 @@ func parseInvalid(rec []byte, pos Position) (*Job, error) {
 		}
 		key, _ := tok.(string)
 		at := int(dec.InputOffset())
-		parse, known := fields[key]
-		if !known {
+		i, parse := lookupField([]byte(key))
+		if parse == nil {
 			return nil, &fieldError{at, unknownField(key)}
 		}
-		if seen[key] {
+		if seen&(1<<i) != 0 {
 			return nil, &fieldError{at, fmt.Errorf("field %q is given twice", key)}
 		}
-		seen[key] = true
+		seen |= 1 << i
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return nil, syntaxFault(err)
@@ -100,7 +118,7 @@ func parseInvalid(rec []byte, pos Position) (*Job, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &parseError{offset: int(dec.InputOffset()), err: errors.New("unexpected data after the job object")}
 	}
-	if !seen["cmd"] {
+	if seen&(1<<cmdField) == 0 {
 		return nil, errors.New(`field "cmd" is required`)
 	}
 	return job, nil
@@ -160,20 +178,18 @@ func describeValue(raw json.RawMessage) string {
 // closest to.
 func unknownField(key string) error {
 	best, bestDist := "", len(key)/2+2
-	for name := range fields {
-		d := editDistance(strings.ToLower(key), name)
-		if d < bestDist || (d == bestDist && name < best) {
-			best, bestDist = name, d
+	names := make([]string, len(knownFields))
+	for i, f := range knownFields {
+		names[i] = f.name
+		d := editDistance(strings.ToLower(key), f.name)
+		if d < bestDist || (d == bestDist && f.name < best) {
+			best, bestDist = f.name, d
 		}
 	}
 	if best == "" || bestDist > 2 && bestDist > len(key)/3 {
-		return fmt.Errorf("unknown field %q (known fields: %s)", key, knownFields())
+		return fmt.Errorf("unknown field %q (known fields: %s)", key, strings.Join(names, ", "))
 	}
 	return fmt.Errorf("unknown field %q (did you mean %q?)", key, best)
-}
-
-func knownFields() string {
-	return "id, cmd, env, dir, timeout, retries, retry_on, stdin"
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.
