@@ -12,20 +12,26 @@ import (
 type pipes struct {
 	parentEnds []*os.File // read ends of stdout/stderr, write end of stdin
 	childEnds  []*os.File // closed once the child has them
+	copies     []func()   // one per pipe, started once the child runs
 	copied     chan struct{}
 	copiers    int
 }
 
+// attach gives the command its streams: a pipe for stdin when the job has
+// input, and for stdout and stderr unless they are files, which the child
+// then writes itself.
 func (p *pipes) attach(cmd *exec.Cmd, a Attempt) error {
-	p.copied = make(chan struct{}, 3)
 	if a.Job.Stdin != nil && *a.Job.Stdin != "" {
-		r, w, err := os.Pipe()
+		r, w, err := p.pipe(true)
 		if err != nil {
 			return err
 		}
 		cmd.Stdin = r
-		p.childEnds = append(p.childEnds, r)
-		p.parentEnds = append(p.parentEnds, w)
+		input := *a.Job.Stdin
+		p.copies = append(p.copies, func() {
+			_, _ = io.WriteString(w, input) // EPIPE: the job did not read it all
+			w.Close()
+		})
 	}
 	for _, s := range []struct {
 		dst  io.Writer
@@ -35,44 +41,44 @@ func (p *pipes) attach(cmd *exec.Cmd, a Attempt) error {
 			*s.slot = f // straight to the file: no copy
 			continue
 		}
-		r, w, err := os.Pipe()
+		r, w, err := p.pipe(false)
 		if err != nil {
 			return err
 		}
 		*s.slot = w
-		p.childEnds = append(p.childEnds, w)
-		p.parentEnds = append(p.parentEnds, r)
+		dst := s.dst
+		p.copies = append(p.copies, func() { _, _ = io.Copy(&drainWriter{w: dst}, r) })
 	}
 	return nil
 }
 
+// pipe makes a pipe and notes which end is the child's: the read end when
+// the child reads (its stdin), the write end otherwise.
+func (p *pipes) pipe(childReads bool) (r, w *os.File, err error) {
+	r, w, err = os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	if childReads {
+		p.childEnds, p.parentEnds = append(p.childEnds, r), append(p.parentEnds, w)
+	} else {
+		p.childEnds, p.parentEnds = append(p.childEnds, w), append(p.parentEnds, r)
+	}
+	return r, w, nil
+}
+
 // started closes the child's ends in drover and starts the copies.
-func (p *pipes) started(a Attempt) {
+func (p *pipes) started() {
 	for _, f := range p.childEnds {
 		f.Close()
 	}
 	p.childEnds = nil
-	i := 0
-	if a.Job.Stdin != nil && *a.Job.Stdin != "" {
-		w := p.parentEnds[0]
+	p.copied = make(chan struct{}, len(p.copies))
+	for _, c := range p.copies {
 		p.copiers++
 		go func() {
 			defer func() { p.copied <- struct{}{} }()
-			_, _ = io.WriteString(w, *a.Job.Stdin) // EPIPE: the job did not read it all
-			w.Close()
-		}()
-		i = 1
-	}
-	for _, dst := range []io.Writer{a.Stdout, a.Stderr} {
-		if _, ok := dst.(*os.File); ok {
-			continue
-		}
-		r := p.parentEnds[i]
-		i++
-		p.copiers++
-		go func() {
-			defer func() { p.copied <- struct{}{} }()
-			_, _ = io.Copy(&drainWriter{w: dst}, r)
+			c()
 		}()
 	}
 }

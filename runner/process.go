@@ -45,7 +45,7 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	if err := cmd.Start(); err != nil {
 		return Outcome{Err: fmt.Errorf("cannot start: %w", startError(err))}
 	}
-	p.started(a)
+	p.started()
 	pgid := cmd.Process.Pid
 
 	waited := make(chan error, 1)

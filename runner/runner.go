@@ -126,16 +126,12 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	// final results.
 	var sum Summary
 	var recordErr error
-	finalFailures := 0
 	for f := range results {
 		res := f.res
 		sum.add(res.Status)
-		if res.Status == Failed || res.Status == TimedOut {
-			finalFailures++
-			if r.cfg.MaxFailures > 0 && finalFailures >= r.cfg.MaxFailures && !sum.StoppedByFailures {
-				sum.StoppedByFailures = true
-				r.stop(errMaxFailures)
-			}
+		if r.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= r.cfg.MaxFailures && !sum.StoppedByFailures {
+			sum.StoppedByFailures = true
+			r.stop(errMaxFailures)
 		}
 		if r.cfg.Record != nil && recordErr == nil {
 			if err := r.cfg.Record(res); err != nil {
