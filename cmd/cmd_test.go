@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
 
 	"github.com/spf13/pflag"
 )
@@ -208,5 +209,18 @@ func TestInterruptedBeforeRun(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if !strings.Contains(string(b), `"interrupted":"SIGINT","exit_code":130`) {
 		t.Errorf("summary file %s", b)
+	}
+}
+
+func TestSummaryListsTwentyFailures(t *testing.T) {
+	var failures []failure
+	for i := range maxListedFailures {
+		job := &jobspec.Job{ID: "j" + strings.Repeat("x", i)}
+		failures = append(failures, failure{res: &runner.Result{Job: job, Status: runner.Failed, ExitCode: new(int)}})
+	}
+	var b strings.Builder
+	printSummary(&b, newPalette(false), runner.Summary{Counts: runner.Counts{Jobs: 30, Failed: 22, TimedOut: 3}}, failures)
+	if n := strings.Count(b.String(), "  failed: "); n != maxListedFailures || !strings.Contains(b.String(), "  … and 5 more\n") {
+		t.Errorf("%d listed:\n%s", n, b.String())
 	}
 }

@@ -15,7 +15,7 @@ func interruptedBeforeRun(ios *IOStreams, opts *runOptions, sig os.Signal) error
 	fmt.Fprintf(ios.ErrOut, "drover: %s before any job started; no job was run\n", signalName(sig))
 	var sum runner.Summary
 	if !opts.quiet {
-		printSummary(ios.ErrOut, newPalette(false), sum, nil, 0)
+		printSummary(ios.ErrOut, newPalette(false), sum, nil)
 	}
 	if opts.summaryJSON != "" {
 		if f, err := os.Create(opts.summaryJSON); err == nil {

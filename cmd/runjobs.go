@@ -209,7 +209,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		code = signalExitCode(interrupted)
 	}
 	if !opts.quiet {
-		printSummary(ios.ErrOut, newPalette(colour), sum, term.failures, term.failed)
+		printSummary(ios.ErrOut, newPalette(colour), sum, term.failures)
 	}
 	if rec.summary != nil {
 		if err := writeSummaryJSON(rec.summary, sum, interrupted, code); err != nil {

@@ -65,7 +65,7 @@ func useColor(mode string, ios *IOStreams) (bool, error) {
 }
 
 // printSummary writes the human summary of a run to w.
-func printSummary(w io.Writer, p palette, sum runner.Summary, failures []failure, failed int) {
+func printSummary(w io.Writer, p palette, sum runner.Summary, failures []failure) {
 	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s; %s\n",
 		plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
 		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
@@ -86,7 +86,7 @@ func printSummary(w io.Writer, p palette, sum runner.Summary, failures []failure
 			fmt.Fprintf(w, "    %s %s\n", p.dim.Sprint("|"), line)
 		}
 	}
-	if failed > len(failures) {
+	if failed := sum.Failed + sum.TimedOut; failed > len(failures) {
 		fmt.Fprintf(w, "  … and %d more\n", failed-len(failures))
 	}
 }

@@ -44,7 +44,6 @@ type terminal struct {
 
 	// Owned by the loop goroutine.
 	failures []failure
-	failed   int            // failed and timed-out jobs seen
 	outErr   error          // the first error writing drover's own stdout
 	order    []*jobspec.Job // --keep-order: accepted jobs not yet written
 	held     map[*jobspec.Job]*runner.Result
@@ -115,11 +114,8 @@ func (t *terminal) handle(ev runner.Event) {
 	case runner.JobFinished:
 		res := ev.Result
 		t.state.counts = ev.Counts
-		if res.Status == runner.Failed || res.Status == runner.TimedOut {
-			t.failed++
-			if len(t.failures) < maxListedFailures {
-				t.failures = append(t.failures, failure{res: res, tail: res.StderrTail})
-			}
+		if (res.Status == runner.Failed || res.Status == runner.TimedOut) && len(t.failures) < maxListedFailures {
+			t.failures = append(t.failures, failure{res: res, tail: res.StderrTail})
 		}
 		if !t.opts.keepOrder {
 			t.writeResult(res)
@@ -127,7 +123,7 @@ func (t *terminal) handle(ev runner.Event) {
 		}
 		t.held[res.Job] = res
 		if len(t.order) > 0 && t.order[0] != res.Job {
-			if g, ok := groupOf(res.Output); ok {
+			if g, ok := modeOutput(res.Output).(*groupOutput); ok {
 				g.park() // waits for its turn on disk, not in memory
 			}
 		}
@@ -139,24 +135,22 @@ func (t *terminal) handle(ev runner.Event) {
 	}
 }
 
-// groupOf finds the group-mode output inside a JobOutput.
-func groupOf(out runner.JobOutput) (*groupOutput, bool) {
+// modeOutput is the output of the --output mode inside a JobOutput, under
+// what --output-dir adds.
+func modeOutput(out runner.JobOutput) runner.JobOutput {
 	if s, ok := out.(*savedOutput); ok {
-		out = s.JobOutput
+		return s.JobOutput
 	}
-	g, ok := out.(*groupOutput)
-	return g, ok
+	return out
 }
 
 // writeResult writes what a finished job's output still holds and releases
 // it.
 func (t *terminal) writeResult(res *runner.Result) {
-	out := res.Output
-	if s, ok := out.(*savedOutput); ok {
+	if s, ok := res.Output.(*savedOutput); ok {
 		s.closeFiles()
-		out = s.JobOutput
 	}
-	switch o := out.(type) {
+	switch o := modeOutput(res.Output).(type) {
 	case *groupOutput:
 		if o.out.Len()+o.err.Len() > 0 {
 			begin, end := githubGroup(res.Job.ID)
