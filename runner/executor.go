@@ -35,3 +35,26 @@ type Outcome struct {
 type Executor interface {
 	Execute(ctx context.Context, a Attempt) Outcome
 }
+
+// Wrapper is an Executor that runs attempts through another one, for
+// example to decide whether an attempt may start. Unwrap returns the
+// Executor it wraps.
+type Wrapper interface {
+	Executor
+	Unwrap() Executor
+}
+
+// runsProcesses reports whether e is a ProcessExecutor, or wraps one, so
+// that the processes its jobs leave behind are the run's to stop.
+func runsProcesses(e Executor) bool {
+	for {
+		switch x := e.(type) {
+		case *ProcessExecutor:
+			return true
+		case Wrapper:
+			e = x.Unwrap()
+		default:
+			return false
+		}
+	}
+}

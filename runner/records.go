@@ -110,30 +110,55 @@ func ReadSucceeded(path string) (ids map[string]bool, cut []int, err error) {
 	}
 	defer f.Close()
 	ids = map[string]bool{}
-	br := bufio.NewReader(f)
+	cut, err = ScanRecords(f, path, func(_ int, rec *Record) error {
+		if rec.Status == Succeeded {
+			ids[rec.ID] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return ids, cut, nil
+}
+
+// ScanRecords reads the records of a results file from r, in order, and
+// calls fn with each and its line number; name is the file's name in
+// messages. It returns the numbers of the lines it skipped as records cut
+// short by a crash. A line that is not a record is an error naming it
+// (name:line), as is an error from fn.
+func ScanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []int, err error) {
+	br := bufio.NewReader(r)
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
 		if err != nil && err != io.EOF {
-			return nil, nil, fmt.Errorf("%s:%d: %w", path, line, err)
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
-			var rec struct {
-				ID     *string `json:"id"`
-				Status Status  `json:"status"`
-			}
+			var rec Record
 			switch jerr := json.Unmarshal(trimmed, &rec); {
-			case jerr == nil && rec.ID != nil:
-				if rec.Status == Succeeded {
-					ids[*rec.ID] = true
+			case jerr == nil && rec.ID != "" && rec.Status.valid():
+				if ferr := fn(line, &rec); ferr != nil {
+					return nil, fmt.Errorf("%s:%d: %w", name, line, ferr)
 				}
 			case bytes.HasPrefix(trimmed, recordPrefix):
+				// A crash cut it short; a later run ended the line and
+				// appended after it.
 				cut = append(cut, line)
 			default:
-				return nil, nil, fmt.Errorf("%s:%d: not a results record", path, line)
+				return nil, fmt.Errorf("%s:%d: not a results record", name, line)
 			}
 		}
 		if err == io.EOF {
-			return ids, cut, nil
+			return cut, nil
 		}
 	}
+}
+
+func (s Status) valid() bool {
+	switch s {
+	case Succeeded, Failed, TimedOut, Canceled, Skipped:
+		return true
+	}
+	return false
 }

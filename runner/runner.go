@@ -144,7 +144,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 		}
 		r.finished(res, sum.Counts)
 	}
-	if _, ok := r.exec.(*ProcessExecutor); ok {
+	if runsProcesses(r.exec) {
 		sum.Escaped = stopEscaped(r.cfg.KillGrace, r.killNow)
 	}
 	sum.Jobs = accepted // producers are done: reading accepted is safe

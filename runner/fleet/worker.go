@@ -1,0 +1,537 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
+)
+
+// WorkerConfig holds what a Worker needs. Zero durations mean none, except
+// where noted.
+type WorkerConfig struct {
+	Jobs     int // at most this many jobs run at once (>= 1)
+	Prefetch int // jobs taken from the queue beyond the running ones, ready to start (>= 1)
+	// AckWait is the consumer's ack deadline, when this worker is the one
+	// that creates it; 0 means DefaultAckWait.
+	AckWait time.Duration
+	// MaxDeliver ends a job that has been delivered more often than this as
+	// failed, without running it: each worker that took it was lost.
+	MaxDeliver int
+
+	KillGrace     time.Duration
+	RetryDelay    time.Duration
+	RetryMaxDelay time.Duration
+	Environ       []string // the environment every job starts from
+
+	OutputLimit int    // bytes of each of a job's stdout and stderr sent back with its result
+	Name        string // names this worker in the results it sends
+	// Log, when set, hears one line for each thing the worker's operator
+	// should know of: jobs finished, jobs handed back, lost connections.
+	// It is called from several goroutines, one call at a time.
+	Log func(string)
+	// FetchWait bounds one pull from the queue; 0 means a second. A drain
+	// waits at most this long for the pull under way.
+	FetchWait time.Duration
+}
+
+// Worker pulls jobs from the queue and runs them with the local runner.
+// Drain, Stop, Kill and Running may be called from any goroutine at any
+// time; Run is called once.
+type Worker struct {
+	cfg     WorkerConfig
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	cons    jetstream.Consumer
+	ackWait time.Duration
+	r       *runner.Runner
+	events  chan runner.Event
+	logMu   sync.Mutex
+
+	mu       sync.Mutex
+	held     map[*jobspec.Job]*heldJob
+	runs     map[string]*runState
+	canceled map[string]time.Time // runs canceled by their submitter, and when
+	draining bool
+	stopping bool
+
+	drainOnce, killOnce sync.Once
+	drained, killed     chan struct{}
+
+	// beforeAck, when set by a test, is called after a result is sent and
+	// before the job's message is acknowledged.
+	beforeAck func()
+}
+
+// heldJob is a job the worker has taken from the queue and not yet
+// finished or handed back. Its fields are guarded by Worker.mu.
+type heldJob struct {
+	msg   jetstream.Msg
+	m     *jobMsg
+	run   *runState
+	state heldState
+}
+
+type heldState int
+
+const (
+	waiting    heldState = iota // taken, not started
+	started                     // its first attempt started
+	handedBack                  // given back to the queue unstarted
+	refused                     // its run was canceled before it started
+)
+
+// runState is what the worker knows of one run: a context that ends when
+// the run's submitter cancels it, and how many of its jobs are held.
+type runState struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	held   int
+}
+
+// NewWorker makes sure the streams and the workers' consumer exist and
+// makes a Worker on nc. The caller closes nc after Run returns.
+func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, error) {
+	switch {
+	case cfg.Jobs < 1 || cfg.Prefetch < 1:
+		return nil, errors.New("jobs and prefetch must be at least 1")
+	case cfg.MaxDeliver < 1:
+		return nil, errors.New("max-deliver must be at least 1")
+	}
+	if cfg.AckWait <= 0 {
+		cfg.AckWait = DefaultAckWait
+	}
+	if cfg.FetchWait <= 0 {
+		cfg.FetchWait = time.Second
+	}
+	js, err := streams(ctx, nc)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := workerConsumer(ctx, js, cfg.AckWait)
+	if err != nil {
+		return nil, err
+	}
+	if err := runner.BecomeSubreaper(); err != nil {
+		return nil, fmt.Errorf("becoming a child subreaper: %w", err)
+	}
+	w := &Worker{
+		cfg: cfg, nc: nc, js: js, cons: cons, ackWait: cfg.AckWait,
+		events:   make(chan runner.Event, 64),
+		held:     map[*jobspec.Job]*heldJob{},
+		runs:     map[string]*runState{},
+		canceled: map[string]time.Time{},
+		drained:  make(chan struct{}),
+		killed:   make(chan struct{}),
+	}
+	if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
+		w.ackWait = info.Config.AckWait // the consumer may predate this worker
+	}
+	w.r, err = runner.New(runner.Config{
+		Jobs: cfg.Jobs, Queue: cfg.Prefetch,
+		KillGrace: cfg.KillGrace, RetryDelay: cfg.RetryDelay, RetryMaxDelay: cfg.RetryMaxDelay,
+		RetryBudget: -1, Environ: cfg.Environ,
+		Executor: claimingExecutor{w: w, inner: &runner.ProcessExecutor{KillGrace: cfg.KillGrace, Environ: cfg.Environ}},
+		Sink:     captureSink{limit: cfg.OutputLimit},
+		Record:   w.finish,
+		Events:   w.events,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Run pulls and runs jobs until the worker is drained (or ctx ends, which
+// stops it like Stop), and returns once every job it took is finished or
+// handed back.
+func (w *Worker) Run(ctx context.Context) error {
+	sub, err := w.nc.Subscribe(cancelPrefix+"*", func(m *nats.Msg) {
+		w.cancelRun(strings.TrimPrefix(m.Subject, cancelPrefix))
+	})
+	if err != nil {
+		return err
+	}
+	defer sub.Unsubscribe()
+
+	var wg sync.WaitGroup
+	heartbeatDone := make(chan struct{})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		w.heartbeat(heartbeatDone)
+	}()
+	go func() {
+		defer wg.Done()
+		for ev := range w.events { // closed by the runner's Run
+			switch ev.Kind {
+			case runner.AttemptRetrying:
+				w.notice(ev.Job, noticeMsg{Attempt: ev.Attempt, Retrying: true, Failure: ev.Failure, Delay: ev.Delay})
+			case runner.JobFinished:
+				ev.Result.Output.Close()
+			}
+		}
+	}()
+	_, err = w.r.Run(ctx, fetcher{w})
+	close(heartbeatDone)
+	wg.Wait()
+
+	// Nothing should be left; whatever is goes back to the queue.
+	w.mu.Lock()
+	var left []jetstream.Msg
+	for job, h := range w.held {
+		left = append(left, h.msg)
+		delete(w.held, job)
+	}
+	w.mu.Unlock()
+	for _, msg := range left {
+		msg.Nak()
+	}
+	return err
+}
+
+// Drain stops taking jobs: the jobs taken but not started go back to the
+// queue at once, and the running jobs run to completion.
+func (w *Worker) Drain() {
+	w.drainOnce.Do(func() {
+		w.mu.Lock()
+		w.draining = true
+		var back []jetstream.Msg
+		for _, h := range w.held {
+			if h.state == waiting {
+				h.state = handedBack
+				back = append(back, h.msg)
+			}
+		}
+		w.mu.Unlock()
+		close(w.drained)
+		w.r.Drain()
+		for _, msg := range back {
+			msg.Nak()
+		}
+		if len(back) > 0 {
+			w.log("handed %d unstarted %s back to the queue", len(back), plural(len(back), "job", "jobs"))
+		}
+	})
+}
+
+// Stop drains and stops the running jobs (SIGTERM, SIGKILL after the kill
+// grace); their jobs go back to the queue for another worker.
+func (w *Worker) Stop() {
+	w.Drain()
+	w.mu.Lock()
+	w.stopping = true
+	w.mu.Unlock()
+	w.r.Stop()
+}
+
+// Kill stops the running jobs with SIGKILL at once, and gives up sending
+// results that cannot be sent now: those jobs are delivered again later.
+func (w *Worker) Kill() {
+	w.Stop()
+	w.r.Kill()
+	w.killOnce.Do(func() { close(w.killed) })
+}
+
+// Running is the number of jobs running now.
+func (w *Worker) Running() int { return w.r.Running() }
+
+func (w *Worker) log(format string, args ...any) {
+	if w.cfg.Log != nil {
+		w.logMu.Lock()
+		defer w.logMu.Unlock()
+		w.cfg.Log(fmt.Sprintf(format, args...))
+	}
+}
+
+// heartbeat tells the server, a few times per ack deadline, that every job
+// the worker holds is still being worked on.
+func (w *Worker) heartbeat(done <-chan struct{}) {
+	t := time.NewTicker(max(w.ackWait/3, 100*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			w.mu.Lock()
+			msgs := make([]jetstream.Msg, 0, len(w.held))
+			for _, h := range w.held {
+				if h.state == waiting || h.state == started {
+					msgs = append(msgs, h.msg)
+				}
+			}
+			w.mu.Unlock()
+			for _, msg := range msgs {
+				msg.InProgress()
+			}
+		}
+	}
+}
+
+// cancelRun ends the jobs of a run its submitter canceled: the running
+// ones are stopped, and the others never start.
+func (w *Worker) cancelRun(run string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	for id, at := range w.canceled {
+		if now.Sub(at) > StreamMaxAge { // its jobs have left the queue by now
+			delete(w.canceled, id)
+		}
+	}
+	w.canceled[run] = now
+	if rs := w.runs[run]; rs != nil {
+		rs.cancel()
+	}
+}
+
+// notice tells the job's submitter, on a best-effort basis, that an
+// attempt starts or is retried.
+func (w *Worker) notice(job *jobspec.Job, n noticeMsg) {
+	w.mu.Lock()
+	h := w.held[job]
+	w.mu.Unlock()
+	if h == nil {
+		return
+	}
+	n.Seq, n.Worker = h.m.Seq, w.cfg.Name
+	if data, err := jsonMarshal(n); err == nil {
+		w.nc.Publish(noticePrefix+h.m.Run, data)
+	}
+}
+
+// fetcher is the worker's job source for the local runner: it pulls one
+// job at a time from the queue, until the worker is drained.
+type fetcher struct{ w *Worker }
+
+func (f fetcher) Next() (*jobspec.Job, error) {
+	w := f.w
+	failing := false
+	for {
+		select {
+		case <-w.drained:
+			return nil, io.EOF
+		default:
+		}
+		batch, err := w.cons.Fetch(1, jetstream.FetchMaxWait(w.cfg.FetchWait))
+		if err == nil {
+			for msg := range batch.Messages() {
+				if job := w.take(msg); job != nil {
+					return job, nil
+				}
+			}
+			err = batch.Error()
+		}
+		if err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+			if !failing {
+				w.log("cannot pull jobs: %v; trying again every second", err)
+			}
+			failing = true
+			select {
+			case <-w.drained:
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		failing = false
+	}
+}
+
+// take turns a message from the queue into a job to run, or deals with it
+// at once: a message that is not a job, a poison job, a job of a canceled
+// run, a job taken as the worker drains.
+func (w *Worker) take(msg jetstream.Msg) *jobspec.Job {
+	m, err := decodeJob(msg.Data())
+	if m == nil {
+		w.log("dropped a message that is not a drover job (%s): %v", msg.Subject(), err)
+		msg.Term()
+		return nil
+	}
+	if err != nil {
+		w.answer(msg, w.resultOf(m, runner.Failed, fmt.Sprintf("bad job message: %v", err)))
+		return nil
+	}
+	if md, err := msg.Metadata(); err == nil && md.NumDelivered > uint64(w.cfg.MaxDeliver) {
+		w.log("run %s job %s: delivered %d times without a result; failing it", m.Run, m.ID, md.NumDelivered)
+		w.answer(msg, w.resultOf(m, runner.Failed, fmt.Sprintf(
+			"given up after %d deliveries: every worker that took the job was lost before it finished (max-deliver %d)",
+			md.NumDelivered-1, w.cfg.MaxDeliver)))
+		return nil
+	}
+	w.mu.Lock()
+	switch {
+	case w.draining:
+		w.mu.Unlock()
+		msg.Nak()
+		return nil
+	case !w.canceled[m.Run].IsZero():
+		w.mu.Unlock()
+		w.answer(msg, w.resultOf(m, notStarted, "its run was canceled"))
+		return nil
+	}
+	rs := w.runs[m.Run]
+	if rs == nil {
+		rs = &runState{}
+		rs.ctx, rs.cancel = context.WithCancel(context.Background())
+		w.runs[m.Run] = rs
+	}
+	rs.held++
+	job := m.job()
+	w.held[job] = &heldJob{msg: msg, m: m, run: rs}
+	w.mu.Unlock()
+	return job
+}
+
+// release forgets a held job and returns it.
+func (w *Worker) release(job *jobspec.Job) *heldJob {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	h := w.held[job]
+	if h == nil {
+		return nil
+	}
+	delete(w.held, job)
+	if h.run.held--; h.run.held == 0 {
+		h.run.cancel()
+		delete(w.runs, h.m.Run)
+	}
+	return h
+}
+
+// finish is the runner's Record: it sends a finished job's result and
+// acknowledges its message, or hands the job back. It never fails the
+// run: a result that cannot be sent leaves the job to be delivered again.
+func (w *Worker) finish(res *runner.Result) error {
+	h := w.release(res.Job)
+	if h == nil {
+		return nil
+	}
+	w.mu.Lock()
+	state, stopping := h.state, w.stopping
+	canceled := !w.canceled[h.m.Run].IsZero()
+	w.mu.Unlock()
+	switch {
+	case state == handedBack:
+		return nil
+	case state == waiting || (stopping && res.Status == runner.Canceled && !canceled):
+		h.msg.Nak() // this worker is stopping: another one runs the job
+		w.log("run %s job %s: stopped; handed back to the queue", h.m.Run, h.m.ID)
+		return nil
+	case state == refused:
+		w.answer(h.msg, w.resultOf(h.m, notStarted, "its run was canceled"))
+		return nil
+	}
+	msg := w.resultOf(h.m, res.Status, "")
+	msg.ExitCode, msg.Signal, msg.Attempts = res.ExitCode, res.Signal, res.Attempts
+	msg.StartedAt, msg.FinishedAt = res.StartedAt, res.FinishedAt
+	if res.Err != nil {
+		msg.Error = res.Err.Error()
+	} else if res.Status == runner.Canceled {
+		msg.Error = "canceled by the run's submitter"
+	}
+	if c, ok := res.Output.(*capture); ok {
+		msg.Stdout, msg.StdoutDropped = c.stdout.buf, c.stdout.dropped
+		msg.Stderr, msg.StderrDropped = c.stderr.buf, c.stderr.dropped
+	}
+	msg.StderrTail = res.StderrTail
+	if w.answer(h.msg, msg) {
+		w.log("run %s job %s: %s after %d %s in %s", h.m.Run, h.m.ID, res.Status, res.Attempts,
+			plural(res.Attempts, "attempt", "attempts"), res.FinishedAt.Sub(res.StartedAt).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func (w *Worker) resultOf(m *jobMsg, status runner.Status, errText string) *resultMsg {
+	now := time.Now()
+	return &resultMsg{Run: m.Run, Seq: m.Seq, ID: m.ID, Status: status, Error: errText,
+		StartedAt: now, FinishedAt: now, Worker: w.cfg.Name}
+}
+
+// answer publishes a job's result, trying again while the connection is
+// down, then acknowledges the job's message. It gives up only when the
+// worker is killed, and then reports false: the job will be delivered
+// again.
+func (w *Worker) answer(msg jetstream.Msg, res *resultMsg) bool {
+	data, err := jsonMarshal(res)
+	if err != nil {
+		return false
+	}
+	for failing := false; ; failing = true {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err = w.js.Publish(ctx, resultsPrefix+res.Run, data)
+		cancel()
+		if errors.Is(err, nats.ErrMaxPayload) && (res.Stdout != nil || res.Stderr != nil) {
+			res.StdoutDropped += int64(len(res.Stdout))
+			res.StderrDropped += int64(len(res.Stderr))
+			res.Stdout, res.Stderr = nil, nil
+			data, _ = jsonMarshal(res)
+			continue
+		}
+		if err == nil {
+			break
+		}
+		if !failing {
+			w.log("run %s job %s: cannot send the result (%v); trying again", res.Run, res.ID, err)
+		}
+		select {
+		case <-w.killed:
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+	if w.beforeAck != nil {
+		w.beforeAck()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := msg.DoubleAck(ctx); err != nil {
+		// The result is out; the job may run again elsewhere, and its
+		// submitter records it once.
+		w.log("run %s job %s: acknowledging it failed (%v); it may be delivered again", res.Run, res.ID, err)
+	}
+	return true
+}
+
+// claimingExecutor runs attempts with a process executor once the worker
+// lets them start: a job handed back, or of a canceled run, does not start,
+// and a canceled run's running jobs are stopped.
+type claimingExecutor struct {
+	w     *Worker
+	inner *runner.ProcessExecutor
+}
+
+func (e claimingExecutor) Unwrap() runner.Executor { return e.inner }
+
+func (e claimingExecutor) Execute(ctx context.Context, a runner.Attempt) runner.Outcome {
+	w := e.w
+	w.mu.Lock()
+	h := w.held[a.Job]
+	ok := h != nil && h.state != handedBack && h.run.ctx.Err() == nil
+	switch {
+	case ok:
+		h.state = started
+	case h != nil && h.state == waiting:
+		h.state = refused
+	}
+	w.mu.Unlock()
+	if !ok {
+		return runner.Outcome{Stopped: true}
+	}
+	if a.Number == 1 {
+		w.notice(a.Job, noticeMsg{Attempt: 1})
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(h.run.ctx, cancel)()
+	return e.inner.Execute(ctx, a)
+}
