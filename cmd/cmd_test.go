@@ -190,7 +190,7 @@ func TestHandoverBeforeAndAfterTheRunStarts(t *testing.T) {
 func TestCheckAllStopsWhenInterrupted(t *testing.T) {
 	dec := jobspec.NewDecoder(strings.NewReader(strings.Repeat(`{"cmd":"true"}`+"\n", 5000)), "jobs", jobspec.Options{})
 	calls := 0
-	res, err := checkAll(dec, func(error) {}, func() bool { calls++; return calls > 2 })
+	res, err := checkAll(dec, jobspec.Shard{}, func(error) {}, func() bool { calls++; return calls > 2 })
 	if err != errInterrupted || res.records >= 5000 {
 		t.Fatalf("err %v after %d records", err, res.records)
 	}

@@ -11,12 +11,12 @@ import (
 
 // dryRun prints each job's id and command, tab-separated, one per line,
 // until the input ends or stop says so.
-func dryRun(ios *IOStreams, dec *jobspec.Decoder, cfg runner.Config, stop func() bool) error {
+func dryRun(ios *IOStreams, src runner.Source, cfg runner.Config, stop func() bool) error {
 	for {
 		if stop() {
 			return errInterrupted
 		}
-		job, err := dec.Next()
+		job, err := src.Next()
 		if err != nil {
 			if jobspec.IsInputError(err) {
 				return &exitError{code: exitUsage, err: err}

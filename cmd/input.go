@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
 )
 
 // inputOptions are the flags that say how to read the job list.
@@ -141,22 +142,25 @@ type checkResult struct {
 var errInterrupted = errors.New("interrupted")
 
 // checkAll reads every record of dec and hands each bad one to report as
-// it is found, so that memory stays bounded however many there are. A read
-// error that is not the input's fault is returned as err; so is
-// errInterrupted once stop (when set) says so.
-func checkAll(dec *jobspec.Decoder, report func(error), stop func() bool) (checkResult, error) {
+// it is found, so that memory stays bounded however many there are. It
+// counts the valid jobs that shard holds. A read error that is not the
+// input's fault is returned as err; so is errInterrupted once stop (when
+// set) says so.
+func checkAll(dec *jobspec.Decoder, shard jobspec.Shard, report func(error), stop func() bool) (checkResult, error) {
 	defer dec.Close()
 	var res checkResult
 	for {
 		if stop != nil && res.records%1024 == 0 && stop() {
 			return res, errInterrupted
 		}
-		_, err := dec.Next()
+		job, err := dec.Next()
 		switch {
 		case err == io.EOF:
 			return res, nil
 		case err == nil:
-			res.records++
+			if shard.Holds(job) {
+				res.records++
+			}
 		case jobspec.IsInputError(err):
 			res.bad++
 			report(err)
@@ -166,6 +170,21 @@ func checkAll(dec *jobspec.Decoder, report func(error), stop func() bool) (check
 			}
 		default:
 			return res, err
+		}
+	}
+}
+
+// shardSource passes on the jobs of one shard and every error.
+type shardSource struct {
+	src   runner.Source
+	shard jobspec.Shard
+}
+
+func (s shardSource) Next() (*jobspec.Job, error) {
+	for {
+		job, err := s.src.Next()
+		if err != nil || s.shard.Holds(job) {
+			return job, err
 		}
 	}
 }

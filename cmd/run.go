@@ -25,6 +25,7 @@ type runOptions struct {
 	failFast      bool
 	shell         string
 	dryRun        bool
+	shard         string
 
 	results     string
 	resume      bool
@@ -85,6 +86,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.failFast, "fail-fast", false, "the same as --max-failures 1")
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
+	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")

@@ -54,6 +54,12 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
+	var shard jobspec.Shard
+	if opts.shard != "" {
+		if shard, err = jobspec.ParseShard(opts.shard); err != nil {
+			return usageError("--shard: %v", err)
+		}
+	}
 	in, err := opts.input.open(ios, opts.file)
 	if err != nil {
 		return err
@@ -72,7 +78,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	total := -1
 	if in.file != nil {
 		errOut := bufio.NewWriter(ios.ErrOut)
-		res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(errOut, bad) }, hand.wasInterrupted)
+		res, err := checkAll(in.decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, hand.wasInterrupted)
 		if err == errInterrupted {
 			errOut.Flush()
 			return interruptedBeforeRun(ios, opts, signals.stop())
@@ -106,7 +112,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	if opts.dryRun {
 		dec := in.decoder()
 		defer dec.Close()
-		if err := dryRun(ios, dec, cfg, hand.wasInterrupted); err != errInterrupted {
+		if err := dryRun(ios, shardSource{dec, shard}, cfg, hand.wasInterrupted); err != errInterrupted {
 			return err
 		}
 		return silent(signalExitCode(signals.stop()))
@@ -187,7 +193,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	})
 	dec := in.decoder()
 	defer dec.Close()
-	sum, runErr := r.Run(context.Background(), dec)
+	sum, runErr := r.Run(context.Background(), shardSource{dec, shard})
 	wg.Wait()
 	stopWatching()
 	interrupted := signals.stop()

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/jobspec"
 )
 
 type validateOptions struct {
@@ -43,7 +45,7 @@ func runValidate(ios *IOStreams, opts *validateOptions) error {
 	defer in.close()
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	res, err := checkAll(in.decoder(), func(bad error) { fmt.Fprintln(out, bad) }, nil)
+	res, err := checkAll(in.decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, bad) }, nil)
 	if err != nil {
 		return usageError("%s: %v", in.name, err)
 	}

@@ -378,7 +378,7 @@ func TestJobThatRanTwiceIsRecordedOnce(t *testing.T) {
 	hook := func() { <-hang }
 	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Second, Jobs: 1, Prefetch: 1}, hook)
 	waitFor(t, "job1 on a", func() bool { return slices.Contains(lines(log), "job1:a") })
-	a.Drain() // a takes no more jobs; job2 waits for b
+	a.Drain()                                            // a takes no more jobs; job2 waits for b
 	startWorker(t, url, "b", WorkerConfig{Jobs: 2}, nil) // job2 waits for the gate: room for job1 beside it
 	waitFor(t, "job1 run again on b", func() bool { return slices.Contains(lines(log), "job1:b") })
 
