@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
+)
+
+// reportOptions holds what `drover report` is told.
+type reportOptions struct {
+	files       []string
+	summaryJSON string
+	color       string
+	quiet       bool
+}
+
+func newReportCmd(ios *IOStreams) *cobra.Command {
+	opts := &reportOptions{}
+	c := &cobra.Command{
+		Use:   "report [flags] RESULTS...",
+		Short: "Merge results files into one summary and exit code",
+		Long: `report reads the results files of one or more runs (for example the shards of
+a CI matrix, each run with --shard K/N --results FILE) and prints one summary
+for all of them, with the exit code a single run of all the jobs would have:
+0 when every job succeeded or was skipped, 1 when one failed, timed out or was
+canceled, 2 when a file cannot be read or holds a line that is not a record.
+
+A job with several records (a run resumed with --resume appends to its
+results file) counts once, with its last record: files are read in the
+order given, each from top to bottom. A skipped record never replaces an
+earlier record of the same job. A last line cut short by a crash is
+ignored with a warning.`,
+		Example: `  drover report shard-*.ndjson
+  drover report --summary-json summary.json results/*.ndjson`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.files = args
+			return runReport(ios, opts)
+		},
+	}
+	fs := c.Flags()
+	fs.StringVar(&opts.summaryJSON, "summary-json", "", "also write the merged counts as JSON to FILE")
+	fs.StringVar(&opts.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
+	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "print nothing; only the exit code tells")
+	return c
+}
+
+// mergedJob is what report keeps of one job: its deciding record.
+type mergedJob struct {
+	rec runner.Record
+}
+
+func runReport(ios *IOStreams, opts *reportOptions) error {
+	colour, err := useColor(opts.color, ios)
+	if err != nil {
+		return err
+	}
+	var summaryFile *os.File
+	if opts.summaryJSON != "" {
+		if summaryFile, err = os.Create(opts.summaryJSON); err != nil {
+			return usageError("--summary-json: %v", unwrapPath(err))
+		}
+		defer summaryFile.Close()
+	}
+
+	jobs := map[string]*mergedJob{}
+	var order []string // ids in the order first seen, for a stable list of failures
+	var first, last time.Time
+	for _, path := range opts.files {
+		f, err := os.Open(path)
+		if err != nil {
+			return usageError("%v", unwrapPath(err))
+		}
+		cut, err := runner.ScanRecords(f, path, func(_ int, rec *runner.Record) error {
+			start, err1 := time.Parse(time.RFC3339Nano, rec.StartedAt)
+			end, err2 := time.Parse(time.RFC3339Nano, rec.FinishedAt)
+			if err := errors.Join(err1, err2); err != nil {
+				return fmt.Errorf("job %s: bad time: %w", rec.ID, err)
+			}
+			if first.IsZero() || start.Before(first) {
+				first = start
+			}
+			if end.After(last) {
+				last = end
+			}
+			j := jobs[rec.ID]
+			switch {
+			case j == nil:
+				jobs[rec.ID] = &mergedJob{rec: *rec}
+				order = append(order, rec.ID)
+			case rec.Status != runner.Skipped:
+				j.rec = *rec
+			}
+			return nil
+		})
+		f.Close()
+		if err != nil {
+			return usageError("%v", err)
+		}
+		for _, line := range cut {
+			fmt.Fprintf(ios.ErrOut, "drover: %s:%d: ignored a record cut short\n", path, line)
+		}
+	}
+
+	var sum runner.Summary
+	var failures []failure
+	for _, id := range order {
+		j := jobs[id]
+		sum.Jobs++
+		sum.Retries += max(j.rec.Attempts-1, 0)
+		switch j.rec.Status {
+		case runner.Succeeded:
+			sum.Succeeded++
+		case runner.Failed:
+			sum.Failed++
+		case runner.TimedOut:
+			sum.TimedOut++
+		case runner.Canceled:
+			sum.Canceled++
+		case runner.Skipped:
+			sum.Skipped++
+		}
+		if (j.rec.Status == runner.Failed || j.rec.Status == runner.TimedOut) && len(failures) < maxListedFailures {
+			failures = append(failures, failure{res: resultOf(j.rec)})
+		}
+	}
+	if !first.IsZero() {
+		sum.Duration = last.Sub(first)
+	}
+	code := exitOK
+	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
+		code = exitFailures
+	}
+	if !opts.quiet {
+		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", plural(len(opts.files), "results file"))
+		printSummary(ios.ErrOut, newPalette(colour), sum, failures)
+	}
+	if summaryFile != nil {
+		if err := writeSummaryJSON(summaryFile, sum, nil, code); err != nil {
+			return usageError("--summary-json: %v", err)
+		}
+	}
+	return silent(code)
+}
+
+// resultOf rebuilds what the summary shows of a job from its record.
+func resultOf(rec runner.Record) *runner.Result {
+	res := &runner.Result{Job: &jobspec.Job{ID: rec.ID, Record: parsePosition(rec.Record)}, Status: rec.Status, ExitCode: rec.ExitCode, Attempts: rec.Attempts}
+	if rec.Signal != nil {
+		res.Signal = *rec.Signal
+	}
+	if rec.Error != nil {
+		res.Err = errors.New(*rec.Error)
+	}
+	return res
+}
+
+// parsePosition reads a record's "FILE:LINE" back.
+func parsePosition(s string) jobspec.Position {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return jobspec.Position{File: s}
+	}
+	line, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		return jobspec.Position{File: s}
+	}
+	return jobspec.Position{File: s[:i], Line: line}
+}
