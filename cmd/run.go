@@ -27,6 +27,10 @@ type runOptions struct {
 	dryRun        bool
 	shard         string
 
+	nats       string        // submit to workers through this NATS server
+	cancelWait time.Duration // --nats: the wait for canceled jobs' results
+	changed    func(flag string) bool
+
 	results     string
 	resume      bool
 	summaryJSON string
@@ -58,12 +62,15 @@ cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP;
 141 drover's own stdout was closed.`,
 		Example: `  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
-  find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines`,
+  find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines
+  drover run --nats nats://queue.example:4222 --results results.ndjson jobs.ndjson
+  drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				opts.file = args[0]
 			}
+			opts.changed = c.Flags().Changed
 			return runRun(ios, opts)
 		},
 	}
@@ -86,6 +93,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.failFast, "fail-fast", false, "the same as --max-failures 1")
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
+	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
+	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")

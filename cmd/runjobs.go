@@ -11,6 +11,13 @@ import (
 	"github.com/drover/drover/runner"
 )
 
+// engine runs a set of jobs: the local runner, or a fleet submitter that
+// runs them on workers.
+type engine interface {
+	stopper
+	Run(ctx context.Context, src runner.Source) (runner.Summary, error)
+}
+
 // runConfig checks the flags and turns them into a runner.Config.
 func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
 	switch {
@@ -40,6 +47,12 @@ func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
 	}
 	if cfg.Queue == 0 {
 		cfg.Queue = 2 * o.jobs
+		if o.nats != "" {
+			cfg.Queue = defaultInFlight
+		}
+	}
+	if err := o.checkNATSFlags(); err != nil {
+		return runner.Config{}, err
 	}
 	if o.failFast && (cfg.MaxFailures == 0 || cfg.MaxFailures > 1) {
 		cfg.MaxFailures = 1
@@ -164,8 +177,15 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 
 	events := make(chan runner.Event, 64)
 	cfg.Events = events
-	r, err := runner.New(cfg)
-	if err != nil {
+	var r engine
+	if opts.nats != "" {
+		sub, closeConn, err := newSubmitter(ios, opts, cfg, notes.note)
+		if err != nil {
+			return err
+		}
+		defer closeConn()
+		r = sub
+	} else if r, err = runner.New(cfg); err != nil {
 		return usageError("%v", err)
 	}
 

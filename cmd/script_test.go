@@ -51,14 +51,16 @@ func TestScripts(t *testing.T) {
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"spawn":    cmdSpawn,
-			"sig":      cmdSig,
-			"await":    cmdAwait,
-			"waitfile": cmdWaitfile,
-			"alive":    cmdAlive,
-			"gone":     cmdGone,
-			"cleanup":  cmdCleanup,
-			"exitcode": cmdExitcode,
+			"spawn":      cmdSpawn,
+			"sig":        cmdSig,
+			"await":      cmdAwait,
+			"waitfile":   cmdWaitfile,
+			"alive":      cmdAlive,
+			"gone":       cmdGone,
+			"cleanup":    cmdCleanup,
+			"exitcode":   cmdExitcode,
+			"natsserver": cmdNATSServer,
+			"natsqueued": cmdNATSQueued,
 		},
 	})
 }
@@ -113,7 +115,7 @@ func cmdSpawn(ts *testscript.TestScript, neg bool, args []string) {
 			env = append(env, k+"="+v)
 		}
 	}
-	for _, k := range []string{"WORK", "HOME", "PATH", "TMPDIR", "CI", "GITHUB_ACTIONS", "NO_COLOR"} {
+	for _, k := range []string{"WORK", "HOME", "PATH", "TMPDIR", "CI", "GITHUB_ACTIONS", "NO_COLOR", "NATS_URL"} {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	c.Env = env
