@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -494,5 +495,87 @@ func TestUnreachableServer(t *testing.T) {
 	}
 	if errors.Unwrap(err) == nil {
 		t.Error("the cause is not wrapped")
+	}
+}
+
+// streamMsgs is the number of messages in a stream.
+func streamMsgs(t *testing.T, url, stream string) uint64 {
+	js, _ := jetstream.New(connect(t, url))
+	st, err := js.Stream(context.Background(), stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.CachedInfo().State.Msgs
+}
+
+func TestFinishedRunLeavesNothingOnTheServer(t *testing.T) {
+	url := startServer(t)
+	run := submit(t, url, SubmitConfig{}, shJobs(5, "echo hi"))
+	startWorker(t, url, "a", WorkerConfig{Jobs: 2}, nil)
+	if sum := run.finish(t); sum.Succeeded != 5 {
+		t.Fatalf("summary %+v", sum.Counts)
+	}
+	if n, r := streamMsgs(t, url, JobsStream), streamMsgs(t, url, ResultsStream); n != 0 || r != 0 {
+		t.Errorf("%d jobs and %d results left on the server", n, r)
+	}
+}
+
+func TestMaxFailuresCancelsTheRun(t *testing.T) {
+	url := startServer(t)
+	var src sliceSource = *shJobs(4, `if [ "$DROVER_JOB_ID" = job1 ]; then exit 7; fi; sleep 600`)
+	run := submit(t, url, SubmitConfig{MaxFailures: 1}, &src)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	sum := run.finish(t)
+	if !sum.StoppedByFailures || sum.Failed != 1 || sum.Canceled+sum.NotStarted != 3 {
+		t.Errorf("summary %+v (stopped by failures: %v), want 1 failed and the rest canceled or not started", sum.Counts, sum.StoppedByFailures)
+	}
+}
+
+// A lost connection is retried: a server that restarts mid-run (same port,
+// same storage) loses none of the run's jobs or results.
+func TestRunSurvivesAServerRestart(t *testing.T) {
+	store := t.TempDir()
+	opts := func(port int) *server.Options {
+		return &server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: store, NoLog: true, NoSigs: true}
+	}
+	s1, err := server.NewServer(opts(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.Start()
+	if !s1.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	url := s1.ClientURL()
+	port := s1.Addr().(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
+
+	dir := t.TempDir()
+	log, gate := filepath.Join(dir, "log"), filepath.Join(dir, "go")
+	script := fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s; while [ ! -e %s ]; do sleep 0.01; done`, log, gate)
+	run := submit(t, url, SubmitConfig{}, shJobs(4, script))
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	waitFor(t, "four jobs running", func() bool { return len(lines(log)) == 4 })
+
+	s1.Shutdown()
+	s1.WaitForShutdown()
+	os.WriteFile(gate, nil, 0o644) // the jobs end while the server is down
+	s2, err := server.NewServer(opts(int(port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Start()
+	t.Cleanup(func() {
+		s2.Shutdown()
+		s2.WaitForShutdown()
+	})
+	if !s2.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not restart")
+	}
+	sum := run.finish(t)
+	if sum.Succeeded != 4 || len(run.records) != 4 {
+		t.Errorf("summary %+v, %d records; want 4 succeeded", sum.Counts, len(run.records))
+	}
+	if got := len(lines(log)); got != 4 {
+		t.Errorf("the jobs ran %d times, want 4", got)
 	}
 }

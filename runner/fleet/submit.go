@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -126,13 +127,23 @@ func (s *Submitter) cancel(why error) {
 		s.cancelWhy = why
 		close(s.canceled)
 		s.nc.Publish(cancelPrefix+s.run, nil)
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if stream, err := s.js.Stream(ctx, JobsStream); err == nil {
-			stream.Purge(ctx, jetstream.WithPurgeSubject(jobsPrefix+s.run))
-		}
+		s.purge(jobsPrefix + s.run)
 		s.nc.Flush()
 	})
+}
+
+// purge removes the run's messages on subject from their stream, on a
+// best-effort basis: what is left expires after StreamMaxAge.
+func (s *Submitter) purge(subject string) {
+	stream := JobsStream
+	if strings.HasPrefix(subject, resultsPrefix) {
+		stream = ResultsStream
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if st, err := s.js.Stream(ctx, stream); err == nil {
+		st.Purge(ctx, jetstream.WithPurgeSubject(subject))
+	}
 }
 
 // arrival is what the collector hears of: a result from a worker, a
@@ -228,6 +239,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	it.Stop()
 	sub.Unsubscribe()
 	wg.Wait()
+	s.purge(resultsPrefix + s.run) // recorded here: the server need not keep them
 
 	// What is left never reported: a job a worker had started counts as
 	// canceled, the others as not started.
