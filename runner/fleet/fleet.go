@@ -111,8 +111,11 @@ func streams(ctx context.Context, nc *nats.Conn) (jetstream.JetStream, error) {
 
 // explain adds what to do to the errors a person can fix.
 func explain(err error) error {
-	if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) {
+	switch {
+	case errors.Is(err, jetstream.ErrJetStreamNotEnabled), errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount):
 		return fmt.Errorf("%w (start nats-server with -js)", err)
+	case errors.Is(err, nats.ErrNoResponders):
+		return fmt.Errorf("JetStream is not enabled on this server (start nats-server with -js): %w", err)
 	}
 	return err
 }

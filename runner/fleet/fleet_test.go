@@ -144,11 +144,12 @@ type testRun struct {
 	mu      sync.Mutex
 	records []runner.Record
 	stdout  map[string]string
+	stderr  map[string]string
 }
 
 func submit(t *testing.T, url string, cfg SubmitConfig, src runner.Source) *testRun {
 	t.Helper()
-	tr := &testRun{events: make(chan runner.Event, 16), done: make(chan struct{}), stdout: map[string]string{}}
+	tr := &testRun{events: make(chan runner.Event, 16), done: make(chan struct{}), stdout: map[string]string{}, stderr: map[string]string{}}
 	cfg.InFlight = max(cfg.InFlight, 10)
 	cfg.Shell = "/bin/sh"
 	cfg.Sink = bufferSink{}
@@ -158,6 +159,7 @@ func submit(t *testing.T, url string, cfg SubmitConfig, src runner.Source) *test
 		defer tr.mu.Unlock()
 		tr.records = append(tr.records, runner.NewRecord(res))
 		tr.stdout[res.Job.ID] = res.Output.(*buffers).out.String()
+		tr.stderr[res.Job.ID] = res.Output.(*buffers).err.String()
 		return nil
 	}
 	s, err := NewSubmitter(context.Background(), connect(t, url), cfg)
@@ -577,5 +579,78 @@ func TestRunSurvivesAServerRestart(t *testing.T) {
 	}
 	if got := len(lines(log)); got != 4 {
 		t.Errorf("the jobs ran %d times, want 4", got)
+	}
+}
+
+func TestServerWithoutJetStream(t *testing.T) {
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	}()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	nc := connect(t, s.ClientURL())
+	_, err = NewSubmitter(context.Background(), nc, SubmitConfig{InFlight: 1})
+	if err == nil || !strings.Contains(err.Error(), "JetStream is not enabled on this server (start nats-server with -js)") {
+		t.Errorf("submitter: %v", err)
+	}
+	_, err = NewWorker(context.Background(), nc, WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
+	if err == nil || !strings.Contains(err.Error(), "start nats-server with -js") {
+		t.Errorf("worker: %v", err)
+	}
+}
+
+// A job message over the server's max_payload fails that job; a result
+// over it is sent without the job's output, and the run says so.
+func TestMessagesOverMaxPayload(t *testing.T) {
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
+		MaxPayload: 1200, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	})
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	url := s.ClientURL()
+	big := strings.Repeat("i", 2000)
+	src := sliceSource{
+		{ID: "big-stdin", Seq: 1, Argv: []string{"cat"}, Stdin: &big},
+		{ID: "big-output", Seq: 2, Argv: []string{"head -c 1000 /dev/zero | tr '\\0' o"}, Shell: true},
+	}
+	run := submit(t, url, SubmitConfig{}, &src)
+	startWorker(t, url, "a", WorkerConfig{}, nil)
+	sum := run.finish(t)
+
+	if sum.Failed != 1 || sum.Succeeded != 1 {
+		t.Fatalf("summary %+v, want 1 failed and 1 succeeded", sum.Counts)
+	}
+	for _, r := range run.records {
+		switch r.ID {
+		case "big-stdin":
+			if r.Status != runner.Failed || r.Error == nil || !strings.Contains(*r.Error, "cannot submit: nats: maximum payload exceeded") {
+				t.Errorf("big-stdin: %s, %v", r.Status, r.Error)
+			}
+		case "big-output":
+			if r.Status != runner.Succeeded {
+				t.Errorf("big-output: %s", r.Status)
+			}
+		}
+	}
+	if got := run.stdout["big-output"]; got != "" {
+		t.Errorf("big-output: %d bytes of stdout came back, want none", len(got))
+	}
+	if got, want := run.stderr["big-output"], "[drover: 1000 more bytes of stdout were not sent back by worker a]\n"; got != want {
+		t.Errorf("big-output: stderr %q, want %q", got, want)
 	}
 }
