@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -89,6 +91,8 @@ func openInput(ios *IOStreams, path string) (*input, error) {
 		if f, ok := ios.In.(*os.File); ok {
 			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 				in.file = f
+			} else if err == nil && fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0 {
+				in.r, in.close = pollable(f)
 			}
 		}
 		return in, nil
@@ -174,10 +178,58 @@ func checkAll(dec *jobspec.Decoder, shard jobspec.Shard, report func(error), sto
 	}
 }
 
-// shardSource passes on the jobs of one shard and every error.
+// shardSource passes on the jobs of one shard and every error. Its
+// Interrupt, when interrupt is set, gives up a read waiting for input.
 type shardSource struct {
-	src   runner.Source
-	shard jobspec.Shard
+	src       runner.Source
+	shard     jobspec.Shard
+	interrupt func()
+}
+
+func (s shardSource) Interrupt() {
+	if s.interrupt != nil {
+		s.interrupt()
+	}
+}
+
+// pollable returns stdin, when it is a pipe or a socket, as a file that Go
+// reads through its poller, so that closing it wakes a read waiting on it
+// (a blocking read(2) would go on waiting). The descriptor is made
+// non-blocking for that, and blocking again by the returned close (or
+// interrupt), since other processes may share it.
+func pollable(f *os.File) (io.Reader, func() error) {
+	fd := int(f.Fd())
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		return f, func() error { return nil }
+	}
+	nb := os.NewFile(uintptr(fd), f.Name())
+	var once sync.Once
+	restore := func() error {
+		once.Do(func() { syscall.SetNonblock(fd, false) })
+		return nil
+	}
+	return &closingReader{File: nb, before: restore}, restore
+}
+
+// closingReader is stdin read through the poller; Close puts the
+// descriptor back in blocking mode before closing it.
+type closingReader struct {
+	*os.File
+	before func() error
+}
+
+func (r *closingReader) Close() error {
+	r.before()
+	return r.File.Close()
+}
+
+// interrupt closes an input that can make a read wait (a pipe, a
+// terminal, a FIFO), so that a read waiting on it returns; a regular file
+// never makes a read wait.
+func (in *input) interrupt() {
+	if c, ok := in.r.(io.Closer); ok && in.file == nil {
+		c.Close()
+	}
 }
 
 func (s shardSource) Next() (*jobspec.Job, error) {

@@ -125,7 +125,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	if opts.dryRun {
 		dec := in.decoder()
 		defer dec.Close()
-		if err := dryRun(ios, shardSource{dec, shard}, cfg, hand.wasInterrupted); err != errInterrupted {
+		if err := dryRun(ios, shardSource{src: dec, shard: shard}, cfg, hand.wasInterrupted); err != errInterrupted {
 			return err
 		}
 		return silent(signalExitCode(signals.stop()))
@@ -213,7 +213,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	})
 	dec := in.decoder()
 	defer dec.Close()
-	sum, runErr := r.Run(context.Background(), shardSource{dec, shard})
+	sum, runErr := r.Run(context.Background(), shardSource{dec, shard, in.interrupt})
 	wg.Wait()
 	stopWatching()
 	interrupted := signals.stop()

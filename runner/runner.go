@@ -22,6 +22,15 @@ type Source interface {
 	Next() (*jobspec.Job, error)
 }
 
+// Interrupter is a Source that can give up a Next call waiting for input,
+// for example by closing the pipe it reads. Run calls Interrupt, from a
+// goroutine of its own, once intake stops, so that a producer that writes
+// nothing more cannot hold the run; Next then returns an error, which Run
+// ignores.
+type Interrupter interface {
+	Interrupt()
+}
+
 // The causes of a stop, told apart with context.Cause.
 var (
 	errTimeout     = errors.New("timed out")
@@ -100,6 +109,9 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	if r.cfg.Events != nil {
 		defer close(r.cfg.Events)
 	}
+	if i, ok := src.(Interrupter); ok {
+		defer context.AfterFunc(r.intake, i.Interrupt)()
+	}
 
 	queue := make(chan *jobspec.Job, r.cfg.Queue)
 	results := make(chan finished, r.cfg.Jobs)
@@ -166,6 +178,9 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 		job, err := src.Next()
 		if err == io.EOF {
 			return accepted, nil
+		}
+		if err != nil && r.intake.Err() != nil {
+			return accepted, nil // intake stopped while reading: the read was interrupted
 		}
 		if err != nil {
 			r.Drain()

@@ -325,3 +325,55 @@ func TestNoJobStartsAfterARecordFails(t *testing.T) {
 		}
 	}
 }
+
+// waitingSource yields its jobs, then waits for more input that never
+// comes, until it is interrupted.
+type waitingSource struct {
+	jobs
+	interrupted chan struct{}
+	once        sync.Once
+}
+
+func (s *waitingSource) Next() (*jobspec.Job, error) {
+	if job, err := s.jobs.Next(); err == nil {
+		return job, nil
+	}
+	<-s.interrupted
+	return nil, errors.New("read interrupted")
+}
+
+func (s *waitingSource) Interrupt() { s.once.Do(func() { close(s.interrupted) }) }
+
+// A drain does not wait for input that a producer never sends: intake is
+// interrupted, and its error is not an input error.
+func TestDrainInterruptsAWaitingSource(t *testing.T) {
+	started := make(chan string, 1)
+	release := make(chan struct{})
+	close(release)
+	cfg := baseConfig()
+	cfg.Executor = blockingExecutor(started, release)
+	r, _ := New(cfg)
+	src := &waitingSource{jobs: jobs{list: manyJobs(1)}, interrupted: make(chan struct{})}
+	done := make(chan error)
+	var sum Summary
+	go func() {
+		var err error
+		sum, err = r.Run(context.Background(), src)
+		done <- err
+	}()
+	<-started
+	r.Drain()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v, want no error", err)
+		}
+	case <-time.After(time.Minute):
+		src.Interrupt() // let Run end, so the test can report
+		<-done
+		t.Fatal("Run still waited for input a minute after the drain")
+	}
+	if sum.Jobs != 1 || sum.Succeeded != 1 {
+		t.Errorf("%+v", sum.Counts)
+	}
+}

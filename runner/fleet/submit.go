@@ -167,6 +167,9 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	if s.cfg.Events != nil {
 		defer close(s.cfg.Events)
 	}
+	if i, ok := src.(runner.Interrupter); ok {
+		defer context.AfterFunc(s.intake, i.Interrupt)()
+	}
 	var sum runner.Summary
 
 	arrivals := make(chan arrival, 64)
@@ -280,6 +283,9 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 		job, err := src.Next()
 		if err == io.EOF {
 			return accepted, nil
+		}
+		if err != nil && s.intake.Err() != nil {
+			return accepted, nil // intake stopped while reading: the read was interrupted
 		}
 		if err != nil {
 			s.Drain()
