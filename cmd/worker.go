@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"log"
 	"os"
 	"os/signal"
 	"sync"
@@ -87,14 +88,11 @@ func runWorker(ios *IOStreams, opts *workerOptions) error {
 		opts.prefetch = opts.jobs
 	}
 
-	var logMu sync.Mutex
+	logger := log.New(ios.ErrOut, "drover worker: ", 0) // one write per line, safe for concurrent use
 	logf := func(quietToo bool, s string) {
-		if opts.quiet && !quietToo {
-			return
+		if !opts.quiet || quietToo {
+			logger.Print(s)
 		}
-		logMu.Lock()
-		defer logMu.Unlock()
-		fmt.Fprintf(ios.ErrOut, "drover worker: %s\n", s)
 	}
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("%s:%d", host, os.Getpid())

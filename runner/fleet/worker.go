@@ -37,7 +37,7 @@ type WorkerConfig struct {
 	Name        string // names this worker in the results it sends
 	// Log, when set, hears one line for each thing the worker's operator
 	// should know of: jobs finished, jobs handed back, lost connections.
-	// It is called from several goroutines, one call at a time.
+	// It is called from several goroutines, at the same time.
 	Log func(string)
 	// FetchWait bounds one pull from the queue; 0 means a second. A drain
 	// waits at most this long for the pull under way.
@@ -55,7 +55,6 @@ type Worker struct {
 	ackWait time.Duration
 	r       *runner.Runner
 	events  chan runner.Event
-	logMu   sync.Mutex
 
 	mu       sync.Mutex
 	held     map[*jobspec.Job]*heldJob
@@ -247,8 +246,6 @@ func (w *Worker) Running() int { return w.r.Running() }
 
 func (w *Worker) log(format string, args ...any) {
 	if w.cfg.Log != nil {
-		w.logMu.Lock()
-		defer w.logMu.Unlock()
 		w.cfg.Log(fmt.Sprintf(format, args...))
 	}
 }
