@@ -1,0 +1,193 @@
+package fleet
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
+)
+
+// forget removes a job from the outstanding ones and returns it, or nil
+// when it was not outstanding.
+func (s *Submitter) forget(seq int) *pending {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.outstanding[seq]
+	if p != nil {
+		delete(s.outstanding, seq)
+		s.out.Store(int64(len(s.outstanding)))
+		if p.started {
+			s.running.Add(-1)
+		}
+	}
+	return p
+}
+
+// collect is the collector: this goroutine alone counts, records and
+// reports final results. It returns when the input has ended and nothing
+// is outstanding, or when a canceled run's started jobs have reported.
+func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots <-chan struct{}) error {
+	var recordErr error
+	ended := false
+	var waitLimit <-chan time.Time
+	canceled := s.canceled
+	for {
+		if ended && s.out.Load() == 0 {
+			return recordErr
+		}
+		if waitLimit != nil && s.running.Load() == 0 {
+			return recordErr // canceled, and every started job has reported
+		}
+		select {
+		case <-canceled:
+			canceled = nil
+			waitLimit = time.After(s.cfg.CancelWait)
+			continue
+		case <-waitLimit:
+			return recordErr
+		case <-s.killed:
+			return recordErr
+		case a := <-arrivals:
+			var res *runner.Result
+			switch {
+			case a.ended:
+				ended = true
+				continue
+			case a.notice != nil:
+				s.noticed(a.notice)
+				continue
+			case a.local != nil:
+				res = a.local
+			case a.result != nil:
+				p := s.forget(a.result.Seq)
+				if p == nil {
+					continue // a job that ran twice: the first result counts
+				}
+				if a.result.Status == notStarted {
+					<-slots
+					continue
+				}
+				res = s.resultOf(p.job, a.result)
+			}
+			<-slots
+			if err := s.record(sum, res); err != nil && recordErr == nil {
+				recordErr = err
+				s.cancel(err)
+			}
+			if s.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= s.cfg.MaxFailures && !sum.StoppedByFailures {
+				sum.StoppedByFailures = true
+				s.cancel(errMaxFailures)
+			}
+		}
+	}
+}
+
+// noticed passes a worker's notice on as the runner's event.
+func (s *Submitter) noticed(n *noticeMsg) {
+	s.mu.Lock()
+	p := s.outstanding[n.Seq]
+	if p != nil && !p.started {
+		p.started = true
+		s.running.Add(1)
+	}
+	s.mu.Unlock()
+	if p == nil {
+		return
+	}
+	if n.Retrying {
+		s.emit(runner.Event{Kind: runner.AttemptRetrying, Job: p.job, Attempt: n.Attempt, Delay: n.Delay, Failure: n.Failure})
+	} else {
+		s.emit(runner.Event{Kind: runner.AttemptStarted, Job: p.job, Attempt: n.Attempt})
+	}
+}
+
+// record counts, records and reports one final result.
+func (s *Submitter) record(sum *runner.Summary, res *runner.Result) error {
+	switch res.Status {
+	case runner.Succeeded:
+		sum.Succeeded++
+	case runner.Failed:
+		sum.Failed++
+	case runner.TimedOut:
+		sum.TimedOut++
+	case runner.Canceled:
+		sum.Canceled++
+	case runner.Skipped:
+		sum.Skipped++
+	}
+	sum.Retries += max(res.Attempts-1, 0)
+	var err error
+	if s.cfg.Record != nil {
+		if err = s.cfg.Record(res); err != nil {
+			err = fmt.Errorf("results file: %w", err)
+		}
+	}
+	if s.cfg.Events == nil {
+		res.Output.Close()
+		return err
+	}
+	s.emit(runner.Event{Kind: runner.JobFinished, Job: res.Job, Result: res, Counts: sum.Counts})
+	return err
+}
+
+func (s *Submitter) emit(ev runner.Event) {
+	if s.cfg.Events != nil {
+		ev.Running = int(s.running.Load())
+		s.cfg.Events <- ev
+	}
+}
+
+// resultOf turns a worker's result into the runner's.
+func (s *Submitter) resultOf(job *jobspec.Job, m *resultMsg) *runner.Result {
+	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts,
+		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: s.output(job, m)}
+	if m.Error != "" {
+		res.Err = errors.New(m.Error)
+	}
+	return res
+}
+
+// output replays what a worker sent back of a job's output through the
+// run's Sink, as if the job had run here.
+func (s *Submitter) output(job *jobspec.Job, m *resultMsg) runner.JobOutput {
+	if s.cfg.Sink == nil {
+		return discard{}
+	}
+	out, err := s.cfg.Sink.Open(job)
+	if err != nil {
+		return discard{}
+	}
+	if m != nil {
+		out.Stdout().Write(m.Stdout)
+		out.Stderr().Write(m.Stderr)
+		for _, d := range []struct {
+			what string
+			n    int64
+		}{{"stdout", m.StdoutDropped}, {"stderr", m.StderrDropped}} {
+			if d.n > 0 {
+				fmt.Fprintf(out.Stderr(), "[drover: %d more bytes of %s were not sent back by worker %s]\n", d.n, d.what, m.Worker)
+			}
+		}
+	}
+	return out
+}
+
+// sortedPending lists jobs in input order.
+func sortedPending(m map[int]*pending) []*pending {
+	list := make([]*pending, 0, len(m))
+	for _, p := range m {
+		list = append(list, p)
+	}
+	slices.SortFunc(list, func(a, b *pending) int { return a.job.Seq - b.job.Seq })
+	return list
+}
+
+type discard struct{}
+
+func (discard) Stdout() io.Writer { return io.Discard }
+func (discard) Stderr() io.Writer { return io.Discard }
+func (discard) Close() error      { return nil }

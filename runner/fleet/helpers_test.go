@@ -1,0 +1,260 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
+)
+
+// startServer starts an embedded NATS server with JetStream on loopback,
+// stopped when the test ends.
+func startServer(t *testing.T) string {
+	t.Helper()
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
+		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	})
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	return s.ClientURL()
+}
+
+func connect(t *testing.T, url string) *nats.Conn {
+	t.Helper()
+	nc, err := Connect(url, t.Name(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
+}
+
+// testWorker is a Worker running in the background of a test.
+type testWorker struct {
+	*Worker
+	nc   *nats.Conn
+	done chan error
+	mu   sync.Mutex
+	logs []string
+}
+
+// startWorker starts a worker whose jobs see WORKER=name. It is killed,
+// and waited for, when the test ends.
+func startWorker(t *testing.T, url, name string, cfg WorkerConfig, hook func()) *testWorker {
+	t.Helper()
+	tw := &testWorker{nc: connect(t, url), done: make(chan error, 1)}
+	cfg.Name = name
+	cfg.Environ = append(os.Environ(), "WORKER="+name)
+	cfg.Jobs, cfg.Prefetch = max(cfg.Jobs, 1), max(cfg.Prefetch, 1)
+	if cfg.MaxDeliver == 0 {
+		cfg.MaxDeliver = 5
+	}
+	cfg.KillGrace = time.Second
+	cfg.OutputLimit = 1 << 10
+	cfg.FetchWait = 100 * time.Millisecond
+	cfg.Log = func(s string) {
+		tw.mu.Lock()
+		tw.logs = append(tw.logs, s)
+		tw.mu.Unlock()
+	}
+	w, err := NewWorker(context.Background(), tw.nc, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.beforeAck = hook
+	tw.Worker = w
+	go func() { tw.done <- w.Run(context.Background()) }()
+	t.Cleanup(func() {
+		w.Kill()
+		if err := <-tw.done; err != nil {
+			t.Errorf("worker %s: %v", name, err)
+		}
+	})
+	return tw
+}
+
+// wait waits for the worker's Run to return.
+func (tw *testWorker) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-tw.done:
+		tw.done <- err // for the cleanup
+		if err != nil {
+			t.Fatalf("worker: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the worker did not return")
+	}
+}
+
+// sliceSource yields jobs from a slice.
+type sliceSource []*jobspec.Job
+
+func (s *sliceSource) Next() (*jobspec.Job, error) {
+	if len(*s) == 0 {
+		return nil, io.EOF
+	}
+	job := (*s)[0]
+	*s = (*s)[1:]
+	return job, nil
+}
+
+// shJobs makes n jobs that run script with sh.
+func shJobs(n int, script string) *sliceSource {
+	var s sliceSource
+	for i := 1; i <= n; i++ {
+		s = append(s, &jobspec.Job{ID: fmt.Sprintf("job%d", i), Seq: i, Record: jobspec.Position{File: "test", Line: i},
+			Argv: []string{script}, Shell: true})
+	}
+	return &s
+}
+
+// testRun is a Submitter running in the background of a test, with what it
+// recorded.
+type testRun struct {
+	*Submitter
+	events chan runner.Event
+	done   chan struct{}
+	sum    runner.Summary
+	err    error
+
+	mu      sync.Mutex
+	records []runner.Record
+	stdout  map[string]string
+	stderr  map[string]string
+}
+
+func submit(t *testing.T, url string, cfg SubmitConfig, src runner.Source) *testRun {
+	t.Helper()
+	tr := &testRun{events: make(chan runner.Event, 16), done: make(chan struct{}), stdout: map[string]string{}, stderr: map[string]string{}}
+	cfg.InFlight = max(cfg.InFlight, 10)
+	cfg.Shell = "/bin/sh"
+	cfg.Sink = bufferSink{}
+	cfg.Events = tr.events
+	cfg.Record = func(res *runner.Result) error {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		tr.records = append(tr.records, runner.NewRecord(res))
+		tr.stdout[res.Job.ID] = res.Output.(*buffers).out.String()
+		tr.stderr[res.Job.ID] = res.Output.(*buffers).err.String()
+		return nil
+	}
+	s, err := NewSubmitter(context.Background(), connect(t, url), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Submitter = s
+	go func() {
+		defer close(tr.done)
+		tr.sum, tr.err = s.Run(context.Background(), src)
+	}()
+	t.Cleanup(func() {
+		s.Kill()
+		<-tr.done
+	})
+	return tr
+}
+
+// await receives events until one satisfies ok; the run must not end first.
+func (tr *testRun) await(t *testing.T, what string, ok func(runner.Event) bool) {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case ev, open := <-tr.events:
+			if !open {
+				t.Fatalf("the run ended before %s", what)
+			}
+			if ok(ev) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %s within a minute", what)
+		}
+	}
+}
+
+// finish receives the remaining events and waits for the run to end.
+func (tr *testRun) finish(t *testing.T) runner.Summary {
+	t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case _, open := <-tr.events:
+			if !open {
+				<-tr.done
+				if tr.err != nil {
+					t.Fatalf("run: %v", tr.err)
+				}
+				return tr.sum
+			}
+		case <-timeout:
+			t.Fatal("the run did not end within a minute")
+		}
+	}
+}
+
+type bufferSink struct{}
+
+func (bufferSink) Open(*jobspec.Job) (runner.JobOutput, error) { return &buffers{}, nil }
+
+type buffers struct{ out, err strings.Builder }
+
+func (b *buffers) Stdout() io.Writer { return &b.out }
+func (b *buffers) Stderr() io.Writer { return &b.err }
+func (b *buffers) Close() error      { return nil }
+
+// waitFor polls cond, which watches files that jobs write, until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s within a minute", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// lines reads a log that jobs append to.
+func lines(path string) []string {
+	b, _ := os.ReadFile(path)
+	return strings.Fields(strings.ReplaceAll(string(b), "\n", " "))
+}
+
+func countRecords(recs []runner.Record) map[string]int {
+	n := map[string]int{}
+	for _, r := range recs {
+		n[r.ID]++
+	}
+	return n
+}
+
+// streamMsgs is the number of messages in a stream.
+func streamMsgs(t *testing.T, url, stream string) uint64 {
+	js, _ := jetstream.New(connect(t, url))
+	st, err := js.Stream(context.Background(), stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.CachedInfo().State.Msgs
+}

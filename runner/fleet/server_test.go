@@ -1,0 +1,149 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/drover/drover/runner"
+)
+
+func TestUnreachableServer(t *testing.T) {
+	_, err := Connect("nats://127.0.0.1:1", "test", nil)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the NATS server at nats://127.0.0.1:1") {
+		t.Errorf("err = %v", err)
+	}
+	if errors.Unwrap(err) == nil {
+		t.Error("the cause is not wrapped")
+	}
+}
+
+// A lost connection is retried: a server that restarts mid-run (same port,
+// same storage) loses none of the run's jobs or results.
+func TestRunSurvivesAServerRestart(t *testing.T) {
+	store := t.TempDir()
+	opts := func(port int) *server.Options {
+		return &server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: store, NoLog: true, NoSigs: true}
+	}
+	s1, err := server.NewServer(opts(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.Start()
+	if !s1.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	url := s1.ClientURL()
+	port := s1.Addr().(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
+
+	dir := t.TempDir()
+	log, gate := filepath.Join(dir, "log"), filepath.Join(dir, "go")
+	script := fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s; while [ ! -e %s ]; do sleep 0.01; done`, log, gate)
+	run := submit(t, url, SubmitConfig{}, shJobs(4, script))
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	waitFor(t, "four jobs running", func() bool { return len(lines(log)) == 4 })
+
+	s1.Shutdown()
+	s1.WaitForShutdown()
+	os.WriteFile(gate, nil, 0o644) // the jobs end while the server is down
+	s2, err := server.NewServer(opts(int(port)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2.Start()
+	t.Cleanup(func() {
+		s2.Shutdown()
+		s2.WaitForShutdown()
+	})
+	if !s2.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not restart")
+	}
+	sum := run.finish(t)
+	if sum.Succeeded != 4 || len(run.records) != 4 {
+		t.Errorf("summary %+v, %d records; want 4 succeeded", sum.Counts, len(run.records))
+	}
+	if got := len(lines(log)); got != 4 {
+		t.Errorf("the jobs ran %d times, want 4", got)
+	}
+}
+
+func TestServerWithoutJetStream(t *testing.T) {
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	}()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	nc := connect(t, s.ClientURL())
+	_, err = NewSubmitter(context.Background(), nc, SubmitConfig{InFlight: 1})
+	if err == nil || !strings.Contains(err.Error(), "JetStream is not enabled on this server (start nats-server with -js)") {
+		t.Errorf("submitter: %v", err)
+	}
+	_, err = NewWorker(context.Background(), nc, WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
+	if err == nil || !strings.Contains(err.Error(), "start nats-server with -js") {
+		t.Errorf("worker: %v", err)
+	}
+}
+
+// A job message over the server's max_payload fails that job; a result
+// over it is sent without the job's output, and the run says so.
+func TestMessagesOverMaxPayload(t *testing.T) {
+	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
+		MaxPayload: 1200, NoLog: true, NoSigs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	})
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("the NATS server did not start")
+	}
+	url := s.ClientURL()
+	big := strings.Repeat("i", 2000)
+	src := sliceSource{
+		{ID: "big-stdin", Seq: 1, Argv: []string{"cat"}, Stdin: &big},
+		{ID: "big-output", Seq: 2, Argv: []string{"head -c 1000 /dev/zero | tr '\\0' o"}, Shell: true},
+	}
+	run := submit(t, url, SubmitConfig{}, &src)
+	startWorker(t, url, "a", WorkerConfig{}, nil)
+	sum := run.finish(t)
+
+	if sum.Failed != 1 || sum.Succeeded != 1 {
+		t.Fatalf("summary %+v, want 1 failed and 1 succeeded", sum.Counts)
+	}
+	for _, r := range run.records {
+		switch r.ID {
+		case "big-stdin":
+			if r.Status != runner.Failed || r.Error == nil || !strings.Contains(*r.Error, "cannot submit: nats: maximum payload exceeded") {
+				t.Errorf("big-stdin: %s, %v", r.Status, r.Error)
+			}
+		case "big-output":
+			if r.Status != runner.Succeeded {
+				t.Errorf("big-output: %s", r.Status)
+			}
+		}
+	}
+	if got := run.stdout["big-output"]; got != "" {
+		t.Errorf("big-output: %d bytes of stdout came back, want none", len(got))
+	}
+	if got, want := run.stderr["big-output"], "[drover: 1000 more bytes of stdout were not sent back by worker a]\n"; got != want {
+		t.Errorf("big-output: stderr %q, want %q", got, want)
+	}
+}
