@@ -274,3 +274,21 @@ func TestMaxFailuresCancelsTheRun(t *testing.T) {
 		t.Errorf("summary %+v (stopped by failures: %v), want 1 failed and the rest canceled or not started", sum.Counts, sum.StoppedByFailures)
 	}
 }
+
+// A job that runs for several ack deadlines keeps its message: the worker
+// says it is still at work, and the idle worker beside it never gets it.
+func TestLongJobKeepsItsMessageAlive(t *testing.T) {
+	url := startServer(t)
+	log := filepath.Join(t.TempDir(), "log")
+	run := submit(t, url, SubmitConfig{}, shJobs(1, fmt.Sprintf(`echo "$WORKER" >> %s; sleep 3`, log)))
+	startWorker(t, url, "a", WorkerConfig{AckWait: time.Second}, nil) // creates the consumer: a 1s deadline
+	waitFor(t, "the job started", func() bool { return len(lines(log)) == 1 })
+	startWorker(t, url, "b", WorkerConfig{}, nil)
+	sum := run.finish(t)
+	if sum.Succeeded != 1 {
+		t.Errorf("summary %+v", sum.Counts)
+	}
+	if got := lines(log); len(got) != 1 {
+		t.Errorf("the job ran on %v; want once, on a", got)
+	}
+}
