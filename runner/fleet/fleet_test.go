@@ -280,7 +280,7 @@ func TestMaxFailuresCancelsTheRun(t *testing.T) {
 func TestLongJobKeepsItsMessageAlive(t *testing.T) {
 	url := startServer(t)
 	log := filepath.Join(t.TempDir(), "log")
-	run := submit(t, url, SubmitConfig{}, shJobs(1, fmt.Sprintf(`echo "$WORKER" >> %s; sleep 3`, log)))
+	run := submit(t, url, SubmitConfig{}, shJobs(1, fmt.Sprintf(`echo "$WORKER" >> %s; sleep 4`, log)))
 	startWorker(t, url, "a", WorkerConfig{AckWait: time.Second}, nil) // creates the consumer: a 1s deadline
 	waitFor(t, "the job started", func() bool { return len(lines(log)) == 1 })
 	startWorker(t, url, "b", WorkerConfig{}, nil)
