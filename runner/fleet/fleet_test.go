@@ -292,3 +292,25 @@ func TestLongJobKeepsItsMessageAlive(t *testing.T) {
 		t.Errorf("the job ran on %v; want once, on a", got)
 	}
 }
+
+// Two runs at once on one server, with the same job ids, each get their
+// own jobs' results: the run id keeps them apart.
+func TestConcurrentRunsStayApart(t *testing.T) {
+	url := startServer(t)
+	one := submit(t, url, SubmitConfig{}, shJobs(5, `echo "one $DROVER_JOB_ID"`))
+	two := submit(t, url, SubmitConfig{}, shJobs(5, `echo "two $DROVER_JOB_ID"`))
+	if one.RunID() == two.RunID() {
+		t.Fatalf("both runs have the id %s", one.RunID())
+	}
+	startWorker(t, url, "a", WorkerConfig{Jobs: 3}, nil)
+	for name, run := range map[string]*testRun{"one": one, "two": two} {
+		if sum := run.finish(t); sum.Succeeded != 5 || len(run.records) != 5 {
+			t.Errorf("run %s: summary %+v, %d records", name, sum.Counts, len(run.records))
+		}
+		for id, out := range run.stdout {
+			if out != name+" "+id+"\n" {
+				t.Errorf("run %s: job %s printed %q", name, id, out)
+			}
+		}
+	}
+}
