@@ -67,8 +67,8 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 	}
 }
 
-// submit puts one job on the queue, trying again while the server does not
-// answer, until intake stops. A message the server refuses for its size is
+// submit puts one job on the queue, trying again every second while the
+// server does not answer, until intake stops. A message the server refuses for its size is
 // an error at once.
 func (s *Submitter) submit(job *jobspec.Job) error {
 	data, err := json.Marshal(newJobMsg(s.run, job, s.cfg.Timeout, s.cfg.Retries, s.cfg.Shell))
@@ -77,7 +77,9 @@ func (s *Submitter) submit(job *jobspec.Job) error {
 	}
 	msgID := s.run + "." + strconv.Itoa(job.Seq) // a retried submission is queued once
 	for {
-		ctx, cancel := context.WithTimeout(s.intake, 5*time.Second)
+		// An attempt under way is not cut short by a drain: a job the server
+		// may have queued must stay outstanding, so that its result counts.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_, err := s.js.Publish(ctx, jobsPrefix+s.run, data, jetstream.WithMsgID(msgID))
 		cancel()
 		switch {

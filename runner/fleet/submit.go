@@ -205,8 +205,13 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				return
 			}
-			if err != nil {
-				continue // the ordered consumer recovers by itself
+			if err != nil { // the ordered consumer recovers by itself; wait a little
+				select {
+				case <-done:
+					return
+				case <-time.After(100 * time.Millisecond):
+					continue
+				}
 			}
 			if res, err := decodeResult(msg.Data()); err == nil && res.Run == s.run {
 				send(arrival{result: res})
