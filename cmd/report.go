@@ -116,18 +116,7 @@ func runReport(ios *IOStreams, opts *reportOptions) error {
 		j := jobs[id]
 		sum.Jobs++
 		sum.Retries += max(j.rec.Attempts-1, 0)
-		switch j.rec.Status {
-		case runner.Succeeded:
-			sum.Succeeded++
-		case runner.Failed:
-			sum.Failed++
-		case runner.TimedOut:
-			sum.TimedOut++
-		case runner.Canceled:
-			sum.Canceled++
-		case runner.Skipped:
-			sum.Skipped++
-		}
+		sum.Add(j.rec.Status)
 		if (j.rec.Status == runner.Failed || j.rec.Status == runner.TimedOut) && len(failures) < maxListedFailures {
 			failures = append(failures, failure{res: resultOf(j.rec)})
 		}

@@ -60,7 +60,8 @@ func (c Counts) Finished() int {
 	return c.Succeeded + c.Failed + c.TimedOut + c.Canceled + c.Skipped
 }
 
-func (c *Counts) add(s Status) {
+// Add counts one job that reached status s.
+func (c *Counts) Add(s Status) {
 	switch s {
 	case Succeeded:
 		c.Succeeded++

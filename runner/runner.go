@@ -140,7 +140,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	var recordErr error
 	for f := range results {
 		res := f.res
-		sum.add(res.Status)
+		sum.Add(res.Status)
 		if r.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= r.cfg.MaxFailures && !sum.StoppedByFailures {
 			sum.StoppedByFailures = true
 			r.stop(errMaxFailures)

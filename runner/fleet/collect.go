@@ -107,18 +107,7 @@ func (s *Submitter) noticed(n *noticeMsg) {
 
 // record counts, records and reports one final result.
 func (s *Submitter) record(sum *runner.Summary, res *runner.Result) error {
-	switch res.Status {
-	case runner.Succeeded:
-		sum.Succeeded++
-	case runner.Failed:
-		sum.Failed++
-	case runner.TimedOut:
-		sum.TimedOut++
-	case runner.Canceled:
-		sum.Canceled++
-	case runner.Skipped:
-		sum.Skipped++
-	}
+	sum.Add(res.Status)
 	sum.Retries += max(res.Attempts-1, 0)
 	var err error
 	if s.cfg.Record != nil {

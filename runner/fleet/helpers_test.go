@@ -18,12 +18,16 @@ import (
 	"github.com/drover/drover/runner"
 )
 
-// startServer starts an embedded NATS server with JetStream on loopback,
-// stopped when the test ends.
-func startServer(t *testing.T) string {
+// runServer starts an embedded NATS server with JetStream on a free
+// loopback port, with the options edit changes (when set), and stops it
+// when the test ends.
+func runServer(t *testing.T, edit func(*server.Options)) *server.Server {
 	t.Helper()
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	opts := &server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true}
+	if edit != nil {
+		edit(opts)
+	}
+	s, err := server.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +39,11 @@ func startServer(t *testing.T) string {
 	if !s.ReadyForConnections(10 * time.Second) {
 		t.Fatal("the NATS server did not start")
 	}
-	return s.ClientURL()
+	return s
 }
+
+// startServer starts a server with the usual options and returns its URL.
+func startServer(t *testing.T) string { return runServer(t, nil).ClientURL() }
 
 func connect(t *testing.T, url string) *nats.Conn {
 	t.Helper()

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 
@@ -30,17 +29,7 @@ func TestUnreachableServer(t *testing.T) {
 // same storage) loses none of the run's jobs or results.
 func TestRunSurvivesAServerRestart(t *testing.T) {
 	store := t.TempDir()
-	opts := func(port int) *server.Options {
-		return &server.Options{Host: "127.0.0.1", Port: port, JetStream: true, StoreDir: store, NoLog: true, NoSigs: true}
-	}
-	s1, err := server.NewServer(opts(-1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s1.Start()
-	if !s1.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
+	s1 := runServer(t, func(o *server.Options) { o.StoreDir = store })
 	url := s1.ClientURL()
 	port := s1.Addr().(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
 
@@ -54,18 +43,7 @@ func TestRunSurvivesAServerRestart(t *testing.T) {
 	s1.Shutdown()
 	s1.WaitForShutdown()
 	os.WriteFile(gate, nil, 0o644) // the jobs end while the server is down
-	s2, err := server.NewServer(opts(int(port)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s2.Start()
-	t.Cleanup(func() {
-		s2.Shutdown()
-		s2.WaitForShutdown()
-	})
-	if !s2.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not restart")
-	}
+	runServer(t, func(o *server.Options) { o.StoreDir, o.Port = store, int(port) })
 	sum := run.finish(t)
 	if sum.Succeeded != 4 || len(run.records) != 4 {
 		t.Errorf("summary %+v, %d records; want 4 succeeded", sum.Counts, len(run.records))
@@ -76,20 +54,8 @@ func TestRunSurvivesAServerRestart(t *testing.T) {
 }
 
 func TestServerWithoutJetStream(t *testing.T) {
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	defer func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	}()
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
-	nc := connect(t, s.ClientURL())
-	_, err = NewSubmitter(context.Background(), nc, SubmitConfig{InFlight: 1})
+	nc := connect(t, runServer(t, func(o *server.Options) { o.JetStream = false }).ClientURL())
+	_, err := NewSubmitter(context.Background(), nc, SubmitConfig{InFlight: 1})
 	if err == nil || !strings.Contains(err.Error(), "JetStream is not enabled on this server (start nats-server with -js)") {
 		t.Errorf("submitter: %v", err)
 	}
@@ -102,20 +68,7 @@ func TestServerWithoutJetStream(t *testing.T) {
 // A job message over the server's max_payload fails that job; a result
 // over it is sent without the job's output, and the run says so.
 func TestMessagesOverMaxPayload(t *testing.T) {
-	s, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(),
-		MaxPayload: 1200, NoLog: true, NoSigs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	t.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
-	url := s.ClientURL()
+	url := runServer(t, func(o *server.Options) { o.MaxPayload = 1200 }).ClientURL()
 	big := strings.Repeat("i", 2000)
 	src := sliceSource{
 		{ID: "big-stdin", Seq: 1, Argv: []string{"cat"}, Stdin: &big},
