@@ -54,7 +54,7 @@ and hands them back too; a third kills them.`,
 	fs := c.Flags()
 	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster")
 	fs.IntVarP(&opts.jobs, "jobs", "j", 4, "at most N jobs run at once")
-	fs.IntVar(&opts.prefetch, "prefetch", 0, "jobs taken beyond the running ones, ready to start (default: as many as --jobs)")
+	fs.IntVar(&opts.prefetch, "prefetch", 0, "jobs taken ahead of the running ones, ready to start; one more may be in hand (default: as many as --jobs)")
 	fs.DurationVar(&opts.ackWait, "ack-wait", fleet.DefaultAckWait, "ack deadline of the workers' consumer, when this worker creates it")
 	fs.IntVar(&opts.maxDeliver, "max-deliver", 5, "fail a job, without running it, once it has been delivered more often than N")
 	fs.DurationVar(&opts.killGrace, "kill-grace", 2*time.Second, "time between SIGTERM and SIGKILL when a job is stopped")
