@@ -259,9 +259,12 @@ func TestFinishedRunLeavesNothingOnTheServer(t *testing.T) {
 	if sum := run.finish(t); sum.Succeeded != 5 {
 		t.Fatalf("summary %+v", sum.Counts)
 	}
-	if n, r := streamMsgs(t, url, JobsStream), streamMsgs(t, url, ResultsStream); n != 0 || r != 0 {
-		t.Errorf("%d jobs and %d results left on the server", n, r)
+	if r := streamMsgs(t, url, ResultsStream); r != 0 {
+		t.Errorf("%d results left on the server", r) // purged before Run returned
 	}
+	// The last acknowledgement may still be on its way: it follows the
+	// result that ended the run.
+	waitFor(t, "an empty queue", func() bool { return streamMsgs(t, url, JobsStream) == 0 })
 }
 
 func TestMaxFailuresCancelsTheRun(t *testing.T) {
