@@ -123,3 +123,26 @@ func TestReportBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkerAndNATSFlagErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"worker"}, "worker needs --nats URL"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "-j", "0"}, "--jobs must be at least 1"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--max-deliver", "0"}, "--max-deliver must be at least 1"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--ack-wait", "500ms"}, "--ack-wait must be at least 1s"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--output-limit", "1MiB"}, "--output-limit: want a size from 1 byte to 512KiB"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1"}, "cannot reach the NATS server at nats://127.0.0.1:1"},
+		{[]string{"run", "--nats", "nats://127.0.0.1:1", "--cancel-wait", "0s", "x"}, "--cancel-wait must be positive"},
+		{[]string{"run", "--nats", "nats://127.0.0.1:1", "--kill-grace", "1s", "x"}, "--kill-grace cannot be used with --nats: give --kill-grace to drover worker"},
+		{[]string{"run", "--nats", "nats://127.0.0.1:1", "--retry-budget", "3", "x"}, "--retry-budget cannot be used with --nats"},
+		{[]string{"run", "--shard", "5/4", "x"}, `--shard: "5/4" is not K/N`},
+	} {
+		code, _, errOut := drover(t, tc.args...)
+		if code != exitUsage || !strings.Contains(errOut, tc.msg) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.msg)
+		}
+	}
+}

@@ -317,3 +317,23 @@ func TestConcurrentRunsStayApart(t *testing.T) {
 		}
 	}
 }
+
+// A canceled run waits CancelWait for its started jobs' results; a job
+// whose worker is cut off sends none, and is recorded as canceled, saying so.
+func TestCancelWaitEndsAWaitForALostWorker(t *testing.T) {
+	url := startServer(t)
+	run := submit(t, url, SubmitConfig{CancelWait: 500 * time.Millisecond}, shJobs(2, "sleep 600"))
+	a := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1}, nil)
+	run.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
+	a.nc.Close() // the worker hears of no cancel and can send no result
+	run.Stop()
+	sum := run.finish(t)
+
+	if sum.Canceled != 1 || sum.NotStarted != 1 {
+		t.Errorf("summary %+v, want 1 canceled and 1 not started", sum.Counts)
+	}
+	want := "canceled by a signal; no result came from its worker within 500ms"
+	if len(run.records) != 1 || run.records[0].Error == nil || *run.records[0].Error != want {
+		t.Errorf("records %+v, want one with the error %q", run.records, want)
+	}
+}
