@@ -51,6 +51,34 @@ func stopEscaped(grace time.Duration, killNow <-chan struct{}) int {
 	return len(alive)
 }
 
+// ReapExited collects the exit status of drover's children that have
+// exited and are no job's main process: processes that jobs left running
+// outside their process groups, and that have ended since. drover is a
+// child subreaper, so they become its children; a long-lived process (a
+// worker) calls this now and then, so that they do not pile up as zombies
+// until the end. It returns how many it reaped. It may be called from any
+// goroutine, while jobs run.
+func (e *ProcessExecutor) ReapExited() int {
+	var zombies []int
+	for _, pid := range childProcesses() {
+		if state(pid) == 'Z' {
+			zombies = append(zombies, pid)
+		}
+	}
+	if len(zombies) == 0 {
+		return 0
+	}
+	e.starting.Lock() // no main process is between its start and its entry in mains
+	defer e.starting.Unlock()
+	n := 0
+	for _, pid := range zombies {
+		if _, main := e.mains.Load(pid); !main && reap(pid) {
+			n++
+		}
+	}
+	return n
+}
+
 // signalProcess signals a process and, when it leads a process group of
 // its own, that group.
 func signalProcess(pid int, sig syscall.Signal) {

@@ -25,6 +25,12 @@ type ProcessExecutor struct {
 	Environ   []string      // the environment every job starts from
 
 	found sync.Map // PATH and name -> the program found
+
+	// starting is held for reading while a job's main process starts and
+	// is entered in mains, and for writing while ReapExited reaps, so that
+	// ReapExited never takes a main process's exit status from its Wait.
+	starting sync.RWMutex
+	mains    sync.Map // pid -> struct{}: jobs' main processes not yet waited for
 }
 
 // Execute starts the attempt and waits for it. Output reaches a.Stdout and
@@ -42,14 +48,24 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	if err := p.attach(cmd, a); err != nil {
 		return Outcome{Err: fmt.Errorf("cannot start: %w", err)}
 	}
-	if err := cmd.Start(); err != nil {
+	e.starting.RLock()
+	err = cmd.Start()
+	if err == nil {
+		e.mains.Store(cmd.Process.Pid, struct{}{})
+	}
+	e.starting.RUnlock()
+	if err != nil {
 		return Outcome{Err: fmt.Errorf("cannot start: %w", startError(err))}
 	}
 	p.started()
 	pgid := cmd.Process.Pid
 
 	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
+	go func() {
+		err := cmd.Wait()
+		e.mains.Delete(pgid)
+		waited <- err
+	}()
 	var out Outcome
 	var waitErr error
 	select {

@@ -53,6 +53,7 @@ type Worker struct {
 	cons    jetstream.Consumer
 	ackWait time.Duration
 	r       *runner.Runner
+	procs   *runner.ProcessExecutor // runs the attempts, under claimingExecutor
 	events  chan runner.Event
 
 	mu       sync.Mutex
@@ -131,6 +132,7 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 		drained:  make(chan struct{}),
 		killed:   make(chan struct{}),
 	}
+	w.procs = &runner.ProcessExecutor{KillGrace: cfg.KillGrace, Environ: cfg.Environ}
 	if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
 		w.ackWait = info.Config.AckWait // the consumer may predate this worker
 	}
@@ -138,7 +140,7 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 		Jobs: cfg.Jobs, Queue: cfg.Prefetch,
 		KillGrace: cfg.KillGrace, RetryDelay: cfg.RetryDelay, RetryMaxDelay: cfg.RetryMaxDelay,
 		RetryBudget: -1, Environ: cfg.Environ,
-		Executor: claimingExecutor{w: w, inner: &runner.ProcessExecutor{KillGrace: cfg.KillGrace, Environ: cfg.Environ}},
+		Executor: claimingExecutor{w: w, inner: w.procs},
 		Sink:     captureSink{limit: cfg.OutputLimit},
 		Record:   w.finish,
 		Events:   w.events,
@@ -250,7 +252,9 @@ func (w *Worker) log(format string, args ...any) {
 }
 
 // heartbeat tells the server, a few times per ack deadline, that every job
-// the worker holds is still being worked on.
+// the worker holds is still being worked on. It also reaps the processes
+// that jobs left outside their groups and that have exited since, so that
+// a worker that runs for weeks collects no zombies.
 func (w *Worker) heartbeat(done <-chan struct{}) {
 	t := time.NewTicker(max(w.ackWait/3, 100*time.Millisecond))
 	defer t.Stop()
@@ -270,6 +274,7 @@ func (w *Worker) heartbeat(done <-chan struct{}) {
 			for _, msg := range msgs {
 				msg.InProgress()
 			}
+			w.procs.ReapExited()
 		}
 	}
 }
