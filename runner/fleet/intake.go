@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -16,9 +17,38 @@ import (
 	"github.com/drover/drover/runner"
 )
 
+// submission is a job published without waiting for the server's
+// acknowledgement, which ack will bring.
+type submission struct {
+	job   *jobspec.Job
+	data  []byte
+	msgID string
+	ack   jetstream.PubAckFuture
+}
+
 // submitAll reads jobs and submits them, taking a slot for each, so that
-// at most InFlight jobs are out. It returns the number of jobs accepted.
+// at most InFlight jobs are out. Jobs are published without waiting; a
+// goroutine of its own checks the server's acknowledgements, and submits
+// again, one at a time, what the server did not take. It returns the
+// number of jobs accepted once the input ends and every acknowledgement
+// has been checked.
 func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(arrival)) (int, error) {
+	published := make(chan submission, s.cfg.InFlight)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for sub := range published {
+			select {
+			case <-sub.ack.Ok():
+			case err := <-sub.ack.Err():
+				s.submitted(sub.job, s.publish(sub.data, sub.msgID, err), slots, send)
+			}
+		}
+	}()
+	defer wg.Wait()
+	defer close(published)
+
 	accepted := 0
 	for {
 		select {
@@ -52,39 +82,47 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 		s.outstanding[job.Seq] = &pending{job: job}
 		s.out.Store(int64(len(s.outstanding)))
 		s.mu.Unlock()
-		if err := s.submit(job); err != nil {
-			if s.forget(job.Seq) == nil {
-				continue // a result came after all
-			}
-			if s.intake.Err() != nil {
-				<-slots // not submitted: not started
-				return accepted, nil
-			}
-			now := time.Now()
-			send(arrival{local: &runner.Result{Job: job, Status: runner.Failed, StartedAt: now, FinishedAt: now,
-				Err: fmt.Errorf("cannot submit: %w", err), Output: s.output(job, nil)}})
+		data, err := json.Marshal(newJobMsg(s.run, job, s.cfg.Timeout, s.cfg.Retries, s.cfg.Shell))
+		if err != nil {
+			s.submitted(job, err, slots, send)
+			continue
 		}
+		msgID := s.run + "." + strconv.Itoa(job.Seq) // a job submitted again is queued once
+		ack, err := s.pub.PublishAsync(jobsPrefix+s.run, data, jetstream.WithMsgID(msgID))
+		if err != nil {
+			s.submitted(job, s.publish(data, msgID, err), slots, send)
+			continue
+		}
+		published <- submission{job: job, data: data, msgID: msgID, ack: ack} // room: at most InFlight are out
 	}
 }
 
-// submit puts one job on the queue, trying again every second while the
-// server does not answer, until intake stops. A message the server refuses for its size is
-// an error at once.
-func (s *Submitter) submit(job *jobspec.Job) error {
-	data, err := json.Marshal(newJobMsg(s.run, job, s.cfg.Timeout, s.cfg.Retries, s.cfg.Shell))
-	if err != nil {
-		return err
+// submitted settles a job whose submission failed with err (nil: it did
+// not fail): once intake has stopped it was never started; otherwise it
+// failed.
+func (s *Submitter) submitted(job *jobspec.Job, err error, slots <-chan struct{}, send func(arrival)) {
+	if err == nil {
+		return
 	}
-	msgID := s.run + "." + strconv.Itoa(job.Seq) // a retried submission is queued once
-	for {
-		// An attempt under way is not cut short by a drain: a job the server
-		// may have queued must stay outstanding, so that its result counts.
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err := s.js.Publish(ctx, jobsPrefix+s.run, data, jetstream.WithMsgID(msgID))
-		cancel()
+	if s.forget(job.Seq) == nil {
+		return // a result came after all
+	}
+	if s.intake.Err() != nil {
+		<-slots // not submitted: not started
+		return
+	}
+	now := time.Now()
+	send(arrival{local: &runner.Result{Job: job, Status: runner.Failed, StartedAt: now, FinishedAt: now,
+		Err: fmt.Errorf("cannot submit: %w", err), Output: s.output(job, nil)}})
+}
+
+// publish submits a job's message again, after the error first, waiting
+// for the server's acknowledgement and trying again every second while it
+// does not answer, until intake stops. A message the server refuses for
+// its size is an error at once.
+func (s *Submitter) publish(data []byte, msgID string, first error) error {
+	for err := first; ; {
 		switch {
-		case err == nil:
-			return nil
 		case errors.Is(err, nats.ErrMaxPayload):
 			return fmt.Errorf("%w: the job's message is %d bytes", err, len(data))
 		case s.intake.Err() != nil:
@@ -94,6 +132,14 @@ func (s *Submitter) submit(job *jobspec.Job) error {
 		case <-s.intake.Done():
 			return s.intake.Err()
 		case <-time.After(time.Second):
+		}
+		// An attempt under way is not cut short by a drain: a job the server
+		// may have queued must stay outstanding, so that its result counts.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, err = s.pub.Publish(ctx, jobsPrefix+s.run, data, jetstream.WithMsgID(msgID))
+		cancel()
+		if err == nil {
+			return nil
 		}
 	}
 }

@@ -51,6 +51,7 @@ type Submitter struct {
 	cfg SubmitConfig
 	nc  *nats.Conn
 	js  jetstream.JetStream
+	pub jetstream.JetStream // publishes the jobs, InFlight at most waiting for the server
 	run string
 
 	intake     context.Context // done once no job may be submitted any more
@@ -93,7 +94,11 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 	}
 	id := make([]byte, 8)
 	rand.Read(id)
-	s := &Submitter{cfg: cfg, nc: nc, js: js, run: hex.EncodeToString(id),
+	pub, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.InFlight), jetstream.WithPublishAsyncTimeout(5*time.Second))
+	if err != nil {
+		return nil, err
+	}
+	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id),
 		canceled: make(chan struct{}), killed: make(chan struct{}), outstanding: map[int]*pending{}}
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
