@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
+	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
@@ -36,21 +37,47 @@ func TestRunSurvivesAServerRestart(t *testing.T) {
 	dir := t.TempDir()
 	log, gate := filepath.Join(dir, "log"), filepath.Join(dir, "go")
 	script := fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s; while [ ! -e %s ]; do sleep 0.01; done`, log, gate)
-	run := submit(t, url, SubmitConfig{}, shJobs(4, script))
-	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	// Jobs 1-4 are submitted at once; 5 and 6 only while the server is down.
+	all := *shJobs(6, script)
+	down := make(chan struct{})
+	src := &gatedSource{first: all[:4], then: all[4:], gate: down}
+	run := submit(t, url, SubmitConfig{}, src)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 6}, nil)
 	waitFor(t, "four jobs running", func() bool { return len(lines(log)) == 4 })
 
 	s1.Shutdown()
 	s1.WaitForShutdown()
+	close(down)
 	os.WriteFile(gate, nil, 0o644) // the jobs end while the server is down
+	accepted := 0
+	run.await(t, "jobs 5 and 6 read while the server is down", func(ev runner.Event) bool {
+		if ev.Kind == runner.JobAccepted && ev.Job.Seq > 4 {
+			accepted++
+		}
+		return accepted == 2
+	})
 	runServer(t, func(o *server.Options) { o.StoreDir, o.Port = store, int(port) })
 	sum := run.finish(t)
-	if sum.Succeeded != 4 || len(run.records) != 4 {
-		t.Errorf("summary %+v, %d records; want 4 succeeded", sum.Counts, len(run.records))
+	if sum.Succeeded != 6 || len(run.records) != 6 {
+		t.Errorf("summary %+v, %d records; want 6 succeeded", sum.Counts, len(run.records))
 	}
-	if got := len(lines(log)); got != 4 {
-		t.Errorf("the jobs ran %d times, want 4", got)
+	if got := len(lines(log)); got != 6 {
+		t.Errorf("the jobs ran %d times, want 6", got)
 	}
+}
+
+// gatedSource yields first, then waits for gate to close, then yields then.
+type gatedSource struct {
+	first, then sliceSource
+	gate        <-chan struct{}
+}
+
+func (s *gatedSource) Next() (*jobspec.Job, error) {
+	if job, err := s.first.Next(); err == nil {
+		return job, nil
+	}
+	<-s.gate
+	return s.then.Next()
 }
 
 func TestServerWithoutJetStream(t *testing.T) {
