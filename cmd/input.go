@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -223,11 +224,19 @@ func (r *closingReader) Close() error {
 	return r.File.Close()
 }
 
-// interrupt closes an input that can make a read wait (a pipe, a
-// terminal, a FIFO), so that a read waiting on it returns; a regular file
-// never makes a read wait.
+// interrupt ends a read waiting on an input that can make it wait (a
+// pipe, a terminal, a FIFO); a regular file never makes a read wait. The
+// input is left open, so that its producer is not cut off before drover
+// exits: a read deadline in the past wakes the read, and only an input
+// without deadlines is closed.
 func (in *input) interrupt() {
-	if c, ok := in.r.(io.Closer); ok && in.file == nil {
+	if in.file != nil {
+		return
+	}
+	if d, ok := in.r.(interface{ SetReadDeadline(time.Time) error }); ok && d.SetReadDeadline(time.Now()) == nil {
+		return
+	}
+	if c, ok := in.r.(io.Closer); ok {
 		c.Close()
 	}
 }
