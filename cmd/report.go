@@ -53,11 +53,6 @@ ignored with a warning.`,
 	return c
 }
 
-// mergedJob is what report keeps of one job: its deciding record.
-type mergedJob struct {
-	rec runner.Record
-}
-
 func runReport(ios *IOStreams, opts *reportOptions) error {
 	colour, err := useColor(opts.color, ios)
 	if err != nil {
@@ -71,8 +66,8 @@ func runReport(ios *IOStreams, opts *reportOptions) error {
 		defer summaryFile.Close()
 	}
 
-	jobs := map[string]*mergedJob{}
-	var order []string // ids in the order first seen, for a stable list of failures
+	jobs := map[string]*runner.Record{} // each job's deciding record
+	var order []string                  // ids in the order first seen, for a stable list of failures
 	var first, last time.Time
 	for _, path := range opts.files {
 		f, err := os.Open(path)
@@ -94,10 +89,11 @@ func runReport(ios *IOStreams, opts *reportOptions) error {
 			j := jobs[rec.ID]
 			switch {
 			case j == nil:
-				jobs[rec.ID] = &mergedJob{rec: *rec}
+				r := *rec
+				jobs[rec.ID] = &r
 				order = append(order, rec.ID)
 			case rec.Status != runner.Skipped:
-				j.rec = *rec
+				*j = *rec
 			}
 			return nil
 		})
@@ -115,10 +111,10 @@ func runReport(ios *IOStreams, opts *reportOptions) error {
 	for _, id := range order {
 		j := jobs[id]
 		sum.Jobs++
-		sum.Retries += max(j.rec.Attempts-1, 0)
-		sum.Add(j.rec.Status)
-		if (j.rec.Status == runner.Failed || j.rec.Status == runner.TimedOut) && len(failures) < maxListedFailures {
-			failures = append(failures, failure{res: resultOf(j.rec)})
+		sum.Retries += max(j.Attempts-1, 0)
+		sum.Add(j.Status)
+		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < maxListedFailures {
+			failures = append(failures, failure{res: resultOf(*j)})
 		}
 	}
 	if !first.IsZero() {

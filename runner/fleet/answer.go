@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -65,7 +66,7 @@ func (w *Worker) resultOf(m *jobMsg, status runner.Status, errText string) *resu
 // worker is killed, and then reports false: the job will be delivered
 // again.
 func (w *Worker) answer(msg jetstream.Msg, res *resultMsg) bool {
-	data, err := jsonMarshal(res)
+	data, err := json.Marshal(res)
 	if err != nil {
 		return false
 	}
@@ -77,7 +78,7 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg) bool {
 			res.StdoutDropped += int64(len(res.Stdout))
 			res.StderrDropped += int64(len(res.Stderr))
 			res.Stdout, res.Stderr = nil, nil
-			data, _ = jsonMarshal(res)
+			data, _ = json.Marshal(res)
 			continue
 		}
 		if err == nil {

@@ -1,7 +1,6 @@
 package fleet
 
 import (
-	"encoding/json"
 	"io"
 
 	"github.com/drover/drover/jobspec"
@@ -37,8 +36,6 @@ func (c *capped) Write(p []byte) (int, error) {
 	c.dropped += int64(len(p) - keep)
 	return len(p), nil
 }
-
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

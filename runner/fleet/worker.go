@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -306,7 +307,7 @@ func (w *Worker) notice(job *jobspec.Job, n noticeMsg) {
 		return
 	}
 	n.Seq, n.Worker = h.m.Seq, w.cfg.Name
-	if data, err := jsonMarshal(n); err == nil {
+	if data, err := json.Marshal(n); err == nil {
 		w.nc.Publish(noticePrefix+h.m.Run, data)
 	}
 }
