@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -187,41 +186,19 @@ type shardSource struct {
 	interrupt func()
 }
 
+func (s shardSource) Next() (*jobspec.Job, error) {
+	for {
+		job, err := s.src.Next()
+		if err != nil || s.shard.Holds(job) {
+			return job, err
+		}
+	}
+}
+
 func (s shardSource) Interrupt() {
 	if s.interrupt != nil {
 		s.interrupt()
 	}
-}
-
-// pollable returns stdin, when it is a pipe or a socket, as a file that Go
-// reads through its poller, so that closing it wakes a read waiting on it
-// (a blocking read(2) would go on waiting). The descriptor is made
-// non-blocking for that, and blocking again by the returned close (or
-// interrupt), since other processes may share it.
-func pollable(f *os.File) (io.Reader, func() error) {
-	fd := int(f.Fd())
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		return f, func() error { return nil }
-	}
-	nb := os.NewFile(uintptr(fd), f.Name())
-	var once sync.Once
-	restore := func() error {
-		once.Do(func() { syscall.SetNonblock(fd, false) })
-		return nil
-	}
-	return &closingReader{File: nb, before: restore}, restore
-}
-
-// closingReader is stdin read through the poller; Close puts the
-// descriptor back in blocking mode before closing it.
-type closingReader struct {
-	*os.File
-	before func() error
-}
-
-func (r *closingReader) Close() error {
-	r.before()
-	return r.File.Close()
 }
 
 // interrupt ends a read waiting on an input that can make it wait (a
@@ -241,11 +218,15 @@ func (in *input) interrupt() {
 	}
 }
 
-func (s shardSource) Next() (*jobspec.Job, error) {
-	for {
-		job, err := s.src.Next()
-		if err != nil || s.shard.Holds(job) {
-			return job, err
-		}
+// pollable returns stdin, when it is a pipe or a socket, as a file that Go
+// reads through its poller, so that a read deadline wakes a read waiting
+// on it (a blocking read(2) would go on waiting). The descriptor is made
+// non-blocking for that, and blocking again by the returned restore, since
+// other processes may share it.
+func pollable(f *os.File) (r io.Reader, restore func() error) {
+	fd := int(f.Fd())
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		return f, func() error { return nil }
 	}
+	return os.NewFile(uintptr(fd), f.Name()), func() error { return syscall.SetNonblock(fd, false) }
 }

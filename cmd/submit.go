@@ -14,29 +14,29 @@ import (
 // finished, at most.
 const defaultInFlight = 1000
 
-// workerFlags are run's flags that, with --nats, are the workers' to set:
-// each maps to what to say instead.
-var workerFlags = map[string]string{
-	"jobs":            "each worker's -j sets how many jobs it runs; --queue bounds the jobs in flight",
-	"kill-grace":      "give --kill-grace to drover worker",
-	"retry-delay":     "give --retry-delay to drover worker",
-	"retry-max-delay": "give --retry-max-delay to drover worker",
-	"retry-budget":    "a retry budget shared by many machines is not supported; use retries per job",
+// workerFlags are run's flags that, with --nats, only workers honour, and
+// what to do instead.
+var workerFlags = []struct{ name, instead string }{
+	{"jobs", "each worker's -j sets how many jobs it runs; --queue bounds the jobs in flight"},
+	{"kill-grace", "give --kill-grace to drover worker"},
+	{"retry-delay", "give --retry-delay to drover worker"},
+	{"retry-max-delay", "give --retry-max-delay to drover worker"},
+	{"retry-budget", "a retry budget shared by many machines is not supported; use retries per job"},
 }
 
 // checkNATSFlags refuses, with --nats, the flags that only workers honour,
 // rather than ignore them.
 func (o *runOptions) checkNATSFlags() error {
-	if o.nats == "" || o.changed == nil {
+	if o.nats == "" {
 		return nil
-	}
-	for _, name := range []string{"jobs", "kill-grace", "retry-delay", "retry-max-delay", "retry-budget"} {
-		if o.changed(name) {
-			return usageError("--%s cannot be used with --nats: %s", name, workerFlags[name])
-		}
 	}
 	if o.cancelWait <= 0 {
 		return usageError("--cancel-wait must be positive")
+	}
+	for _, f := range workerFlags {
+		if o.changed != nil && o.changed(f.name) {
+			return usageError("--%s cannot be used with --nats: %s", f.name, f.instead)
+		}
 	}
 	return nil
 }

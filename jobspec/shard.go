@@ -39,10 +39,3 @@ func ShardOf(id string, n int) int {
 func (s Shard) Holds(job *Job) bool {
 	return s.N == 0 || ShardOf(job.ID, s.N) == s.K
 }
-
-func (s Shard) String() string {
-	if s.N == 0 {
-		return "all"
-	}
-	return fmt.Sprintf("%d/%d", s.K, s.N)
-}

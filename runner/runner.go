@@ -23,7 +23,7 @@ type Source interface {
 }
 
 // Interrupter is a Source that can give up a Next call waiting for input,
-// for example by closing the pipe it reads. Run calls Interrupt, from a
+// for example by setting a read deadline on the pipe it reads. Run calls Interrupt, from a
 // goroutine of its own, once intake stops, so that a producer that writes
 // nothing more cannot hold the run; Next then returns an error, which Run
 // ignores.
