@@ -146,3 +146,17 @@ func TestWorkerAndNATSFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestReportQuietAndColour(t *testing.T) {
+	res := filepath.Join(t.TempDir(), "res.ndjson")
+	os.WriteFile(res, []byte(`{"id":"a","record":"j:1","status":"failed","exit_code":1,"signal":null,"attempts":1,"started_at":"2026-11-26T10:00:00Z","finished_at":"2026-11-26T10:00:01Z","duration_ms":1000,"error":null}`+"\n"), 0o644)
+	if code, out, errOut := drover(t, "report", "-q", res); code != exitFailures || out != "" || errOut != "" {
+		t.Errorf("report -q: exit %d, stdout %q, stderr %q; want 1 and nothing printed", code, out, errOut)
+	}
+	if _, _, errOut := drover(t, "report", "--color", "always", res); !strings.Contains(errOut, "\x1b[") {
+		t.Errorf("report --color always printed no colour: %q", errOut)
+	}
+	if code, _, errOut := drover(t, "report", "--color", "sometimes", res); code != exitUsage || !strings.Contains(errOut, "--color: unknown mode") {
+		t.Errorf("report --color sometimes: exit %d, %q", code, errOut)
+	}
+}
