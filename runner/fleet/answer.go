@@ -32,7 +32,7 @@ func (w *Worker) finish(res *runner.Result) error {
 		w.log("run %s job %s: stopped; handed back to the queue", h.m.Run, h.m.ID)
 		return nil
 	case state == refused:
-		w.answer(h.msg, w.resultOf(h.m, notStarted, "its run was canceled"))
+		w.answer(h.msg, w.resultOf(h.m, notStarted, "its run was canceled"), true)
 		return nil
 	}
 	msg := w.resultOf(h.m, res.Status, "")
@@ -48,7 +48,7 @@ func (w *Worker) finish(res *runner.Result) error {
 		msg.Stderr, msg.StderrDropped = c.stderr.buf, c.stderr.dropped
 	}
 	msg.StderrTail = res.StderrTail
-	if w.answer(h.msg, msg) {
+	if w.answer(h.msg, msg, false) {
 		w.log("run %s job %s: %s after %d %s in %s", h.m.Run, h.m.ID, res.Status, res.Attempts,
 			plural(res.Attempts, "attempt", "attempts"), res.FinishedAt.Sub(res.StartedAt).Round(time.Millisecond))
 	}
@@ -61,18 +61,22 @@ func (w *Worker) resultOf(m *jobMsg, status runner.Status, errText string) *resu
 		StartedAt: now, FinishedAt: now, Worker: w.cfg.Name}
 }
 
-// answer publishes a job's result, trying again while the connection is
-// down, then acknowledges the job's message. It gives up only when the
-// worker is killed, and then reports false: the job will be delivered
-// again.
-func (w *Worker) answer(msg jetstream.Msg, res *resultMsg) bool {
+// answer publishes a job's result, trying again while the server does not
+// take it, for at most ResultWait, and then settles the job's message:
+// acknowledged once the result is stored. A result that cannot be sent
+// (the worker is killed, the time is up, or the server refuses it) is
+// given up: the job goes back to the queue, to be delivered again, or,
+// when final (the worker would never run it), is terminated. It reports
+// whether the result went out.
+func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 	data, err := json.Marshal(res)
 	if err != nil {
 		return false
 	}
+	deadline := time.Now().Add(w.cfg.ResultWait)
 	for failing := false; ; failing = true {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err = w.js.Publish(ctx, resultsPrefix+res.Run, data)
+		_, err = w.js.Publish(ctx, w.names.results(res.Run), data)
 		cancel()
 		if errors.Is(err, nats.ErrMaxPayload) && (res.Stdout != nil || res.Stderr != nil) {
 			res.StdoutDropped += int64(len(res.Stdout))
@@ -84,9 +88,14 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg) bool {
 		if err == nil {
 			break
 		}
-		if !failing {
-			w.log("run %s job %s: cannot send the result (%v); trying again", res.Run, res.ID, err)
+		if permanent(err) || time.Now().After(deadline) {
+			w.giveUp(msg, res, err, final)
+			return false
 		}
+		if !failing {
+			w.log("run %s job %s: cannot send the result (%v); trying again for up to %s", res.Run, res.ID, err, w.cfg.ResultWait)
+		}
+		msg.InProgress() // the job is still this worker's while it tries
 		select {
 		case <-w.killed:
 			return false
@@ -104,6 +113,29 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg) bool {
 		w.log("run %s job %s: acknowledging it failed (%v); it may be delivered again", res.Run, res.ID, err)
 	}
 	return true
+}
+
+// retryNak is how long a job whose result could not be sent waits before
+// it is delivered again.
+const retryNak = 5 * time.Second
+
+// giveUp settles the message of a job whose result could not be sent.
+func (w *Worker) giveUp(msg jetstream.Msg, res *resultMsg, err error, final bool) {
+	if final {
+		msg.Term()
+		w.log("run %s job %s: cannot send the result (%v); gave up, and dropped the job from the queue", res.Run, res.ID, err)
+		return
+	}
+	msg.NakWithDelay(retryNak)
+	w.log("run %s job %s: cannot send the result (%v); gave up, and handed the job back to the queue", res.Run, res.ID, err)
+}
+
+// permanent reports whether a publish failed for a reason that trying again
+// cannot change: a bad subject, a message too big, an error the stream
+// itself sent.
+func permanent(err error) bool {
+	var api *jetstream.APIError
+	return errors.Is(err, nats.ErrBadSubject) || errors.Is(err, nats.ErrMaxPayload) || errors.As(err, &api)
 }
 
 // claimingExecutor runs attempts with a process executor once the worker

@@ -27,6 +27,33 @@ func (s *Submitter) forget(seq int) *pending {
 	return p
 }
 
+// forgetResult forgets the outstanding job that a worker's result is for
+// and returns it; it returns nil when the result is for no outstanding job
+// (a job that ran twice, whose first result counted), or when the job id
+// is not the one submitted: that result is not for this run.
+func (s *Submitter) forgetResult(m *resultMsg) *pending {
+	s.mu.Lock()
+	p := s.outstanding[m.Seq]
+	s.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	if p.job.ID != m.ID {
+		s.warn("ignored a result for job %d of this run with the id %q, not %q", m.Seq, shortened(m.ID), p.job.ID)
+		return nil
+	}
+	return s.forget(m.Seq)
+}
+
+func (s *Submitter) isCanceled() bool {
+	select {
+	case <-s.canceled:
+		return true
+	default:
+		return false
+	}
+}
+
 // collect is the collector: this goroutine alone counts, records and
 // reports final results. It returns when the input has ended and nothing
 // is outstanding, or when a canceled run's started jobs have reported.
@@ -63,13 +90,18 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 			case a.local != nil:
 				res = a.local
 			case a.result != nil:
-				p := s.forget(a.result.Seq)
+				p := s.forgetResult(a.result)
 				if p == nil {
-					continue // a job that ran twice: the first result counts
+					continue // a job that ran twice (the first result counts), or not a job of this run
 				}
 				if a.result.Status == notStarted {
-					<-slots
-					continue
+					if s.isCanceled() {
+						<-slots
+						continue
+					}
+					// This run sent no cancel: someone else did.
+					a.result.Status = runner.Canceled
+					a.result.Error = "a worker refused to start it: it heard a cancel of this run that this run did not send"
 				}
 				res = s.resultOf(p.job, a.result)
 			}

@@ -55,21 +55,22 @@ func (f fetcher) Next() (*jobspec.Job, error) {
 // at once: a message that is not a job, a poison job, a job of a canceled
 // run, a job taken as the worker drains.
 func (w *Worker) take(msg jetstream.Msg) *jobspec.Job {
-	m, err := decodeJob(msg.Data())
+	m, err := decodeJob(msg.Data(), msg.Subject(), w.names)
 	if m == nil {
-		w.log("dropped a message that is not a drover job (%s): %v", msg.Subject(), err)
 		msg.Term()
+		w.warn("dropped a message on %s that is not a drover job (%d bytes): %v", shortened(msg.Subject()), len(msg.Data()), err)
 		return nil
 	}
 	if err != nil {
-		w.answer(msg, w.resultOf(m, runner.Failed, fmt.Sprintf("bad job message: %v", err)))
+		w.warn("run %s job %s: bad job message, not run: %v", m.Run, m.ID, err)
+		w.answer(msg, w.resultOf(m, runner.Failed, fmt.Sprintf("bad job message: %v", err)), true)
 		return nil
 	}
 	if md, err := msg.Metadata(); err == nil && md.NumDelivered > uint64(w.cfg.MaxDeliver) {
 		w.log("run %s job %s: delivered %d times without a result; failing it", m.Run, m.ID, md.NumDelivered)
 		w.answer(msg, w.resultOf(m, runner.Failed, fmt.Sprintf(
 			"given up after %d deliveries: every worker that took the job was lost before it finished (max-deliver %d)",
-			md.NumDelivered-1, w.cfg.MaxDeliver)))
+			md.NumDelivered-1, w.cfg.MaxDeliver)), true)
 		return nil
 	}
 	w.mu.Lock()
@@ -80,7 +81,7 @@ func (w *Worker) take(msg jetstream.Msg) *jobspec.Job {
 		return nil
 	case !w.canceled[m.Run].IsZero():
 		w.mu.Unlock()
-		w.answer(msg, w.resultOf(m, notStarted, "its run was canceled"))
+		w.answer(msg, w.resultOf(m, notStarted, "its run was canceled"), true)
 		return nil
 	}
 	rs := w.runs[m.Run]

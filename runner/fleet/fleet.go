@@ -7,7 +7,6 @@
 package fleet
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -16,22 +15,9 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// The streams, the consumer and the subjects drover uses. A run's id keeps
-// its messages apart from every other run's.
-const (
-	JobsStream    = "DROVER_JOBS"    // work queue: one message per job, removed once acknowledged
-	ResultsStream = "DROVER_RESULTS" // one message per finished job (or more, when a job ran twice)
-	WorkerGroup   = "drover-workers" // the durable pull consumer every worker shares
-
-	jobsPrefix    = "drover.jobs."    // + run id
-	resultsPrefix = "drover.results." // + run id
-	noticePrefix  = "drover.notice."  // + run id: attempts starting and retrying (core NATS)
-	cancelPrefix  = "drover.cancel."  // + run id: stop the run's jobs (core NATS)
-)
-
 // Limits of the streams and the consumer, as created on first use. An
-// operator may change them afterwards (replicas in a cluster, for one);
-// drover uses the streams as it finds them.
+// operator may change some of them afterwards; the settings drover relies
+// on are checked whenever a worker or a run starts (see checkStream).
 const (
 	// StreamMaxAge is how long a job waits in the queue, and a result in
 	// the results stream, before the server drops it.
@@ -49,16 +35,17 @@ const (
 // Connect dials a NATS server (a comma-separated list of URLs for a
 // cluster). A server that cannot be reached is an error at once; a
 // connection lost later is retried for ever, once a second, and said
-// through onChange ("" when the connection is back).
-func Connect(url, name string, onChange func(string)) (*nats.Conn, error) {
+// through onChange ("" when the connection is back). extra adds options,
+// such as a namespace's Names.InboxOption.
+func Connect(url, name string, onChange func(string), extra ...nats.Option) (*nats.Conn, error) {
 	say := func(s string) {
 		if onChange != nil {
 			onChange(s)
 		}
 	}
-	nc, err := nats.Connect(url,
+	opts := []nats.Option{
 		nats.Name(name),
-		nats.Timeout(5*time.Second),
+		nats.Timeout(5 * time.Second),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(time.Second),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
@@ -67,46 +54,12 @@ func Connect(url, name string, onChange func(string)) (*nats.Conn, error) {
 			}
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { say("") }),
-	)
+	}
+	nc, err := nats.Connect(url, append(opts, extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach the NATS server at %s: %w", url, err)
 	}
 	return nc, nil
-}
-
-// streams makes sure the jobs and results streams exist and returns the
-// JetStream context.
-func streams(ctx context.Context, nc *nats.Conn) (jetstream.JetStream, error) {
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	for _, cfg := range []jetstream.StreamConfig{{
-		Name:        JobsStream,
-		Description: "drover's job queue: one message per job, removed once a worker has finished it",
-		Subjects:    []string{jobsPrefix + ">"},
-		Retention:   jetstream.WorkQueuePolicy,
-		Storage:     jetstream.FileStorage,
-		MaxAge:      StreamMaxAge,
-		Duplicates:  DuplicateWindow,
-	}, {
-		Name:        ResultsStream,
-		Description: "drover's job results, read by the run that submitted the jobs",
-		Subjects:    []string{resultsPrefix + ">"},
-		Retention:   jetstream.LimitsPolicy,
-		Storage:     jetstream.FileStorage,
-		MaxAge:      StreamMaxAge,
-	}} {
-		if _, err := js.Stream(ctx, cfg.Name); err == nil {
-			continue
-		} else if !errors.Is(err, jetstream.ErrStreamNotFound) {
-			return nil, explain(err)
-		}
-		if _, err := js.CreateStream(ctx, cfg); err != nil && !errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			return nil, fmt.Errorf("creating the stream %s: %w", cfg.Name, explain(err))
-		}
-	}
-	return js, nil
 }
 
 // explain adds what to do to the errors a person can fix.
@@ -118,29 +71,4 @@ func explain(err error) error {
 		return fmt.Errorf("JetStream is not enabled on this server (start nats-server with -js): %w", err)
 	}
 	return err
-}
-
-// workerConsumer makes sure the workers' durable consumer exists.
-func workerConsumer(ctx context.Context, js jetstream.JetStream, ackWait time.Duration) (jetstream.Consumer, error) {
-	if c, err := js.Consumer(ctx, JobsStream, WorkerGroup); err == nil {
-		return c, nil
-	} else if !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, explain(err)
-	}
-	c, err := js.CreateConsumer(ctx, JobsStream, jetstream.ConsumerConfig{
-		Durable:       WorkerGroup,
-		Description:   "drover workers: every worker pulls its jobs through this consumer",
-		FilterSubject: jobsPrefix + ">",
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       ackWait,
-		MaxDeliver:    -1, // the worker gives up on a poison job itself, with a result
-		MaxAckPending: MaxAckPending,
-	})
-	if errors.Is(err, jetstream.ErrConsumerExists) {
-		return js.Consumer(ctx, JobsStream, WorkerGroup)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("creating the consumer %s: %w", WorkerGroup, explain(err))
-	}
-	return c, nil
 }

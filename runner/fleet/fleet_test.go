@@ -228,7 +228,8 @@ func TestPoisonJobFailsAfterMaxDeliver(t *testing.T) {
 	// Two workers take the job and are lost with it (here: hand it back).
 	nc := connect(t, url)
 	js, _ := jetstream.New(nc)
-	cons, err := workerConsumer(context.Background(), js, time.Second)
+	names, _ := NewNames("")
+	cons, err := workerConsumer(context.Background(), js, names, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +33,16 @@ type SubmitConfig struct {
 	// CancelWait bounds the wait, once the run is canceled, for the results
 	// of the jobs that had started on workers; 0 means 30 seconds.
 	CancelWait time.Duration
+	// Prefix names the namespace of the run's streams and subjects (see
+	// Names); Replicas is the number of copies of each stream when the
+	// run creates them, and, unless 0, the number an existing stream must
+	// have.
+	Prefix   string
+	Replicas int
+	// Log, when set, hears of the messages the run ignores: results that
+	// match no job it submitted, garbage on its subjects. It is called
+	// from one goroutine at a time.
+	Log func(string)
 
 	// Sink, Skip, Record and Events mean what they mean in runner.Config.
 	Sink   runner.Sink
@@ -48,11 +56,12 @@ type SubmitConfig struct {
 // a local runner.Runner does. Drain, Stop, Kill and Running may be called
 // from any goroutine at any time; Run is called once.
 type Submitter struct {
-	cfg SubmitConfig
-	nc  *nats.Conn
-	js  jetstream.JetStream
-	pub jetstream.JetStream // publishes the jobs, InFlight at most waiting for the server
-	run string
+	cfg   SubmitConfig
+	nc    *nats.Conn
+	js    jetstream.JetStream
+	pub   jetstream.JetStream // publishes the jobs, InFlight at most waiting for the server
+	run   string
+	names Names
 
 	intake     context.Context // done once no job may be submitted any more
 	stopIntake context.CancelFunc
@@ -61,6 +70,7 @@ type Submitter struct {
 	cancelWhy  error
 	killed     chan struct{}
 	killOnce   sync.Once
+	warnings   warnings
 
 	mu          sync.Mutex
 	outstanding map[int]*pending // submitted, not finished: at most InFlight
@@ -88,7 +98,11 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 	if cfg.CancelWait <= 0 {
 		cfg.CancelWait = 30 * time.Second
 	}
-	js, err := streams(ctx, nc)
+	names, err := NewNames(cfg.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	js, err := streams(ctx, nc, names, cfg.Replicas)
 	if err != nil {
 		return nil, err
 	}
@@ -98,11 +112,14 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 	if err != nil {
 		return nil, err
 	}
-	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id),
+	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id), names: names,
 		canceled: make(chan struct{}), killed: make(chan struct{}), outstanding: map[int]*pending{}}
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
 }
+
+// warn says an ignored message in the run's log.
+func (s *Submitter) warn(format string, args ...any) { s.warnings.say(s.cfg.Log, format, args...) }
 
 // RunID is the id that keeps this run's messages apart.
 func (s *Submitter) RunID() string { return s.run }
@@ -128,19 +145,15 @@ func (s *Submitter) cancel(why error) {
 	s.cancelOnce.Do(func() {
 		s.cancelWhy = why
 		close(s.canceled)
-		s.nc.Publish(cancelPrefix+s.run, nil)
-		s.purge(jobsPrefix + s.run)
+		s.nc.Publish(s.names.cancel(s.run), nil)
+		s.purge(s.names.JobsStream, s.names.jobs(s.run))
 		s.nc.Flush()
 	})
 }
 
-// purge removes the run's messages on subject from their stream, on a
+// purge removes the run's messages on subject from stream, on a
 // best-effort basis: what is left expires after StreamMaxAge.
-func (s *Submitter) purge(subject string) {
-	stream := JobsStream
-	if strings.HasPrefix(subject, resultsPrefix) {
-		stream = ResultsStream
-	}
+func (s *Submitter) purge(stream, subject string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if st, err := s.js.Stream(ctx, stream); err == nil {
@@ -182,8 +195,8 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		case <-done:
 		}
 	}
-	cons, err := s.js.OrderedConsumer(context.Background(), ResultsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{resultsPrefix + s.run},
+	cons, err := s.js.OrderedConsumer(context.Background(), s.names.ResultsStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{s.names.results(s.run)},
 	})
 	if err != nil {
 		return sum, fmt.Errorf("reading results: %w", err)
@@ -193,7 +206,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		return sum, fmt.Errorf("reading results: %w", err)
 	}
 	notices := make(chan *nats.Msg, 4096)
-	sub, err := s.nc.ChanSubscribe(noticePrefix+s.run, notices)
+	sub, err := s.nc.ChanSubscribe(s.names.notice(s.run), notices)
 	if err != nil {
 		it.Stop()
 		return sum, err
@@ -218,7 +231,13 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 					continue
 				}
 			}
-			if res, err := decodeResult(msg.Data()); err == nil && res.Run == s.run {
+			res, err := decodeResult(msg.Data())
+			switch {
+			case err != nil:
+				s.warn("ignored a message on %s that is not a result (%d bytes): %v", shortened(msg.Subject()), len(msg.Data()), err)
+			case res.Run != s.run:
+				s.warn("ignored a result of run %s on this run's subject", res.Run)
+			default:
 				send(arrival{result: res})
 			}
 		}
@@ -230,9 +249,8 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 			case <-done:
 				return
 			case m := <-notices:
-				var n noticeMsg
-				if json.Unmarshal(m.Data, &n) == nil {
-					send(arrival{notice: &n})
+				if n, err := decodeNotice(m.Data); err == nil {
+					send(arrival{notice: n})
 				}
 			}
 		}
@@ -249,7 +267,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	it.Stop()
 	sub.Unsubscribe()
 	wg.Wait()
-	s.purge(resultsPrefix + s.run) // recorded here: the server need not keep them
+	s.purge(s.names.ResultsStream, s.names.results(s.run)) // recorded here: the server need not keep them
 
 	// What is left never reported: a job a worker had started counts as
 	// canceled, the others as not started.

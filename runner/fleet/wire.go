@@ -1,9 +1,9 @@
 package fleet
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/drover/drover/jobspec"
@@ -49,20 +49,80 @@ func (m *jobMsg) job() *jobspec.Job {
 		Timeout: &timeout, Retries: &retries, RetryOn: m.RetryOn, Stdin: m.Stdin}
 }
 
-func decodeJob(data []byte) (*jobMsg, error) {
+// jobFields are the fields of a job message.
+var jobFields = fields{"run": nil, "seq": nil, "id": nil, "record": {"File": nil, "Line": nil}, "argv": nil,
+	"env": {"Key": nil, "Value": nil}, "dir": nil, "timeout_ns": nil, "retries": nil,
+	"retry_on": {"ExitCodes": nil, "Timeout": nil}, "stdin": nil}
+
+// decodeJob decodes and checks a job message that arrived on subject.
+// It returns a nil message when the message cannot even be answered (no
+// run id, sequence number or job id to answer with, or a subject not of
+// its run), and the message with an error when it can be answered but
+// must not run.
+func decodeJob(data []byte, subject string, names Names) (*jobMsg, error) {
 	var m jobMsg
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := decodeStrict(data, jobFields, &m); err != nil {
 		return nil, err
 	}
-	switch {
-	case m.Run == "" || m.Seq < 1:
-		return nil, errors.New("no run id or sequence number")
-	case len(m.Argv) == 0:
-		return &m, errors.New("no command")
-	case m.Timeout < 0 || m.Retries < 0 || m.Retries > jobspec.MaxRetries:
-		return &m, errors.New("timeout or retries out of range")
+	if err := CheckRunID(m.Run); err != nil {
+		return nil, err
+	}
+	if want := names.jobs(m.Run); subject != want {
+		return nil, fmt.Errorf("a job of run %s on the subject %s, not %s", m.Run, shortened(subject), want)
+	}
+	if m.Seq < 1 {
+		return nil, fmt.Errorf("sequence number %d: must be at least 1", m.Seq)
+	}
+	if err := jobspec.ValidateID(m.ID); err != nil {
+		return nil, fmt.Errorf("job id %w", err)
+	}
+	if err := m.check(); err != nil {
+		return &m, err
 	}
 	return &m, nil
+}
+
+// check applies to a job message the rules jobspec applies to a job.
+func (m *jobMsg) check() error {
+	switch {
+	case len(m.Argv) == 0:
+		return errors.New("argv: no command")
+	case m.Argv[0] == "":
+		return errors.New("argv: the program name (element 0) is empty")
+	case m.Timeout < 0:
+		return fmt.Errorf("timeout_ns: must not be negative, got %d", m.Timeout)
+	case m.Retries < 0 || m.Retries > jobspec.MaxRetries:
+		return fmt.Errorf("retries: must be from 0 to %d, got %d", jobspec.MaxRetries, m.Retries)
+	case m.Record.Line < 0 || strings.IndexByte(m.Record.File, 0) >= 0:
+		return errors.New("record: not a position")
+	case strings.IndexByte(m.Dir, 0) >= 0:
+		return errors.New("dir: contains a NUL byte")
+	}
+	for i, a := range m.Argv {
+		if strings.IndexByte(a, 0) >= 0 {
+			return fmt.Errorf("argv: element %d contains a NUL byte", i)
+		}
+	}
+	seen := make(map[string]bool, len(m.Env))
+	for _, v := range m.Env {
+		switch {
+		case v.Key == "" || strings.ContainsAny(v.Key, "=\x00"):
+			return fmt.Errorf("env: %q is not a variable name", shortened(v.Key))
+		case seen[v.Key]:
+			return fmt.Errorf("env: variable %q is given twice", v.Key)
+		case strings.IndexByte(v.Value, 0) >= 0:
+			return fmt.Errorf("env: the value of variable %q contains a NUL byte", v.Key)
+		}
+		seen[v.Key] = true
+	}
+	if m.RetryOn != nil {
+		for _, c := range m.RetryOn.ExitCodes {
+			if c < 1 || c > 255 {
+				return fmt.Errorf("retry_on: exit code %d is not from 1 to 255", c)
+			}
+		}
+	}
+	return nil
 }
 
 // notStarted is the status, beside the runner's, that a worker reports for
@@ -91,17 +151,55 @@ type resultMsg struct {
 	Worker        string `json:"worker"`
 }
 
+// resultFields are the fields of a result message.
+var resultFields = fields{"run": nil, "seq": nil, "id": nil, "status": nil, "exit_code": nil, "signal": nil,
+	"attempts": nil, "started_at": nil, "finished_at": nil, "error": nil, "stdout": nil, "stderr": nil,
+	"stdout_dropped": nil, "stderr_dropped": nil, "stderr_tail": nil, "worker": nil}
+
+// maxWorkerName bounds the worker's name in a result or a notice.
+const maxWorkerName = 256
+
+// decodeResult decodes and checks a result message.
 func decodeResult(data []byte) (*resultMsg, error) {
 	var m resultMsg
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := decodeStrict(data, resultFields, &m); err != nil {
 		return nil, err
 	}
 	switch m.Status {
 	case runner.Succeeded, runner.Failed, runner.TimedOut, runner.Canceled, notStarted:
 	default:
-		return nil, fmt.Errorf("unknown status %q", m.Status)
+		return nil, fmt.Errorf("unknown status %q", shortened(string(m.Status)))
+	}
+	switch {
+	case CheckRunID(m.Run) != nil:
+		return nil, CheckRunID(m.Run)
+	case m.Seq < 1:
+		return nil, fmt.Errorf("sequence number %d: must be at least 1", m.Seq)
+	case m.Attempts < 0 || m.Attempts > jobspec.MaxRetries+1:
+		return nil, fmt.Errorf("attempts: %d is out of range", m.Attempts)
+	case m.ExitCode != nil && (*m.ExitCode < 0 || *m.ExitCode > 255):
+		return nil, fmt.Errorf("exit code %d is out of range", *m.ExitCode)
+	case m.StdoutDropped < 0 || m.StderrDropped < 0:
+		return nil, errors.New("negative byte counts")
+	case len(m.Worker) > maxWorkerName:
+		return nil, errors.New("worker name too long")
 	}
 	return &m, nil
+}
+
+// noticeFields are the fields of a notice.
+var noticeFields = fields{"seq": nil, "attempt": nil, "retrying": nil, "failure": nil, "delay_ns": nil, "worker": nil}
+
+// decodeNotice decodes and checks a notice.
+func decodeNotice(data []byte) (*noticeMsg, error) {
+	var n noticeMsg
+	if err := decodeStrict(data, noticeFields, &n); err != nil {
+		return nil, err
+	}
+	if n.Seq < 1 || n.Attempt < 1 || n.Attempt > jobspec.MaxRetries+1 || n.Delay < 0 || len(n.Worker) > maxWorkerName {
+		return nil, errors.New("a field is out of range")
+	}
+	return &n, nil
 }
 
 // noticeMsg says that an attempt of a job is starting, or failed and is

@@ -42,6 +42,16 @@ type WorkerConfig struct {
 	// FetchWait bounds one pull from the queue; 0 means a second. A drain
 	// waits at most this long for the pull under way.
 	FetchWait time.Duration
+	// Prefix names the namespace of the streams, consumer and subjects
+	// (see Names); Replicas is the number of copies of each stream when
+	// the worker creates them, and, unless 0, the number an existing
+	// stream must have.
+	Prefix   string
+	Replicas int
+	// ResultWait bounds the time spent sending one job's result while the
+	// server does not take it; then the job goes back to the queue. 0
+	// means a minute.
+	ResultWait time.Duration
 }
 
 // Worker pulls jobs from the queue and runs them with the local runner.
@@ -49,6 +59,7 @@ type WorkerConfig struct {
 // time; Run is called once.
 type Worker struct {
 	cfg     WorkerConfig
+	names   Names
 	nc      *nats.Conn
 	js      jetstream.JetStream
 	cons    jetstream.Consumer
@@ -63,6 +74,8 @@ type Worker struct {
 	canceled map[string]time.Time // runs canceled by their submitter, and when
 	draining bool
 	stopping bool
+
+	warnings warnings
 
 	drainOnce, killOnce sync.Once
 	drained, killed     chan struct{}
@@ -113,11 +126,18 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 	if cfg.FetchWait <= 0 {
 		cfg.FetchWait = time.Second
 	}
-	js, err := streams(ctx, nc)
+	if cfg.ResultWait <= 0 {
+		cfg.ResultWait = time.Minute
+	}
+	names, err := NewNames(cfg.Prefix)
 	if err != nil {
 		return nil, err
 	}
-	cons, err := workerConsumer(ctx, js, cfg.AckWait)
+	js, err := streams(ctx, nc, names, cfg.Replicas)
+	if err != nil {
+		return nil, err
+	}
+	cons, err := workerConsumer(ctx, js, names, cfg.AckWait)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +145,7 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 		return nil, fmt.Errorf("becoming a child subreaper: %w", err)
 	}
 	w := &Worker{
-		cfg: cfg, nc: nc, js: js, cons: cons, ackWait: cfg.AckWait,
+		cfg: cfg, names: names, nc: nc, js: js, cons: cons, ackWait: cfg.AckWait,
 		events:   make(chan runner.Event, 64),
 		held:     map[*jobspec.Job]*heldJob{},
 		runs:     map[string]*runState{},
@@ -156,8 +176,13 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 // stops it like Stop), and returns once every job it took is finished or
 // handed back.
 func (w *Worker) Run(ctx context.Context) error {
-	sub, err := w.nc.Subscribe(cancelPrefix+"*", func(m *nats.Msg) {
-		w.cancelRun(strings.TrimPrefix(m.Subject, cancelPrefix))
+	sub, err := w.nc.Subscribe(w.names.cancel("*"), func(m *nats.Msg) {
+		run := strings.TrimPrefix(m.Subject, w.names.cancel(""))
+		if err := CheckRunID(run); err != nil {
+			w.warn("ignored a cancel on %s: %v", shortened(m.Subject), err)
+			return
+		}
+		w.cancelRun(run)
 	})
 	if err != nil {
 		return err
@@ -280,6 +305,9 @@ func (w *Worker) heartbeat(done <-chan struct{}) {
 	}
 }
 
+// maxCanceled bounds the canceled runs a worker remembers.
+const maxCanceled = 10000
+
 // cancelRun ends the jobs of a run its submitter canceled: the running
 // ones are stopped, and the others never start.
 func (w *Worker) cancelRun(run string) {
@@ -290,6 +318,15 @@ func (w *Worker) cancelRun(run string) {
 		if now.Sub(at) > StreamMaxAge { // its jobs have left the queue by now
 			delete(w.canceled, id)
 		}
+	}
+	if len(w.canceled) >= maxCanceled { // forged cancels must not fill the memory
+		oldest := run
+		for id, at := range w.canceled {
+			if oldest == run || at.Before(w.canceled[oldest]) {
+				oldest = id
+			}
+		}
+		delete(w.canceled, oldest)
 	}
 	w.canceled[run] = now
 	if rs := w.runs[run]; rs != nil {
@@ -308,6 +345,6 @@ func (w *Worker) notice(job *jobspec.Job, n noticeMsg) {
 	}
 	n.Seq, n.Worker = h.m.Seq, w.cfg.Name
 	if data, err := json.Marshal(n); err == nil {
-		w.nc.Publish(noticePrefix+h.m.Run, data)
+		w.nc.Publish(w.names.notice(h.m.Run), data)
 	}
 }

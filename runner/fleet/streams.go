@@ -1,0 +1,198 @@
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// streams makes sure the jobs and results streams of names exist, with
+// replicas copies of each when drover creates them (0: one), and that
+// streams it finds have the settings drover relies on (and replicas
+// copies, unless replicas is 0). It returns the JetStream context.
+func streams(ctx context.Context, nc *nats.Conn, names Names, replicas int) (jetstream.JetStream, error) {
+	if nc.Opts.InboxPrefix != "" && nc.Opts.InboxPrefix != names.Inbox || nc.Opts.InboxPrefix == "" && names.Inbox != "_INBOX" {
+		return nil, fmt.Errorf("the connection's reply subjects start with %q, not %q: connect with the namespace's InboxOption", nc.Opts.InboxPrefix, names.Inbox)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	for _, cfg := range []jetstream.StreamConfig{{
+		Name:        names.JobsStream,
+		Description: "drover's job queue: one message per job, removed once a worker has finished it",
+		Subjects:    []string{names.jobs(">")},
+		Retention:   jetstream.WorkQueuePolicy,
+		Storage:     jetstream.FileStorage,
+		MaxAge:      StreamMaxAge,
+		Duplicates:  DuplicateWindow,
+		Replicas:    max(replicas, 1),
+	}, {
+		Name:        names.ResultsStream,
+		Description: "drover's job results, read by the run that submitted the jobs",
+		Subjects:    []string{names.results(">")},
+		Retention:   jetstream.LimitsPolicy,
+		Storage:     jetstream.FileStorage,
+		MaxAge:      StreamMaxAge,
+		Replicas:    max(replicas, 1),
+	}} {
+		st, err := js.Stream(ctx, cfg.Name)
+		if errors.Is(err, jetstream.ErrStreamNotFound) {
+			st, err = js.CreateStream(ctx, cfg)
+			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+				st, err = js.Stream(ctx, cfg.Name) // another worker or run was first
+			} else if err != nil {
+				return nil, fmt.Errorf("creating the stream %s with %d %s: %w", cfg.Name, cfg.Replicas, plural(cfg.Replicas, "replica", "replicas"), explainCreate(err, cfg.Replicas))
+			}
+		}
+		if err != nil {
+			return nil, explain(err)
+		}
+		if err := checkStream(st.CachedInfo().Config, cfg, replicas); err != nil {
+			return nil, err
+		}
+	}
+	return js, nil
+}
+
+// explainCreate adds what to do to the errors of a stream's creation.
+func explainCreate(err error, replicas int) error {
+	var api *jetstream.APIError
+	if errors.As(err, &api) && replicas > 1 && (strings.Contains(api.Description, "replicas") || strings.Contains(api.Description, "insufficient resources")) {
+		return fmt.Errorf("%w (--replicas %d needs a JetStream cluster of at least %d servers)", err, replicas, replicas)
+	}
+	return explain(err)
+}
+
+// checkStream compares a stream's settings with those drover needs
+// (want, as drover would create it), and says each difference: the
+// setting, what was found, what is wanted, and how to fix it. replicas 0
+// takes any number of replicas.
+func checkStream(found, want jetstream.StreamConfig, replicas int) error {
+	recreate := fmt.Sprintf("with no run active, delete the stream (nats stream rm %s) and let drover create it again", want.Name)
+	var bad []string
+	differ := func(setting string, f, w any, fix string) {
+		bad = append(bad, fmt.Sprintf("%s: found %v, want %v (%s)", setting, f, w, fix))
+	}
+	if found.Retention != want.Retention {
+		differ("retention", found.Retention, want.Retention, recreate)
+	}
+	for _, s := range want.Subjects {
+		if !slices.Contains(found.Subjects, s) {
+			differ("subjects", found.Subjects, fmt.Sprintf("%s among them", s), fmt.Sprintf("nats stream edit %s --subjects %s", want.Name, s))
+		}
+	}
+	if replicas > 0 && found.Replicas != replicas {
+		differ("replicas", found.Replicas, fmt.Sprintf("%d (--replicas)", replicas),
+			fmt.Sprintf("give --replicas %d, or %s with --replicas %d: raising a work queue's replicas later can leave finished jobs on it, to run again", found.Replicas, recreate, replicas))
+	}
+	if found.Discard == jetstream.DiscardOld {
+		for _, l := range []struct {
+			name string
+			n    int64
+		}{{"max messages", found.MaxMsgs}, {"max bytes", found.MaxBytes}, {"max messages per subject", found.MaxMsgsPerSubject}} {
+			if l.n > 0 {
+				differ("discard", fmt.Sprintf("old, with %s %d", l.name, l.n), "new, or no limit",
+					fmt.Sprintf("a full stream would drop %s without a word; nats stream edit %s --discard new", what(want), want.Name))
+				break
+			}
+		}
+	}
+	if found.MaxAge > 0 && found.MaxAge < time.Hour {
+		differ("max age", found.MaxAge, "at least 1h, or none", fmt.Sprintf("%s that wait longer are dropped without a word; nats stream edit %s --max-age %s", what(want), want.Name, StreamMaxAge))
+	}
+	if found.Sealed {
+		differ("sealed", true, false, recreate)
+	}
+	if found.NoAck {
+		differ("no ack", true, false, fmt.Sprintf("drover waits for the server to store each message; %s", recreate))
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the stream %s does not have the settings drover needs: %s", want.Name, strings.Join(bad, "; "))
+	}
+	return nil
+}
+
+func what(cfg jetstream.StreamConfig) string {
+	if cfg.Retention == jetstream.WorkQueuePolicy {
+		return "jobs"
+	}
+	return "results"
+}
+
+// workerConsumer makes sure the workers' durable consumer exists, and has
+// the settings drover relies on.
+func workerConsumer(ctx context.Context, js jetstream.JetStream, names Names, ackWait time.Duration) (jetstream.Consumer, error) {
+	want := jetstream.ConsumerConfig{
+		Durable:       names.Consumer,
+		Description:   "drover workers: every worker pulls its jobs through this consumer",
+		FilterSubject: names.jobs(">"),
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       ackWait,
+		MaxDeliver:    -1, // the worker gives up on a poison job itself, with a result
+		MaxAckPending: MaxAckPending,
+		// Replicas 0: as many as the stream, which a work queue requires.
+	}
+	c, err := js.Consumer(ctx, names.JobsStream, names.Consumer)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		c, err = js.CreateConsumer(ctx, names.JobsStream, want)
+		if errors.Is(err, jetstream.ErrConsumerExists) {
+			c, err = js.Consumer(ctx, names.JobsStream, names.Consumer)
+		} else if err != nil {
+			return nil, fmt.Errorf("creating the consumer %s: %w", names.Consumer, explain(err))
+		}
+	}
+	if err != nil {
+		return nil, explain(err)
+	}
+	st, err := js.Stream(ctx, names.JobsStream)
+	if err != nil {
+		return nil, explain(err)
+	}
+	if err := checkConsumer(c.CachedInfo().Config, want, names, st.CachedInfo().Config.Replicas); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkConsumer compares the workers' consumer's settings with those
+// drover needs, as checkStream does for a stream.
+func checkConsumer(found, want jetstream.ConsumerConfig, names Names, streamReplicas int) error {
+	recreate := fmt.Sprintf("with no worker running, delete the consumer (nats consumer rm %s %s) and let drover create it again", names.JobsStream, names.Consumer)
+	var bad []string
+	differ := func(setting string, f, w any, fix string) {
+		bad = append(bad, fmt.Sprintf("%s: found %v, want %v (%s)", setting, f, w, fix))
+	}
+	if found.DeliverSubject != "" {
+		differ("type", "push", "pull", recreate)
+	}
+	if found.AckPolicy != want.AckPolicy {
+		differ("ack policy", found.AckPolicy, want.AckPolicy, recreate)
+	}
+	filters := found.FilterSubjects
+	if found.FilterSubject != "" {
+		filters = append(filters, found.FilterSubject)
+	}
+	if len(filters) > 0 && !slices.Equal(filters, []string{want.FilterSubject}) {
+		differ("filter subjects", filters, want.FilterSubject, recreate)
+	}
+	if found.MaxDeliver > 0 {
+		differ("max deliver", found.MaxDeliver, "none (-1)", fmt.Sprintf("the server would leave a job delivered %d times on the queue for ever; drover workers apply --max-deliver themselves; nats consumer edit %s %s --max-deliver=-1", found.MaxDeliver, names.JobsStream, names.Consumer))
+	}
+	// A work queue's consumer must have as many replicas as its stream:
+	// each copy of the stream drops a job when the consumer's copy beside
+	// it hears of its acknowledgement.
+	if found.Replicas != 0 && found.Replicas != streamReplicas {
+		differ("replicas", found.Replicas, fmt.Sprintf("%d, as the stream", streamReplicas), recreate)
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("the consumer %s of the stream %s does not have the settings drover needs: %s", names.Consumer, names.JobsStream, strings.Join(bad, "; "))
+	}
+	return nil
+}
