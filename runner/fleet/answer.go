@@ -41,7 +41,7 @@ func (w *Worker) finish(res *runner.Result) error {
 	if res.Err != nil {
 		msg.Error = res.Err.Error()
 	} else if res.Status == runner.Canceled {
-		msg.Error = "canceled by the run's submitter"
+		msg.Error = "canceled: the worker heard a cancel of its run"
 	}
 	if c, ok := res.Output.(*capture); ok {
 		msg.Stdout, msg.StdoutDropped = c.stdout.buf, c.stdout.dropped
@@ -75,7 +75,7 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 	}
 	deadline := time.Now().Add(w.cfg.ResultWait)
 	for failing := false; ; failing = true {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), min(5*time.Second, w.cfg.ResultWait))
 		_, err = w.js.Publish(ctx, w.names.results(res.Run), data)
 		cancel()
 		if errors.Is(err, nats.ErrMaxPayload) && (res.Stdout != nil || res.Stderr != nil) {
@@ -116,7 +116,7 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 }
 
 // retryNak is how long a job whose result could not be sent waits before
-// it is delivered again.
+// it is delivered again (at most ResultWait).
 const retryNak = 5 * time.Second
 
 // giveUp settles the message of a job whose result could not be sent.
@@ -126,7 +126,7 @@ func (w *Worker) giveUp(msg jetstream.Msg, res *resultMsg, err error, final bool
 		w.log("run %s job %s: cannot send the result (%v); gave up, and dropped the job from the queue", res.Run, res.ID, err)
 		return
 	}
-	msg.NakWithDelay(retryNak)
+	msg.NakWithDelay(min(retryNak, w.cfg.ResultWait))
 	w.log("run %s job %s: cannot send the result (%v); gave up, and handed the job back to the queue", res.Run, res.ID, err)
 }
 

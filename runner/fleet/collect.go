@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -94,14 +95,14 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 				if p == nil {
 					continue // a job that ran twice (the first result counts), or not a job of this run
 				}
-				if a.result.Status == notStarted {
-					if s.isCanceled() {
-						<-slots
-						continue
-					}
-					// This run sent no cancel: someone else did.
+				if !s.isCanceled() && (a.result.Status == notStarted || a.result.Status == runner.Canceled) {
+					// This run sent no cancel, yet a worker heard one: the
+					// job is recorded, not lost.
 					a.result.Status = runner.Canceled
-					a.result.Error = "a worker refused to start it: it heard a cancel of this run that this run did not send"
+					a.result.Error = fmt.Sprintf("%s; this run sent no cancel", cmp.Or(a.result.Error, "canceled"))
+				} else if a.result.Status == notStarted {
+					<-slots
+					continue
 				}
 				res = s.resultOf(p.job, a.result)
 			}

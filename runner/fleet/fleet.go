@@ -35,7 +35,8 @@ const (
 // Connect dials a NATS server (a comma-separated list of URLs for a
 // cluster). A server that cannot be reached is an error at once; a
 // connection lost later is retried for ever, once a second, and said
-// through onChange ("" when the connection is back). extra adds options,
+// through onChange ("" when the connection is back), as are the errors the
+// server reports on its own (a permissions violation). extra adds options,
 // such as a namespace's Names.InboxOption.
 func Connect(url, name string, onChange func(string), extra ...nats.Option) (*nats.Conn, error) {
 	say := func(s string) {
@@ -54,6 +55,15 @@ func Connect(url, name string, onChange func(string), extra ...nats.Option) (*na
 			}
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { say("") }),
+		// Errors the server sends on its own, such as a permissions
+		// violation, are said rather than printed.
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			if sub != nil {
+				say(fmt.Sprintf("NATS: %v (subscription on %s)", err, sub.Subject))
+			} else {
+				say(fmt.Sprintf("NATS: %v", err))
+			}
+		}),
 	}
 	nc, err := nats.Connect(url, append(opts, extra...)...)
 	if err != nil {

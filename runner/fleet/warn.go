@@ -15,6 +15,7 @@ type warnings struct {
 	tokens  float64
 	last    time.Time
 	dropped int
+	seen    int // lines asked for, said or not
 }
 
 const warnBurst = 10
@@ -30,6 +31,7 @@ func (l *warnings) allow(now time.Time) (bool, int) {
 		l.tokens = min(warnBurst, l.tokens+now.Sub(l.last).Seconds())
 	}
 	l.last = now
+	l.seen++
 	if l.tokens < 1 {
 		l.dropped++
 		return false, 0
