@@ -45,14 +45,41 @@ func runServer(t *testing.T, edit func(*server.Options)) *server.Server {
 // startServer starts a server with the usual options and returns its URL.
 func startServer(t *testing.T) string { return runServer(t, nil).ClientURL() }
 
-func connect(t *testing.T, url string) *nats.Conn {
+func connect(t *testing.T, url string) *nats.Conn { return connectIn(t, url, "") }
+
+// connectIn connects with the reply subjects of the namespace prefix, and
+// keeps the errors the server reports on its own for serverErrors.
+func connectIn(t *testing.T, url, prefix string) *nats.Conn {
 	t.Helper()
-	nc, err := Connect(url, t.Name(), nil)
+	names, err := NewNames(prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := Connect(url, t.Name(), func(s string) {
+		if strings.HasPrefix(s, "NATS: ") {
+			serverErrs.Lock()
+			serverErrs.of[t] = append(serverErrs.of[t], s)
+			serverErrs.Unlock()
+		}
+	}, names.InboxOption())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(nc.Close)
 	return nc
+}
+
+var serverErrs = struct {
+	sync.Mutex
+	of map[*testing.T][]string
+}{of: map[*testing.T][]string{}}
+
+// serverErrors are the errors the server reported on the test's
+// connections so far.
+func serverErrors(t *testing.T) []string {
+	serverErrs.Lock()
+	defer serverErrs.Unlock()
+	return append([]string(nil), serverErrs.of[t]...)
 }
 
 // testWorker is a Worker running in the background of a test.
@@ -68,7 +95,7 @@ type testWorker struct {
 // and waited for, when the test ends.
 func startWorker(t *testing.T, url, name string, cfg WorkerConfig, hook func()) *testWorker {
 	t.Helper()
-	tw := &testWorker{nc: connect(t, url), done: make(chan error, 1)}
+	tw := &testWorker{nc: connectIn(t, url, cfg.Prefix), done: make(chan error, 1)}
 	cfg.Name = name
 	cfg.Environ = append(os.Environ(), "WORKER="+name)
 	cfg.Jobs, cfg.Prefetch = max(cfg.Jobs, 1), max(cfg.Prefetch, 1)
@@ -165,7 +192,7 @@ func submit(t *testing.T, url string, cfg SubmitConfig, src runner.Source) *test
 		tr.stderr[res.Job.ID] = res.Output.(*buffers).err.String()
 		return nil
 	}
-	s, err := NewSubmitter(context.Background(), connect(t, url), cfg)
+	s, err := NewSubmitter(context.Background(), connectIn(t, url, cfg.Prefix), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package fleet
 import (
 	"errors"
 	"fmt"
+
+	"github.com/nats-io/nats.go"
 )
 
 // Names are the streams, the consumer, the subjects and the reply inboxes
@@ -68,6 +70,10 @@ func NewNames(prefix string) (Names, error) {
 		subjects:      "drover." + prefix + ".",
 	}, nil
 }
+
+// InboxOption is the option of Connect that gives a connection the reply
+// subjects of the namespace, which a worker and a submitter need.
+func (n Names) InboxOption() nats.Option { return nats.CustomInboxPrefix(n.Inbox) }
 
 // Subjects of one run (run: a run id), or of every run (run: "*").
 func (n Names) jobs(run string) string    { return n.subjects + "jobs." + run }

@@ -1,0 +1,139 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/drover/drover/runner"
+)
+
+// teamsConfig is the example server configuration of the README.
+const teamsConfig = "../../testdata/nats/teams.conf"
+
+// The README shows the example configuration as it is tested.
+func TestREADMEShowsTheTeamsConfig(t *testing.T) {
+	conf, err := os.ReadFile(teamsConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(readme), "```\n"+string(conf)+"```\n") {
+		t.Errorf("README.md does not show %s as it is", teamsConfig)
+	}
+}
+
+// Two teams share one server with the example configuration: each
+// team's submitter and worker do their work with their permissions, and
+// nothing more; neither team sees the other's jobs.
+func TestTeamsOnOneServer(t *testing.T) {
+	opts, err := server.ProcessConfigFile(teamsConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := runServer(t, func(o *server.Options) {
+		store := o.StoreDir
+		*o = *opts
+		o.Host, o.Port, o.StoreDir, o.NoLog, o.NoSigs = "127.0.0.1", -1, store, true, true
+	}).ClientURL()
+	as := func(user, password string) string {
+		return strings.Replace(base, "nats://", fmt.Sprintf("nats://%s:%s@", user, password), 1)
+	}
+	aSubmitter, aWorker := as("team-a-submitter", "a-submit"), as("team-a-worker", "a-work")
+	bSubmitter, bWorker := as("team-b-submitter", "b-submit"), as("team-b-worker", "b-work")
+	script := `echo "$WORKER"`
+
+	// Team a's jobs wait on the queue, with no team a worker yet; team b's
+	// worker runs team b's run and never gets them.
+	runA := submit(t, aSubmitter, SubmitConfig{Prefix: "team-a"}, shJobs(3, script))
+	waitFor(t, "team a's jobs queued", func() bool { return streamMsgsAs(t, aWorker, "team-a", "DROVER_team-a_JOBS") == 3 })
+	wb := startWorker(t, bWorker, "b", WorkerConfig{Prefix: "team-b"}, nil)
+	runB := submit(t, bSubmitter, SubmitConfig{Prefix: "team-b"}, shJobs(3, script))
+	if sum := runB.finish(t); sum.Succeeded != 3 {
+		t.Fatalf("team b: summary %+v", sum.Counts)
+	}
+	for id, out := range runB.stdout {
+		if out != "b\n" {
+			t.Errorf("team b's %s ran on %q", id, out)
+		}
+	}
+	if n := streamMsgsAs(t, aWorker, "team-a", "DROVER_team-a_JOBS"); n != 3 {
+		t.Errorf("team a's queue holds %d jobs, want 3", n)
+	}
+
+	// What team b's users try against team a's names is refused.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, user := range []string{bWorker, bSubmitter} {
+		nc := connectIn(t, user, "team-b")
+		js, _ := jetstream.New(nc)
+		if _, err := js.Consumer(ctx, "DROVER_team-a_JOBS", "drover-team-a-workers"); err == nil {
+			t.Errorf("%s: got team a's consumer", user)
+		}
+		if _, err := js.Stream(ctx, "DROVER_team-a_JOBS"); err == nil {
+			t.Errorf("%s: got team a's stream", user)
+		}
+		if _, err := js.Publish(ctx, "drover.team-a.jobs.0123456789abcdef", []byte("{}")); err == nil {
+			t.Errorf("%s: queued a job for team a", user)
+		}
+		for _, subject := range []string{"drover.team-a.jobs.>", "drover.team-a.results.*", "drover.>", "_INBOX.>", "_INBOX_team-a.>", "$JS.ACK.>"} {
+			refused := func() int {
+				return strings.Count(strings.Join(serverErrors(t), "\n"), fmt.Sprintf("Permissions Violation for Subscription to %q", subject))
+			}
+			n := refused()
+			sub, err := nc.ChanSubscribe(subject, make(chan *nats.Msg, 10))
+			if err != nil {
+				t.Fatal(err)
+			}
+			nc.Flush()
+			waitFor(t, "the subscription to "+subject+" refused", func() bool { return refused() > n })
+			sub.Unsubscribe()
+		}
+	}
+	before := len(serverErrors(t))
+
+	// Team a's worker comes: team a's run ends, on it alone.
+	wa := startWorker(t, aWorker, "a", WorkerConfig{Prefix: "team-a"}, nil)
+	if sum := runA.finish(t); sum.Succeeded != 3 {
+		t.Fatalf("team a: summary %+v", sum.Counts)
+	}
+	for id, out := range runA.stdout {
+		if out != "a\n" {
+			t.Errorf("team a's %s ran on %q", id, out)
+		}
+	}
+	// A canceled run exercises the rest of a submitter's permissions.
+	stopped := submit(t, aSubmitter, SubmitConfig{Prefix: "team-a"}, shJobs(2, "sleep 600"))
+	stopped.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
+	stopped.Stop()
+	if sum := stopped.finish(t); sum.Canceled+sum.NotStarted != 2 {
+		t.Errorf("stopped run: summary %+v", sum.Counts)
+	}
+	wa.Drain()
+	wb.Drain()
+	wa.wait(t)
+	wb.wait(t)
+	if errs := serverErrors(t)[before:]; len(errs) > 0 {
+		t.Errorf("the roles at work hit errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// streamMsgsAs is the number of messages in a stream, asked as user.
+func streamMsgsAs(t *testing.T, user, prefix, stream string) uint64 {
+	js, _ := jetstream.New(connectIn(t, user, prefix))
+	st, err := js.Stream(context.Background(), stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.CachedInfo().State.Msgs
+}
