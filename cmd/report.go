@@ -10,6 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -22,7 +25,7 @@ type reportOptions struct {
 	quiet       bool
 }
 
-func newReportCmd(ios *IOStreams) *cobra.Command {
+func newReportCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := &reportOptions{}
 	c := &cobra.Command{
 		Use:   "report [flags] RESULTS...",
@@ -53,8 +56,8 @@ ignored with a warning.`,
 	return c
 }
 
-func runReport(ios *IOStreams, opts *reportOptions) error {
-	colour, err := useColor(opts.color, ios)
+func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
+	colour, err := console.UseColor(opts.color, ios)
 	if err != nil {
 		return err
 	}
@@ -107,14 +110,14 @@ func runReport(ios *IOStreams, opts *reportOptions) error {
 	}
 
 	var sum runner.Summary
-	var failures []failure
+	var failures []console.Failure
 	for _, id := range order {
 		j := jobs[id]
 		sum.Jobs++
 		sum.Retries += max(j.Attempts-1, 0)
 		sum.Add(j.Status)
-		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < maxListedFailures {
-			failures = append(failures, failure{res: resultOf(*j)})
+		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < console.MaxListedFailures {
+			failures = append(failures, console.Failure{Result: resultOf(*j)})
 		}
 	}
 	if !first.IsZero() {
@@ -125,11 +128,11 @@ func runReport(ios *IOStreams, opts *reportOptions) error {
 		code = exitFailures
 	}
 	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", plural(len(opts.files), "results file"))
-		printSummary(ios.ErrOut, newPalette(colour), sum, failures)
+		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", console.Plural(len(opts.files), "results file"))
+		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, failures)
 	}
 	if summaryFile != nil {
-		if err := writeSummaryJSON(summaryFile, sum, nil, code); err != nil {
+		if err := records.WriteSummaryJSON(summaryFile, sum, "", code); err != nil {
 			return usageError("--summary-json: %v", err)
 		}
 	}

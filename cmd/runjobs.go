@@ -4,9 +4,15 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"sync/atomic"
 
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/input"
+	"github.com/drover/drover/cmd/interrupt"
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -14,12 +20,12 @@ import (
 // engine runs a set of jobs: the local runner, or a fleet submitter that
 // runs them on workers.
 type engine interface {
-	stopper
+	interrupt.Stopper
 	Run(ctx context.Context, src runner.Source) (runner.Summary, error)
 }
 
 // runConfig checks the flags and turns them into a runner.Config.
-func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
+func (o *runOptions) runConfig(ios *iostreams.IOStreams) (runner.Config, error) {
 	switch {
 	case o.jobs < 1:
 		return runner.Config{}, usageError("--jobs must be at least 1, got %d", o.jobs)
@@ -35,7 +41,7 @@ func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
 		return runner.Config{}, usageError("--resume needs --results FILE")
 	case o.shell == "":
 		return runner.Config{}, usageError("--shell must not be empty")
-	case o.keepOrder && o.output != outputGroup:
+	case o.keepOrder && o.output != console.OutputGroup:
 		return runner.Config{}, usageError("--keep-order needs --output group")
 	}
 	cfg := runner.Config{
@@ -62,7 +68,7 @@ func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
 
 // runRun is `drover run`: validate, run, record, summarise, and map the
 // outcome to an exit code.
-func runRun(ios *IOStreams, opts *runOptions) error {
+func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	cfg, err := opts.runConfig(ios)
 	if err != nil {
 		return err
@@ -77,38 +83,38 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	defer in.close()
+	defer in.Close()
 
 	// Signals are watched from here on: one that comes while a regular file
 	// is validated means no job runs, and the run ends as it would anyway.
-	hand := &handover{}
-	notes := &laterNote{}
-	signals := watchSignals(hand, opts.killGrace, notes.note)
-	defer signals.stop()
+	hand := &interrupt.Handover{}
+	notes := &interrupt.LaterNote{}
+	signals := interrupt.Watch(hand, opts.killGrace, notes.Note)
+	defer signals.Stop()
 
 	// A regular file is validated completely before any job starts, and
 	// counted, so that progress can show done/total.
 	total := -1
-	if in.file != nil {
+	if in.IsFile() {
 		errOut := bufio.NewWriter(ios.ErrOut)
-		res, err := checkAll(in.decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, hand.wasInterrupted)
-		if err == errInterrupted {
+		res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, hand.WasInterrupted)
+		if err == input.ErrInterrupted {
 			errOut.Flush()
-			return interruptedBeforeRun(ios, opts, signals.stop())
+			return interruptedBeforeRun(ios, opts, signals.Stop())
 		}
 		if err != nil {
 			errOut.Flush()
-			return usageError("%s: %v", in.name, err)
+			return usageError("%s: %v", in.Name, err)
 		}
-		if res.bad > 0 {
-			fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.name, plural(res.bad, "record"))
+		if res.Bad > 0 {
+			fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.Name, console.Plural(res.Bad, "record"))
 			errOut.Flush()
 			return silent(exitUsage)
 		}
-		if err := in.rewind(); err != nil {
-			return usageError("%s: %v", in.name, err)
+		if err := in.Rewind(); err != nil {
+			return usageError("%s: %v", in.Name, err)
 		}
-		total = res.records
+		total = res.Records
 	}
 
 	var done map[string]bool
@@ -123,35 +129,36 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		cfg.Skip = func(j *jobspec.Job) bool { return done[j.ID] }
 	}
 	if opts.dryRun {
-		dec := in.decoder()
+		dec := in.Decoder()
 		defer dec.Close()
-		if err := dryRun(ios, shardSource{src: dec, shard: shard}, cfg, hand.wasInterrupted); err != errInterrupted {
+		interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, cfg.Skip, hand.WasInterrupted)
+		if !interrupted {
 			return err
 		}
-		return silent(signalExitCode(signals.stop()))
+		return silent(signalExitCode(signals.Stop()))
 	}
 
-	colour, err := useColor(opts.color, ios)
+	colour, err := console.UseColor(opts.color, ios)
 	if err != nil {
 		return err
 	}
 	progressMode := opts.progress
-	if opts.quiet || (progressMode == progressAuto && opts.output == outputRaw) {
-		progressMode = progressNone // raw output would run through the bar
+	if opts.quiet || (progressMode == console.ProgressAuto && opts.output == console.OutputRaw) {
+		progressMode = console.ProgressNone // raw output would run through the bar
 	}
-	progress, err := newProgress(progressMode, ios, opts.progressInterval, total, colour)
+	progress, err := console.NewProgress(progressMode, ios, opts.progressInterval, total, colour)
 	if err != nil {
 		return err
 	}
 	spool := &runner.SpoolDir{}
 	defer spool.Remove()
-	chunks := make(chan chunk)
-	sink, err := newSink(opts.output, ios, spool, chunks)
+	chunks := make(chan console.Chunk)
+	sink, err := console.NewSink(opts.output, ios, spool, chunks)
 	if err != nil {
 		return err
 	}
 	if opts.outputDir != "" {
-		dir, err := openOutputDir(opts.outputDir, sink)
+		dir, err := console.OpenOutputDir(opts.outputDir, sink)
 		if err != nil {
 			return err
 		}
@@ -160,18 +167,18 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	}
 	cfg.Sink = sink
 
-	rec, err := openRecords(opts)
+	rec, err := records.Open(opts.results, opts.summaryJSON)
 	if err != nil {
-		return err
+		return usageError("%v", err)
 	}
-	defer rec.close()
-	if rec.results != nil {
+	defer rec.Close()
+	if rec.Results != nil {
 		cfg.Record = func(res *runner.Result) error {
 			r := runner.NewRecord(res)
-			if s, ok := res.Output.(*savedOutput); ok {
-				r.StdoutFile, r.StderrFile = s.stdoutFile, s.stderrFile
+			if s, ok := res.Output.(*console.SavedOutput); ok {
+				r.StdoutFile, r.StderrFile = s.Files()
 			}
-			return rec.results.Write(r)
+			return rec.Results.Write(r)
 		}
 	}
 
@@ -179,7 +186,7 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 	cfg.Events = events
 	var r engine
 	if opts.nats != "" {
-		sub, closeConn, err := newSubmitter(ios, opts, cfg, notes.note)
+		sub, closeConn, err := newSubmitter(ios, opts, cfg, notes.Note)
 		if err != nil {
 			return err
 		}
@@ -189,34 +196,34 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 		return usageError("%v", err)
 	}
 
-	if !hand.start(r) {
-		return interruptedBeforeRun(ios, opts, signals.stop())
+	if !hand.Start(r) {
+		return interruptedBeforeRun(ios, opts, signals.Stop())
 	}
-	term := newTerminal(ios, terminalOptions{
-		quiet:        opts.quiet,
-		keepOrder:    opts.keepOrder,
-		githubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !opts.noGithubGroups,
-		progress:     progress,
+	term := console.NewTerminal(ios, console.TerminalOptions{
+		Quiet:        opts.quiet,
+		KeepOrder:    opts.keepOrder,
+		GithubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !opts.noGithubGroups,
+		Progress:     progress,
 	}, chunks, total, r.Stop)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		term.loop(events)
+		term.Loop(events)
 	}()
-	notes.set(term)
+	notes.Set(term)
 	var stdoutClosed atomic.Bool
-	stopWatching := watchClosed(ios.Out, func() {
+	stopWatching := interrupt.WatchClosed(ios.Out, func() {
 		stdoutClosed.Store(true)
 		r.Stop()
-		term.notice("stdout was closed; stopping the running jobs")
+		term.Notice("stdout was closed; stopping the running jobs")
 	})
-	dec := in.decoder()
+	dec := in.Decoder()
 	defer dec.Close()
-	sum, runErr := r.Run(context.Background(), shardSource{dec, shard, in.interrupt})
+	sum, runErr := r.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
 	wg.Wait()
 	stopWatching()
-	interrupted := signals.stop()
+	interrupted := signals.Stop()
 
 	code := exitOK
 	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
@@ -228,27 +235,52 @@ func runRun(ios *IOStreams, opts *runOptions) error {
 			fmt.Fprintf(ios.ErrOut, "drover: %v\n", runErr)
 		}
 	}
-	if isEPIPE(term.outErr) || stdoutClosed.Load() {
+	if console.IsEPIPE(term.OutErr()) || stdoutClosed.Load() {
 		code = exitSIGPIPE
 	}
 	if interrupted != nil {
 		code = signalExitCode(interrupted)
 	}
 	if !opts.quiet {
-		printSummary(ios.ErrOut, newPalette(colour), sum, term.failures)
+		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, term.Failures())
 	}
-	if rec.summary != nil {
-		if err := writeSummaryJSON(rec.summary, sum, interrupted, code); err != nil {
+	if rec.Summary != nil {
+		if err := records.WriteSummaryJSON(rec.Summary, sum, signalNameOf(interrupted), code); err != nil {
 			fmt.Fprintf(ios.ErrOut, "drover: --summary-json: %v\n", err)
 			if interrupted == nil {
 				code = exitUsage
 			}
 		}
-		rec.summary = nil
+		rec.Summary = nil
 	}
-	if err := rec.close(); err != nil && code < exitUsage {
+	if err := rec.Close(); err != nil && code < exitUsage {
 		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
 		code = exitUsage
 	}
 	return silent(code)
+}
+
+// interruptedBeforeRun ends a run that a signal stopped before any job
+// started: the summary, the summary file, and the signal's exit code.
+func interruptedBeforeRun(ios *iostreams.IOStreams, opts *runOptions, sig os.Signal) error {
+	code := signalExitCode(sig)
+	fmt.Fprintf(ios.ErrOut, "drover: %s before any job started; no job was run\n", interrupt.SignalName(sig))
+	var sum runner.Summary
+	if !opts.quiet {
+		console.PrintSummary(ios.ErrOut, console.NewPalette(false), sum, nil)
+	}
+	if opts.summaryJSON != "" {
+		if f, err := os.Create(opts.summaryJSON); err == nil {
+			records.WriteSummaryJSON(f, sum, interrupt.SignalName(sig), code)
+		}
+	}
+	return silent(code)
+}
+
+// signalNameOf names sig, or is "" for none.
+func signalNameOf(sig os.Signal) string {
+	if sig == nil {
+		return ""
+	}
+	return interrupt.SignalName(sig)
 }

@@ -12,6 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/interrupt"
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner/fleet"
 )
 
@@ -29,7 +32,7 @@ type workerOptions struct {
 	quiet         bool
 }
 
-func newWorkerCmd(ios *IOStreams) *cobra.Command {
+func newWorkerCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := &workerOptions{}
 	c := &cobra.Command{
 		Use:   "worker --nats URL [flags]",
@@ -65,7 +68,7 @@ and hands them back too; a third kills them.`,
 	return c
 }
 
-func runWorker(ios *IOStreams, opts *workerOptions) error {
+func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 	switch {
 	case opts.nats == "":
 		return usageError("worker needs --nats URL")
@@ -135,13 +138,13 @@ func runWorker(ios *IOStreams, opts *workerOptions) error {
 				switch level {
 				case 1:
 					w.Drain()
-					logf(true, fmt.Sprintf("%s: draining: no new job; waiting for %s to finish (another signal stops them and hands them back)", signalName(sig), plural(w.Running(), "running job")))
+					logf(true, fmt.Sprintf("%s: draining: no new job; waiting for %s to finish (another signal stops them and hands them back)", interrupt.SignalName(sig), console.Plural(w.Running(), "running job")))
 				case 2:
 					w.Stop()
-					logf(true, fmt.Sprintf("%s: stopping %s and handing them back (another signal kills them now)", signalName(sig), plural(w.Running(), "running job")))
+					logf(true, fmt.Sprintf("%s: stopping %s and handing them back (another signal kills them now)", interrupt.SignalName(sig), console.Plural(w.Running(), "running job")))
 				default:
 					w.Kill()
-					logf(true, fmt.Sprintf("%s: killing %s now", signalName(sig), plural(w.Running(), "running job")))
+					logf(true, fmt.Sprintf("%s: killing %s now", interrupt.SignalName(sig), console.Plural(w.Running(), "running job")))
 				}
 			}
 		}

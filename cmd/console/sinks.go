@@ -1,4 +1,4 @@
-package cmd
+package console
 
 import (
 	"errors"
@@ -6,37 +6,38 @@ import (
 	"io"
 	"os"
 
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
 // The --output modes.
 const (
-	outputGroup = "group"
-	outputTag   = "tag"
-	outputRaw   = "raw"
-	outputNone  = "none"
+	OutputGroup = "group"
+	OutputTag   = "tag"
+	OutputRaw   = "raw"
+	OutputNone  = "none"
 )
 
-// newSink builds the sink of an output mode. Chunks of tag (and of raw,
+// NewSink builds the sink of an output mode. Chunks of tag (and of raw,
 // when drover's own streams are not files) go to the terminal goroutine
 // through chunks.
-func newSink(mode string, ios *IOStreams, spool *runner.SpoolDir, chunks chan<- chunk) (runner.Sink, error) {
+func NewSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- Chunk) (runner.Sink, error) {
 	switch mode {
-	case outputGroup:
+	case OutputGroup:
 		return groupSink{dir: spool}, nil
-	case outputTag:
+	case OutputTag:
 		return tagSink{ios: ios, chunks: chunks}, nil
-	case outputRaw:
+	case OutputRaw:
 		return rawSink{ios: ios, chunks: chunks}, nil
-	case outputNone:
+	case OutputNone:
 		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 		if err != nil {
 			return nil, err
 		}
 		return noneSink{null: null}, nil
 	}
-	return nil, usageError("--output: unknown mode %q (want group, tag, raw or none)", mode)
+	return nil, fmt.Errorf("--output: unknown mode %q (want group, tag, raw or none)", mode)
 }
 
 // groupSink collects each job's stdout and stderr in spools (memory up to
@@ -58,8 +59,8 @@ func (g *groupOutput) park() error { return errors.Join(g.out.Park(), g.err.Park
 
 // tagSink prefixes every line with "[ID] " as it arrives.
 type tagSink struct {
-	ios    *IOStreams
-	chunks chan<- chunk
+	ios    *iostreams.IOStreams
+	chunks chan<- Chunk
 }
 
 func (s tagSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
@@ -74,8 +75,8 @@ func (s tagSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
 // the job writes to them directly; otherwise (in tests) its writes pass
 // through the terminal goroutine unchanged.
 type rawSink struct {
-	ios    *IOStreams
-	chunks chan<- chunk
+	ios    *iostreams.IOStreams
+	chunks chan<- Chunk
 }
 
 func (s rawSink) Open(*jobspec.Job) (runner.JobOutput, error) {
@@ -104,8 +105,8 @@ func (s *streamOutput) Stdout() io.Writer { return s.out }
 func (s *streamOutput) Stderr() io.Writer { return s.err }
 func (s *streamOutput) Close() error      { return nil }
 
-// chunk is output on its way to the terminal goroutine.
-type chunk struct {
+// Chunk is output on its way to the terminal goroutine.
+type Chunk struct {
 	dst  io.Writer
 	data []byte
 }
@@ -123,14 +124,14 @@ type lineWriter struct {
 	dst     io.Writer
 	prefix  string
 	raw     bool
-	chunks  chan<- chunk
+	chunks  chan<- Chunk
 	partial []byte
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
 	n := len(p)
 	if w.raw {
-		w.chunks <- chunk{dst: w.dst, data: append([]byte(nil), p...)}
+		w.chunks <- Chunk{dst: w.dst, data: append([]byte(nil), p...)}
 		return n, nil
 	}
 	var out []byte
@@ -151,7 +152,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		p = p[i+1:]
 	}
 	if len(out) > 0 {
-		w.chunks <- chunk{dst: w.dst, data: out}
+		w.chunks <- Chunk{dst: w.dst, data: out}
 	}
 	return n, nil
 }

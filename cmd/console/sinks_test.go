@@ -1,4 +1,4 @@
-package cmd
+package console
 
 import (
 	"bytes"
@@ -32,7 +32,7 @@ func TestFileNameNeverEscapesOrCollides(t *testing.T) {
 }
 
 func TestLineWriterPrefixesAndSplits(t *testing.T) {
-	chunks := make(chan chunk, 100)
+	chunks := make(chan Chunk, 100)
 	var dst bytes.Buffer
 	w := &lineWriter{dst: &dst, prefix: "[j] ", chunks: chunks}
 	w.Write([]byte("one\ntw"))

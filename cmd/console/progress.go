@@ -1,4 +1,4 @@
-package cmd
+package console
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
 )
 
@@ -21,9 +22,9 @@ type progressState struct {
 
 func (s progressState) done() int { return s.counts.Finished() }
 
-// progressView shows progress on stderr. Its methods are called by the
+// ProgressView shows progress on stderr. Its methods are called by the
 // terminal goroutine only.
-type progressView interface {
+type ProgressView interface {
 	interval() time.Duration // how often show is called
 	show(progressState)
 	clear()          // takes the view off the screen before other output
@@ -33,37 +34,37 @@ type progressView interface {
 
 // The --progress modes.
 const (
-	progressAuto = "auto"
-	progressBar  = "bar"
-	progressLog  = "log"
-	progressNone = "none"
+	ProgressAuto = "auto"
+	ProgressBar  = "bar"
+	ProgressLog  = "log"
+	ProgressNone = "none"
 )
 
-// newProgress resolves --progress: auto draws a bar on a terminal, prints a
+// NewProgress resolves --progress: auto draws a bar on a terminal, prints a
 // status line every interval under CI, and nothing otherwise.
-func newProgress(mode string, ios *IOStreams, interval time.Duration, total int, color bool) (progressView, error) {
-	if mode == progressAuto {
+func NewProgress(mode string, ios *iostreams.IOStreams, interval time.Duration, total int, color bool) (ProgressView, error) {
+	if mode == ProgressAuto {
 		switch {
 		case ios.ErrTTY:
-			mode = progressBar
+			mode = ProgressBar
 		case ios.Getenv("CI") != "":
-			mode = progressLog
+			mode = ProgressLog
 		default:
-			mode = progressNone
+			mode = ProgressNone
 		}
 	}
 	switch mode {
-	case progressBar:
+	case ProgressBar:
 		return newBarView(ios.ErrOut, total, color), nil
-	case progressLog:
+	case ProgressLog:
 		if interval <= 0 {
-			return nil, usageError("--progress-interval must be positive")
+			return nil, fmt.Errorf("--progress-interval must be positive")
 		}
 		return &logView{w: ios.ErrOut, every: interval}, nil
-	case progressNone:
+	case ProgressNone:
 		return noView{}, nil
 	}
-	return nil, usageError("--progress: unknown mode %q (want auto, bar, log or none)", mode)
+	return nil, fmt.Errorf("--progress: unknown mode %q (want auto, bar, log or none)", mode)
 }
 
 type noView struct{}

@@ -1,9 +1,10 @@
-package cmd
+package console
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -51,13 +52,13 @@ type outputDir struct {
 	next runner.Sink
 }
 
-func openOutputDir(path string, next runner.Sink) (*outputDir, error) {
+func OpenOutputDir(path string, next runner.Sink) (*outputDir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
-		return nil, usageError("--output-dir: %v", unwrapPath(err))
+		return nil, fmt.Errorf("--output-dir: %v", unwrapPath(err))
 	}
 	root, err := os.OpenRoot(path)
 	if err != nil {
-		return nil, usageError("--output-dir: %v", unwrapPath(err))
+		return nil, fmt.Errorf("--output-dir: %v", unwrapPath(err))
 	}
 	return &outputDir{path: path, root: root, next: next}, nil
 }
@@ -81,7 +82,7 @@ func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 		base.Close()
 		return nil, err
 	}
-	return &savedOutput{
+	return &SavedOutput{
 		JobOutput:  base,
 		out:        tee(base.Stdout(), out),
 		err:        tee(base.Stderr(), errf),
@@ -89,6 +90,14 @@ func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 		stdoutFile: d.path + "/" + name + ".stdout",
 		stderrFile: d.path + "/" + name + ".stderr",
 	}, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
 }
 
 func (d *outputDir) create(name string) (*os.File, error) {
@@ -111,19 +120,22 @@ func tee(w io.Writer, f *os.File) io.Writer {
 	return io.MultiWriter(w, f)
 }
 
-// savedOutput is a JobOutput that is also saved to files.
-type savedOutput struct {
+// SavedOutput is a JobOutput that is also saved to files.
+type SavedOutput struct {
 	runner.JobOutput
 	out, err               io.Writer
 	files                  []*os.File
 	stdoutFile, stderrFile string
 }
 
-func (s *savedOutput) Stdout() io.Writer { return s.out }
-func (s *savedOutput) Stderr() io.Writer { return s.err }
+// Files are the paths of the saved stdout and stderr.
+func (s *SavedOutput) Files() (stdout, stderr string) { return s.stdoutFile, s.stderrFile }
+
+func (s *SavedOutput) Stdout() io.Writer { return s.out }
+func (s *SavedOutput) Stderr() io.Writer { return s.err }
 
 // closeFiles closes the saved files once the job has ended.
-func (s *savedOutput) closeFiles() error {
+func (s *SavedOutput) closeFiles() error {
 	var errs []error
 	for _, f := range s.files {
 		errs = append(errs, f.Close())
@@ -132,6 +144,6 @@ func (s *savedOutput) closeFiles() error {
 	return errors.Join(errs...)
 }
 
-func (s *savedOutput) Close() error {
+func (s *SavedOutput) Close() error {
 	return errors.Join(s.closeFiles(), s.JobOutput.Close())
 }

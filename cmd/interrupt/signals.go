@@ -1,0 +1,184 @@
+// Package interrupt owns what can stop a run from outside: SIGINT, SIGTERM
+// and SIGHUP, turned into the shutdown steps of the contract, and the
+// reader of drover's stdout going away. It knows neither flags nor exit
+// codes.
+package interrupt
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+
+	"github.com/drover/drover/cmd/console"
+)
+
+// Stopper is what the signal watcher drives: the engine of a run.
+type Stopper interface {
+	Drain()
+	Stop()
+	Kill()
+	Running() int
+}
+
+// Watcher turns SIGINT, SIGTERM and SIGHUP into the contract's
+// shutdown steps: the first SIGINT drains, SIGTERM, SIGHUP or a second
+// SIGINT stops the running jobs, and a third signal kills them. Its one
+// goroutine is started by Watch and joined by Stop.
+type Watcher struct {
+	sigs     chan os.Signal
+	done     chan struct{}
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	first    os.Signal // the first signal received, if any
+	stopOnce sync.Once
+}
+
+// Watch starts watching. Notices for people go to note.
+func Watch(r Stopper, killGrace fmt.Stringer, note func(string)) *Watcher {
+	w := &Watcher{sigs: make(chan os.Signal, 4), done: make(chan struct{})}
+	signal.Notify(w.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		level := 0
+		for {
+			select {
+			case <-w.done:
+				return
+			case sig := <-w.sigs:
+				w.mu.Lock()
+				if w.first == nil {
+					w.first = sig
+				}
+				w.mu.Unlock()
+				switch {
+				case level == 0 && sig == syscall.SIGINT:
+					level = 1
+					r.Drain()
+					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", console.Plural(r.Running(), "running job")))
+				case level <= 1:
+					level = 2
+					r.Stop()
+					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), console.Plural(r.Running(), "running job"), killGrace))
+				default:
+					r.Kill()
+					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), console.Plural(r.Running(), "running job")))
+				}
+			}
+		}
+	}()
+	return w
+}
+
+// Stop ends the watching and returns the first signal received, or nil.
+// It may be called more than once.
+func (w *Watcher) Stop() os.Signal {
+	w.stopOnce.Do(func() {
+		signal.Stop(w.sigs)
+		close(w.done)
+		w.wg.Wait()
+	})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.first
+}
+
+// SignalName is the name a signal is shown and recorded under.
+func SignalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
+}
+
+// Handover is the Stopper the signal watcher drives from the moment drover
+// starts: until the run begins (while a regular file is validated) a signal
+// only marks the run as interrupted, and the run is not started; once the
+// runner is handed over, signals go to it. Its methods are safe for
+// concurrent use.
+type Handover struct {
+	mu          sync.Mutex
+	r           Stopper
+	interrupted bool
+}
+
+func (h *Handover) to(f func(Stopper)) {
+	h.mu.Lock()
+	r := h.r
+	if r == nil {
+		h.interrupted = true
+	}
+	h.mu.Unlock()
+	if r != nil {
+		f(r)
+	}
+}
+
+// Drain, Stop and Kill go to the engine, or mark the run interrupted
+// before it has begun.
+func (h *Handover) Drain() { h.to(Stopper.Drain) }
+func (h *Handover) Stop()  { h.to(Stopper.Stop) }
+func (h *Handover) Kill()  { h.to(Stopper.Kill) }
+
+// Running is the number of running jobs of the engine, once there is one.
+func (h *Handover) Running() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.r == nil {
+		return 0
+	}
+	return h.r.Running()
+}
+
+// WasInterrupted reports whether a signal came before the run began.
+func (h *Handover) WasInterrupted() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.interrupted
+}
+
+// Start hands the runner over, unless a signal came first.
+func (h *Handover) Start(r Stopper) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.interrupted {
+		return false
+	}
+	h.r = r
+	return true
+}
+
+// Noticer prints a notice for people: the console's terminal.
+type Noticer interface{ Notice(string) }
+
+// LaterNote passes notices to a terminal once there is one; before, the
+// run has not begun and there is nothing to say. Its methods are safe for
+// concurrent use.
+type LaterNote struct {
+	mu   sync.Mutex
+	term Noticer
+}
+
+// Note passes s on to the terminal, if there is one yet.
+func (n *LaterNote) Note(s string) {
+	n.mu.Lock()
+	t := n.term
+	n.mu.Unlock()
+	if t != nil {
+		t.Notice(s)
+	}
+}
+
+// Set gives the terminal notices go to from now on.
+func (n *LaterNote) Set(t Noticer) {
+	n.mu.Lock()
+	n.term = t
+	n.mu.Unlock()
+}
