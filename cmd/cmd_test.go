@@ -44,7 +44,7 @@ func TestRunConfigFromFlags(t *testing.T) {
 			if err := fs.Parse(tt.args); err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := opts.runConfig(ios)
+			cfg, _, err := opts.runConfig(ios)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || exitCode(err) != exitUsage {
 					t.Fatalf("err %v, want %q with exit 2", err, tt.err)

@@ -86,3 +86,21 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// runExitCode maps how a run ended to its exit code: a signal wins over a
+// closed stdout, which wins over bad input or a failed results file, which
+// win over failed jobs.
+func runExitCode(out outcome) int {
+	sum := out.sum
+	switch {
+	case out.interrupted != nil:
+		return signalExitCode(out.interrupted)
+	case out.stdoutClosed:
+		return exitSIGPIPE
+	case out.err != nil:
+		return exitUsage
+	case sum.Failed+sum.TimedOut+sum.Canceled > 0:
+		return exitFailures
+	}
+	return exitOK
+}

@@ -57,7 +57,7 @@ ignored with a warning.`,
 }
 
 func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
-	colour, err := console.UseColor(opts.color, ios)
+	colour, err := useColor(opts.color, ios)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sync"
 	"sync/atomic"
 
 	"github.com/drover/drover/cmd/console"
@@ -17,245 +16,144 @@ import (
 	"github.com/drover/drover/runner"
 )
 
-// engine runs a set of jobs: the local runner, or a fleet submitter that
-// runs them on workers.
-type engine interface {
-	interrupt.Stopper
-	Run(ctx context.Context, src runner.Source) (runner.Summary, error)
-}
-
-// runConfig checks the flags and turns them into a runner.Config.
-func (o *runOptions) runConfig(ios *iostreams.IOStreams) (runner.Config, error) {
-	switch {
-	case o.jobs < 1:
-		return runner.Config{}, usageError("--jobs must be at least 1, got %d", o.jobs)
-	case o.queue < 0:
-		return runner.Config{}, usageError("--queue must be at least 1, got %d", o.queue)
-	case o.retries < 0 || o.retries > jobspec.MaxRetries:
-		return runner.Config{}, usageError("--retries must be from 0 to %d, got %d", jobspec.MaxRetries, o.retries)
-	case o.maxFailures < 0:
-		return runner.Config{}, usageError("--max-failures must not be negative, got %d", o.maxFailures)
-	case o.timeout < 0 || o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
-		return runner.Config{}, usageError("durations must not be negative")
-	case o.resume && o.results == "":
-		return runner.Config{}, usageError("--resume needs --results FILE")
-	case o.shell == "":
-		return runner.Config{}, usageError("--shell must not be empty")
-	case o.keepOrder && o.output != console.OutputGroup:
-		return runner.Config{}, usageError("--keep-order needs --output group")
-	}
-	cfg := runner.Config{
-		Jobs: o.jobs, Queue: o.queue,
-		Timeout: o.timeout, KillGrace: o.killGrace,
-		Retries: o.retries, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
-		RetryBudget: int(o.retryBudget), MaxFailures: o.maxFailures,
-		Shell: o.shell, Environ: ios.Environ(),
-	}
-	if cfg.Queue == 0 {
-		cfg.Queue = 2 * o.jobs
-		if o.nats != "" {
-			cfg.Queue = defaultInFlight
-		}
-	}
-	if err := o.checkNATSFlags(); err != nil {
-		return runner.Config{}, err
-	}
-	if o.failFast && (cfg.MaxFailures == 0 || cfg.MaxFailures > 1) {
-		cfg.MaxFailures = 1
-	}
-	return cfg, nil
-}
-
-// runRun is `drover run`: validate, run, record, summarise, and map the
-// outcome to an exit code.
+// runRun is `drover run`. It composes the stages of a run:
+//
+//	input (open, check a file whole, rewind)
+//	  → engine (the local runner, or the fleet submitter with --nats)
+//	  → events → console (job output, progress, notices, summary)
+//	           and records (results file, summary file)
+//	  → exit code
+//
+// Signals are watched from the moment the input is open: one that comes
+// while a regular file is checked means no job runs.
 func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
-	cfg, err := opts.runConfig(ios)
+	cfg, shard, err := opts.runConfig(ios)
 	if err != nil {
 		return err
-	}
-	var shard jobspec.Shard
-	if opts.shard != "" {
-		if shard, err = jobspec.ParseShard(opts.shard); err != nil {
-			return usageError("--shard: %v", err)
-		}
 	}
 	in, err := opts.input.open(ios, opts.file)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	guard := interrupt.Start(opts.killGrace)
+	defer guard.Stop()
 
-	// Signals are watched from here on: one that comes while a regular file
-	// is validated means no job runs, and the run ends as it would anyway.
-	hand := &interrupt.Handover{}
-	notes := &interrupt.LaterNote{}
-	signals := interrupt.Watch(hand, opts.killGrace, notes.Note)
-	defer signals.Stop()
-
-	// A regular file is validated completely before any job starts, and
-	// counted, so that progress can show done/total.
-	total := -1
-	if in.IsFile() {
-		errOut := bufio.NewWriter(ios.ErrOut)
-		res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, hand.WasInterrupted)
-		if err == input.ErrInterrupted {
-			errOut.Flush()
-			return interruptedBeforeRun(ios, opts, signals.Stop())
-		}
-		if err != nil {
-			errOut.Flush()
-			return usageError("%s: %v", in.Name, err)
-		}
-		if res.Bad > 0 {
-			fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.Name, console.Plural(res.Bad, "record"))
-			errOut.Flush()
-			return silent(exitUsage)
-		}
-		if err := in.Rewind(); err != nil {
-			return usageError("%s: %v", in.Name, err)
-		}
-		total = res.Records
+	total, err := checkFile(ios, in, shard, guard)
+	if err == input.ErrInterrupted {
+		return interruptedBeforeRun(ios, opts, guard.Stop())
+	} else if err != nil {
+		return err
 	}
-
-	var done map[string]bool
-	if opts.resume {
-		var cut []int
-		if done, cut, err = runner.ReadSucceeded(opts.results); err != nil {
-			return usageError("--resume: %v", err)
-		}
-		for _, line := range cut {
-			fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", opts.results, line)
-		}
-		cfg.Skip = func(j *jobspec.Job) bool { return done[j.ID] }
+	if cfg.Skip, err = opts.resumeSkip(ios); err != nil {
+		return err
 	}
 	if opts.dryRun {
-		dec := in.Decoder()
-		defer dec.Close()
-		interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, cfg.Skip, hand.WasInterrupted)
-		if !interrupted {
-			return err
-		}
-		return silent(signalExitCode(signals.Stop()))
+		return dryRun(ios, in, shard, cfg, guard)
 	}
 
-	colour, err := console.UseColor(opts.color, ios)
+	con, err := opts.openConsole(ios, total)
 	if err != nil {
 		return err
 	}
-	progressMode := opts.progress
-	if opts.quiet || (progressMode == console.ProgressAuto && opts.output == console.OutputRaw) {
-		progressMode = console.ProgressNone // raw output would run through the bar
-	}
-	progress, err := console.NewProgress(progressMode, ios, opts.progressInterval, total, colour)
+	defer con.Close()
+	rec, err := opts.openRecords()
 	if err != nil {
 		return err
-	}
-	spool := &runner.SpoolDir{}
-	defer spool.Remove()
-	chunks := make(chan console.Chunk)
-	sink, err := console.NewSink(opts.output, ios, spool, chunks)
-	if err != nil {
-		return err
-	}
-	if opts.outputDir != "" {
-		dir, err := console.OpenOutputDir(opts.outputDir, sink)
-		if err != nil {
-			return err
-		}
-		defer dir.Close()
-		sink = dir
-	}
-	cfg.Sink = sink
-
-	rec, err := records.Open(opts.results, opts.summaryJSON)
-	if err != nil {
-		return usageError("%v", err)
 	}
 	defer rec.Close()
-	if rec.Results != nil {
-		cfg.Record = func(res *runner.Result) error {
-			r := runner.NewRecord(res)
-			if s, ok := res.Output.(*console.SavedOutput); ok {
-				r.StdoutFile, r.StderrFile = s.Files()
-			}
-			return rec.Results.Write(r)
-		}
+	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, guard.Note)
+	if err != nil {
+		return err
 	}
+	defer closeEngine()
+	if !guard.Begin(eng) {
+		return interruptedBeforeRun(ios, opts, guard.Stop())
+	}
+	out := runJobs(ios, eng, con, guard, in, shard)
+	return finish(ios, out, con, rec)
+}
 
-	events := make(chan runner.Event, 64)
-	cfg.Events = events
-	var r engine
-	if opts.nats != "" {
-		sub, closeConn, err := newSubmitter(ios, opts, cfg, notes.Note)
-		if err != nil {
-			return err
-		}
-		defer closeConn()
-		r = sub
-	} else if r, err = runner.New(cfg); err != nil {
-		return usageError("%v", err)
+// checkFile checks a regular file whole before any job starts, every bad
+// record reported, and counts its jobs, so that progress can show
+// done/total; then it rewinds the file. A stream is checked as it is
+// read, while it runs: its total is -1.
+func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, guard *interrupt.Guard) (int, error) {
+	if !in.IsFile() {
+		return -1, nil
 	}
+	errOut := bufio.NewWriter(ios.ErrOut)
+	defer errOut.Flush()
+	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, guard.Interrupted)
+	switch {
+	case err == input.ErrInterrupted:
+		return 0, err
+	case err != nil:
+		return 0, usageError("%s: %v", in.Name, err)
+	case res.Bad > 0:
+		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.Name, console.Plural(res.Bad, "record"))
+		return 0, silent(exitUsage)
+	}
+	if err := in.Rewind(); err != nil {
+		return 0, usageError("%s: %v", in.Name, err)
+	}
+	return res.Records, nil
+}
 
-	if !hand.Start(r) {
-		return interruptedBeforeRun(ios, opts, signals.Stop())
+// dryRun lists the jobs that would run instead of running them.
+func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, guard *interrupt.Guard) error {
+	dec := in.Decoder()
+	defer dec.Close()
+	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, cfg.Skip, guard.Interrupted)
+	if !interrupted {
+		return err
 	}
-	term := console.NewTerminal(ios, console.TerminalOptions{
-		Quiet:        opts.quiet,
-		KeepOrder:    opts.keepOrder,
-		GithubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !opts.noGithubGroups,
-		Progress:     progress,
-	}, chunks, total, r.Stop)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		term.Loop(events)
-	}()
-	notes.Set(term)
-	var stdoutClosed atomic.Bool
+	return silent(signalExitCode(guard.Stop()))
+}
+
+// outcome is what running the jobs came to.
+type outcome struct {
+	sum          runner.Summary
+	err          error     // bad input, or a results file that failed
+	stdoutClosed bool      // drover's stdout was found closed
+	interrupted  os.Signal // the first signal received, if any
+}
+
+// runJobs runs the jobs on eng while the console shows the events. A
+// reader of drover's stdout that goes away stops the engine, as a write
+// that finds it gone does.
+func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, shard jobspec.Shard) outcome {
+	con.Start(eng.Stop)
+	guard.NoticesTo(con)
+	var closed atomic.Bool
 	stopWatching := interrupt.WatchClosed(ios.Out, func() {
-		stdoutClosed.Store(true)
-		r.Stop()
-		term.Notice("stdout was closed; stopping the running jobs")
+		closed.Store(true)
+		eng.Stop()
+		con.Notice("stdout was closed; stopping the running jobs")
 	})
 	dec := in.Decoder()
 	defer dec.Close()
-	sum, runErr := r.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
-	wg.Wait()
+	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
+	con.Wait()
 	stopWatching()
-	interrupted := signals.Stop()
+	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), interrupted: guard.Stop()}
+}
 
-	code := exitOK
-	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
-		code = exitFailures
+// finish reports the run's error, prints the summary, completes the
+// record files and returns the exit code the outcome maps to. A record
+// file that cannot be completed makes it 2, unless a signal interrupted
+// the run.
+func finish(ios *iostreams.IOStreams, out outcome, con *console.Console, rec *records.Set) error {
+	if out.err != nil && !jobspec.IsInputError(out.err) { // input errors were reported as they happened
+		fmt.Fprintf(ios.ErrOut, "drover: %v\n", out.err)
 	}
-	if runErr != nil {
-		code = exitUsage
-		if !jobspec.IsInputError(runErr) { // input errors were reported as they happened
-			fmt.Fprintf(ios.ErrOut, "drover: %v\n", runErr)
-		}
-	}
-	if console.IsEPIPE(term.OutErr()) || stdoutClosed.Load() {
-		code = exitSIGPIPE
-	}
-	if interrupted != nil {
-		code = signalExitCode(interrupted)
-	}
-	if !opts.quiet {
-		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, term.Failures())
-	}
-	if rec.Summary != nil {
-		if err := records.WriteSummaryJSON(rec.Summary, sum, signalNameOf(interrupted), code); err != nil {
-			fmt.Fprintf(ios.ErrOut, "drover: --summary-json: %v\n", err)
-			if interrupted == nil {
-				code = exitUsage
-			}
-		}
-		rec.Summary = nil
-	}
-	if err := rec.Close(); err != nil && code < exitUsage {
+	code := runExitCode(out)
+	con.PrintSummary(out.sum)
+	for _, err := range rec.Finish(records.Outcome{Summary: out.sum, Interrupted: signalNameOf(out.interrupted), ExitCode: code}) {
 		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
-		code = exitUsage
+		if out.interrupted == nil {
+			code = exitUsage
+		}
 	}
 	return silent(code)
 }

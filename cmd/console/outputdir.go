@@ -52,13 +52,13 @@ type outputDir struct {
 	next runner.Sink
 }
 
-func OpenOutputDir(path string, next runner.Sink) (*outputDir, error) {
+func openOutputDir(path string, next runner.Sink) (*outputDir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
-		return nil, fmt.Errorf("--output-dir: %v", unwrapPath(err))
+		return nil, unwrapPath(err)
 	}
 	root, err := os.OpenRoot(path)
 	if err != nil {
-		return nil, fmt.Errorf("--output-dir: %v", unwrapPath(err))
+		return nil, unwrapPath(err)
 	}
 	return &outputDir{path: path, root: root, next: next}, nil
 }

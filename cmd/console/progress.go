@@ -1,6 +1,7 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -40,9 +41,13 @@ const (
 	ProgressNone = "none"
 )
 
-// NewProgress resolves --progress: auto draws a bar on a terminal, prints a
-// status line every interval under CI, and nothing otherwise.
-func NewProgress(mode string, ios *iostreams.IOStreams, interval time.Duration, total int, color bool) (ProgressView, error) {
+// ErrUnknownMode is the error of a mode name that is not one of the
+// known ones (of progress, output or colour).
+var ErrUnknownMode = errors.New("unknown mode")
+
+// ProgressMode resolves a progress mode: auto draws a bar on a terminal,
+// prints a status line every interval under CI, and nothing otherwise.
+func ProgressMode(mode string, ios *iostreams.IOStreams) (string, error) {
 	if mode == ProgressAuto {
 		switch {
 		case ios.ErrTTY:
@@ -54,17 +59,23 @@ func NewProgress(mode string, ios *iostreams.IOStreams, interval time.Duration, 
 		}
 	}
 	switch mode {
-	case ProgressBar:
-		return newBarView(ios.ErrOut, total, color), nil
-	case ProgressLog:
-		if interval <= 0 {
-			return nil, fmt.Errorf("--progress-interval must be positive")
-		}
-		return &logView{w: ios.ErrOut, every: interval}, nil
-	case ProgressNone:
-		return noView{}, nil
+	case ProgressBar, ProgressLog, ProgressNone:
+		return mode, nil
 	}
-	return nil, fmt.Errorf("--progress: unknown mode %q (want auto, bar, log or none)", mode)
+	return "", fmt.Errorf("%w %q (want auto, bar, log or none)", ErrUnknownMode, mode)
+}
+
+// NewProgress makes the view of a resolved mode (see ProgressMode). The
+// log view prints every interval, which must be positive; the bar counts
+// up to total (a spinner while it is -1).
+func NewProgress(mode string, ios *iostreams.IOStreams, interval time.Duration, total int, color bool) ProgressView {
+	switch mode {
+	case ProgressBar:
+		return newBarView(ios.ErrOut, total, color)
+	case ProgressLog:
+		return &logView{w: ios.ErrOut, every: interval}
+	}
+	return noView{}
 }
 
 type noView struct{}

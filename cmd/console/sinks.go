@@ -19,10 +19,10 @@ const (
 	OutputNone  = "none"
 )
 
-// NewSink builds the sink of an output mode. Chunks of tag (and of raw,
+// newSink builds the sink of an output mode. Chunks of tag (and of raw,
 // when drover's own streams are not files) go to the terminal goroutine
 // through chunks.
-func NewSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- Chunk) (runner.Sink, error) {
+func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- Chunk) (runner.Sink, error) {
 	switch mode {
 	case OutputGroup:
 		return groupSink{dir: spool}, nil
@@ -37,7 +37,7 @@ func NewSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chun
 		}
 		return noneSink{null: null}, nil
 	}
-	return nil, fmt.Errorf("--output: unknown mode %q (want group, tag, raw or none)", mode)
+	return nil, fmt.Errorf("%w %q (want group, tag, raw or none)", ErrUnknownMode, mode)
 }
 
 // groupSink collects each job's stdout and stderr in spools (memory up to

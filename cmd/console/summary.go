@@ -49,7 +49,7 @@ func count(c *color.Color, n int, what string) string {
 	return c.Sprint(s)
 }
 
-// UseColor resolves --color: auto means on a terminal, unless NO_COLOR is
+// UseColor resolves a colour mode: auto means on a terminal, unless NO_COLOR is
 // set (to anything) or TERM is dumb.
 func UseColor(mode string, ios *iostreams.IOStreams) (bool, error) {
 	switch mode {
@@ -60,7 +60,7 @@ func UseColor(mode string, ios *iostreams.IOStreams) (bool, error) {
 	case "auto":
 		return ios.ErrTTY && ios.Getenv("NO_COLOR") == "" && ios.Getenv("TERM") != "dumb", nil
 	}
-	return false, fmt.Errorf("--color: unknown mode %q (want auto, always or never)", mode)
+	return false, fmt.Errorf("%w %q (want auto, always or never)", ErrUnknownMode, mode)
 }
 
 // PrintSummary writes the human summary of a run to w.

@@ -1,8 +1,3 @@
-// Package console owns what a person sees of a run: the one goroutine
-// that writes to drover's stdout and stderr while jobs run (Terminal), the
-// progress views (bar, log, none), the output sinks (group, tag, raw, none,
-// and --output-dir's copies), the summary and its palette, and the dry-run
-// listing. It knows neither cobra nor flags: it is given plain values.
 package console
 
 import (
@@ -26,23 +21,15 @@ type Failure struct {
 	Tail   []byte // the last of its stderr
 }
 
-// TerminalOptions say how the terminal goroutine presents a run.
-type TerminalOptions struct {
-	Quiet        bool
-	KeepOrder    bool
-	GithubGroups bool
-	Progress     ProgressView
-}
-
 // terminal is the one goroutine that writes to drover's stdout and stderr
 // while jobs run: job output, notices and progress all pass through it, so
 // no two writers race and the progress bar is cleared before anything is
 // written above it. Loop runs in that goroutine; Notice and the chunk
 // channel may be used from any goroutine until Loop has returned;
 // Failures and OutErr may be read once Loop has returned.
-type Terminal struct {
+type terminal struct {
 	ios      *iostreams.IOStreams
-	opts     TerminalOptions
+	opts     Options
 	onClosed func() // called once when drover's stdout is found closed
 
 	notes  chan string
@@ -57,9 +44,9 @@ type Terminal struct {
 	state    progressState
 }
 
-// NewTerminal makes the terminal; the sinks send it output on chunks.
-func NewTerminal(ios *iostreams.IOStreams, opts TerminalOptions, chunks chan Chunk, total int, onClosed func()) *Terminal {
-	return &Terminal{
+// newTerminal makes the terminal; the sinks send it output on chunks.
+func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan Chunk, total int, onClosed func()) *terminal {
+	return &terminal{
 		ios: ios, opts: opts, onClosed: onClosed,
 		notes: make(chan string), chunks: chunks, done: make(chan struct{}),
 		held:  map[*jobspec.Job]*runner.Result{},
@@ -68,7 +55,7 @@ func NewTerminal(ios *iostreams.IOStreams, opts TerminalOptions, chunks chan Chu
 }
 
 // Notice prints a line for people on stderr, unless the loop has ended.
-func (t *Terminal) Notice(s string) {
+func (t *terminal) Notice(s string) {
 	select {
 	case t.notes <- s:
 	case <-t.done:
@@ -76,7 +63,7 @@ func (t *Terminal) Notice(s string) {
 }
 
 // Loop handles events until the runner closes the channel.
-func (t *Terminal) Loop(events <-chan runner.Event) {
+func (t *terminal) Loop(events <-chan runner.Event) {
 	defer close(t.done)
 	tick := time.NewTicker(t.opts.Progress.interval())
 	defer tick.Stop()
@@ -104,12 +91,12 @@ func (t *Terminal) Loop(events <-chan runner.Event) {
 }
 
 // Failures are the failed and timed-out jobs the summary lists.
-func (t *Terminal) Failures() []Failure { return t.failures }
+func (t *terminal) Failures() []Failure { return t.failures }
 
 // OutErr is the first error writing drover's own stdout, if any.
-func (t *Terminal) OutErr() error { return t.outErr }
+func (t *terminal) OutErr() error { return t.outErr }
 
-func (t *Terminal) handle(ev runner.Event) {
+func (t *terminal) handle(ev runner.Event) {
 	t.state.running = ev.Running
 	switch ev.Kind {
 	case runner.JobAccepted:
@@ -159,7 +146,7 @@ func modeOutput(out runner.JobOutput) runner.JobOutput {
 
 // writeResult writes what a finished job's output still holds and releases
 // it.
-func (t *Terminal) writeResult(res *runner.Result) {
+func (t *terminal) writeResult(res *runner.Result) {
 	if s, ok := res.Output.(*SavedOutput); ok {
 		s.closeFiles()
 	}
@@ -191,7 +178,7 @@ func (t *Terminal) writeResult(res *runner.Result) {
 	res.Output.Close()
 }
 
-func (t *Terminal) writeSpool(s *runner.Spool, w io.Writer) {
+func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
 	if s.Len() == 0 {
 		return
 	}
@@ -205,13 +192,13 @@ func (t *Terminal) writeSpool(s *runner.Spool, w io.Writer) {
 
 // write writes p to w (drover's stdout or stderr) with the progress bar
 // out of the way.
-func (t *Terminal) write(w io.Writer, p []byte) {
+func (t *terminal) write(w io.Writer, p []byte) {
 	t.opts.Progress.clear()
 	_, err := w.Write(p)
 	t.noteError(w, err)
 }
 
-func (t *Terminal) noteError(w io.Writer, err error) {
+func (t *terminal) noteError(w io.Writer, err error) {
 	if err != nil && w == t.ios.Out && t.outErr == nil {
 		t.outErr = err
 		if IsEPIPE(err) {

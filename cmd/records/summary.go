@@ -22,6 +22,44 @@ type SummaryJSON struct {
 	ExitCode    int     `json:"exit_code"`
 }
 
+// Summary is the summary file: the counts, how the run was interrupted
+// and its exit code, as one JSON object written when the run is over.
+type Summary struct {
+	f *os.File
+}
+
+// CreateSummary creates (or empties) the summary file at path.
+func CreateSummary(path string) (*Summary, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Summary{f: f}, nil
+}
+
+// Record does nothing: the summary is written once, by Finish.
+func (s *Summary) Record(*runner.Result) error { return nil }
+
+// Finish writes the summary and closes the file.
+func (s *Summary) Finish(o Outcome) error {
+	f := s.f
+	if f == nil {
+		return nil
+	}
+	s.f = nil
+	return WriteSummaryJSON(f, o.Summary, o.Interrupted, o.ExitCode)
+}
+
+// Close closes the file; it may be called more than once.
+func (s *Summary) Close() error {
+	if s.f == nil {
+		return nil
+	}
+	f := s.f
+	s.f = nil
+	return f.Close()
+}
+
 // WriteSummaryJSON writes the summary object to f and closes it. interrupted
 // names the signal that interrupted the run ("" for none).
 func WriteSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code int) error {
