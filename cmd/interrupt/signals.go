@@ -10,8 +10,6 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-
-	"github.com/drover/drover/cmd/console"
 )
 
 // Stopper is what the signal watcher drives: the engine of a run.
@@ -57,14 +55,14 @@ func Watch(r Stopper, killGrace fmt.Stringer, note func(string)) *Watcher {
 				case level == 0 && sig == syscall.SIGINT:
 					level = 1
 					r.Drain()
-					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", console.Plural(r.Running(), "running job")))
+					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", runningJobs(r.Running())))
 				case level <= 1:
 					level = 2
 					r.Stop()
-					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), console.Plural(r.Running(), "running job"), killGrace))
+					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), runningJobs(r.Running()), killGrace))
 				default:
 					r.Kill()
-					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), console.Plural(r.Running(), "running job")))
+					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), runningJobs(r.Running())))
 				}
 			}
 		}
@@ -83,6 +81,14 @@ func (w *Watcher) Stop() os.Signal {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.first
+}
+
+// runningJobs counts the running jobs in words.
+func runningJobs(n int) string {
+	if n == 1 {
+		return "1 running job"
+	}
+	return fmt.Sprintf("%d running jobs", n)
 }
 
 // SignalName is the name a signal is shown and recorded under.
