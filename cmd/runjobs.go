@@ -168,8 +168,8 @@ func interruptedBeforeRun(ios *iostreams.IOStreams, opts *runOptions, sig os.Sig
 		console.PrintSummary(ios.ErrOut, console.NewPalette(false), sum, nil)
 	}
 	if opts.summaryJSON != "" {
-		if f, err := os.Create(opts.summaryJSON); err == nil {
-			records.WriteSummaryJSON(f, sum, interrupt.SignalName(sig), code)
+		if s, err := records.CreateSummary(opts.summaryJSON); err == nil {
+			s.Finish(records.Outcome{Summary: sum, Interrupted: interrupt.SignalName(sig), ExitCode: code})
 		}
 	}
 	return silent(code)

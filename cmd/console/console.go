@@ -33,7 +33,7 @@ type Console struct {
 	ios    *iostreams.IOStreams
 	opts   Options
 	spool  runner.SpoolDir
-	chunks chan Chunk
+	chunks chan chunk
 	events chan runner.Event
 	sink   runner.Sink
 	dir    *outputDir
@@ -43,7 +43,7 @@ type Console struct {
 
 // New makes the console of a run on ios.
 func New(ios *iostreams.IOStreams, opts Options) *Console {
-	return &Console{ios: ios, opts: opts, chunks: make(chan Chunk), events: make(chan runner.Event, 64)}
+	return &Console{ios: ios, opts: opts, chunks: make(chan chunk), events: make(chan runner.Event, 64)}
 }
 
 // SetOutput chooses what happens to the jobs' output: group, tag, raw or
@@ -93,7 +93,7 @@ func (c *Console) Notice(s string) { c.term.Notice(s) }
 func (c *Console) Wait() { c.wg.Wait() }
 
 // StdoutClosed reports whether a write found drover's stdout closed.
-func (c *Console) StdoutClosed() bool { return IsEPIPE(c.term.OutErr()) }
+func (c *Console) StdoutClosed() bool { return isEPIPE(c.term.OutErr()) }
 
 // PrintSummary prints the summary of the run on stderr, unless quiet.
 func (c *Console) PrintSummary(sum runner.Summary) {

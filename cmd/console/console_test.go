@@ -11,7 +11,7 @@ import (
 
 func TestShellQuoteRoundTrips(t *testing.T) {
 	argv := []string{"printf", "%s|", "plain", "two words", "it's", "", "tab\there", "new\nline", `back\slash`, "$HOME", "ünï"}
-	quoted := ShellQuote(argv)
+	quoted := shellQuote(argv)
 	if strings.Contains(quoted, "\n") {
 		t.Fatalf("quoted argv spans lines: %q", quoted)
 	}

@@ -40,7 +40,7 @@ func DryRun(w io.Writer, src runner.Source, shell string, skip func(*jobspec.Job
 		if job.Shell {
 			argv = []string{shell, "-c", job.Argv[0]}
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\n", job.ID, ShellQuote(argv)); err != nil {
+		if _, err := fmt.Fprintf(w, "%s\t%s\n", job.ID, shellQuote(argv)); err != nil {
 			return false, &StdoutError{err}
 		}
 	}
@@ -48,10 +48,10 @@ func DryRun(w io.Writer, src runner.Source, shell string, skip func(*jobspec.Job
 
 var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
 
-// ShellQuote joins argv so that a shell reads it back as argv, on one line:
+// shellQuote joins argv so that a shell reads it back as argv, on one line:
 // plain words stay bare, others are single-quoted, and words with control
 // characters use $'…' quoting, as bash's printf %q does.
-func ShellQuote(argv []string) string {
+func shellQuote(argv []string) string {
 	parts := make([]string, len(argv))
 	for i, a := range argv {
 		switch {

@@ -82,7 +82,7 @@ func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 		base.Close()
 		return nil, err
 	}
-	return &SavedOutput{
+	return &savedOutput{
 		JobOutput:  base,
 		out:        tee(base.Stdout(), out),
 		err:        tee(base.Stderr(), errf),
@@ -120,8 +120,9 @@ func tee(w io.Writer, f *os.File) io.Writer {
 	return io.MultiWriter(w, f)
 }
 
-// SavedOutput is a JobOutput that is also saved to files.
-type SavedOutput struct {
+// savedOutput is a JobOutput that is also saved to files; its Files
+// method gives their paths to the results file.
+type savedOutput struct {
 	runner.JobOutput
 	out, err               io.Writer
 	files                  []*os.File
@@ -129,13 +130,13 @@ type SavedOutput struct {
 }
 
 // Files are the paths of the saved stdout and stderr.
-func (s *SavedOutput) Files() (stdout, stderr string) { return s.stdoutFile, s.stderrFile }
+func (s *savedOutput) Files() (stdout, stderr string) { return s.stdoutFile, s.stderrFile }
 
-func (s *SavedOutput) Stdout() io.Writer { return s.out }
-func (s *SavedOutput) Stderr() io.Writer { return s.err }
+func (s *savedOutput) Stdout() io.Writer { return s.out }
+func (s *savedOutput) Stderr() io.Writer { return s.err }
 
 // closeFiles closes the saved files once the job has ended.
-func (s *SavedOutput) closeFiles() error {
+func (s *savedOutput) closeFiles() error {
 	var errs []error
 	for _, f := range s.files {
 		errs = append(errs, f.Close())
@@ -144,6 +145,6 @@ func (s *SavedOutput) closeFiles() error {
 	return errors.Join(errs...)
 }
 
-func (s *SavedOutput) Close() error {
+func (s *savedOutput) Close() error {
 	return errors.Join(s.closeFiles(), s.JobOutput.Close())
 }

@@ -33,7 +33,7 @@ type ProgressView interface {
 	finish()
 }
 
-// The --progress modes.
+// The progress modes.
 const (
 	ProgressAuto = "auto"
 	ProgressBar  = "bar"

@@ -11,7 +11,7 @@ import (
 	"github.com/drover/drover/runner"
 )
 
-// The --output modes.
+// The output modes.
 const (
 	OutputGroup = "group"
 	OutputTag   = "tag"
@@ -22,7 +22,7 @@ const (
 // newSink builds the sink of an output mode. Chunks of tag (and of raw,
 // when drover's own streams are not files) go to the terminal goroutine
 // through chunks.
-func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- Chunk) (runner.Sink, error) {
+func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- chunk) (runner.Sink, error) {
 	switch mode {
 	case OutputGroup:
 		return groupSink{dir: spool}, nil
@@ -60,7 +60,7 @@ func (g *groupOutput) park() error { return errors.Join(g.out.Park(), g.err.Park
 // tagSink prefixes every line with "[ID] " as it arrives.
 type tagSink struct {
 	ios    *iostreams.IOStreams
-	chunks chan<- Chunk
+	chunks chan<- chunk
 }
 
 func (s tagSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
@@ -76,7 +76,7 @@ func (s tagSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
 // through the terminal goroutine unchanged.
 type rawSink struct {
 	ios    *iostreams.IOStreams
-	chunks chan<- Chunk
+	chunks chan<- chunk
 }
 
 func (s rawSink) Open(*jobspec.Job) (runner.JobOutput, error) {
@@ -105,8 +105,8 @@ func (s *streamOutput) Stdout() io.Writer { return s.out }
 func (s *streamOutput) Stderr() io.Writer { return s.err }
 func (s *streamOutput) Close() error      { return nil }
 
-// Chunk is output on its way to the terminal goroutine.
-type Chunk struct {
+// chunk is output on its way to the terminal goroutine.
+type chunk struct {
 	dst  io.Writer
 	data []byte
 }
@@ -124,14 +124,14 @@ type lineWriter struct {
 	dst     io.Writer
 	prefix  string
 	raw     bool
-	chunks  chan<- Chunk
+	chunks  chan<- chunk
 	partial []byte
 }
 
 func (w *lineWriter) Write(p []byte) (int, error) {
 	n := len(p)
 	if w.raw {
-		w.chunks <- Chunk{dst: w.dst, data: append([]byte(nil), p...)}
+		w.chunks <- chunk{dst: w.dst, data: append([]byte(nil), p...)}
 		return n, nil
 	}
 	var out []byte
@@ -152,7 +152,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		p = p[i+1:]
 	}
 	if len(out) > 0 {
-		w.chunks <- Chunk{dst: w.dst, data: out}
+		w.chunks <- chunk{dst: w.dst, data: out}
 	}
 	return n, nil
 }

@@ -32,7 +32,7 @@ func TestFileNameNeverEscapesOrCollides(t *testing.T) {
 }
 
 func TestLineWriterPrefixesAndSplits(t *testing.T) {
-	chunks := make(chan Chunk, 100)
+	chunks := make(chan chunk, 100)
 	var dst bytes.Buffer
 	w := &lineWriter{dst: &dst, prefix: "[j] ", chunks: chunks}
 	w.Write([]byte("one\ntw"))

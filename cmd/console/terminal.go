@@ -33,19 +33,19 @@ type terminal struct {
 	onClosed func() // called once when drover's stdout is found closed
 
 	notes  chan string
-	chunks chan Chunk
+	chunks chan chunk
 	done   chan struct{}
 
 	// Owned by the loop goroutine.
 	failures []Failure
 	outErr   error          // the first error writing drover's own stdout
-	order    []*jobspec.Job // --keep-order: accepted jobs not yet written
+	order    []*jobspec.Job // KeepOrder: accepted jobs not yet written
 	held     map[*jobspec.Job]*runner.Result
 	state    progressState
 }
 
 // newTerminal makes the terminal; the sinks send it output on chunks.
-func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan Chunk, total int, onClosed func()) *terminal {
+func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan chunk, total int, onClosed func()) *terminal {
 	return &terminal{
 		ios: ios, opts: opts, onClosed: onClosed,
 		notes: make(chan string), chunks: chunks, done: make(chan struct{}),
@@ -135,10 +135,10 @@ func (t *terminal) handle(ev runner.Event) {
 	}
 }
 
-// modeOutput is the output of the --output mode inside a JobOutput, under
-// what --output-dir adds.
+// modeOutput is the output of the output mode inside a JobOutput, under
+// what the output directory adds.
 func modeOutput(out runner.JobOutput) runner.JobOutput {
-	if s, ok := out.(*SavedOutput); ok {
+	if s, ok := out.(*savedOutput); ok {
 		return s.JobOutput
 	}
 	return out
@@ -147,7 +147,7 @@ func modeOutput(out runner.JobOutput) runner.JobOutput {
 // writeResult writes what a finished job's output still holds and releases
 // it.
 func (t *terminal) writeResult(res *runner.Result) {
-	if s, ok := res.Output.(*SavedOutput); ok {
+	if s, ok := res.Output.(*savedOutput); ok {
 		s.closeFiles()
 	}
 	switch o := modeOutput(res.Output).(type) {
@@ -201,10 +201,10 @@ func (t *terminal) write(w io.Writer, p []byte) {
 func (t *terminal) noteError(w io.Writer, err error) {
 	if err != nil && w == t.ios.Out && t.outErr == nil {
 		t.outErr = err
-		if IsEPIPE(err) {
+		if isEPIPE(err) {
 			t.onClosed()
 		}
 	}
 }
 
-func IsEPIPE(err error) bool { return err != nil && errors.Is(err, syscall.EPIPE) }
+func isEPIPE(err error) bool { return err != nil && errors.Is(err, syscall.EPIPE) }

@@ -12,16 +12,16 @@ import (
 // the console once NoticesTo has named it, and are dropped before. Its
 // methods are safe for concurrent use; Stop joins its goroutine.
 type Guard struct {
-	hand    Handover
-	notes   LaterNote
-	signals *Watcher
+	hand    handover
+	notes   laterNote
+	signals *watcher
 }
 
 // Start starts watching SIGINT, SIGTERM and SIGHUP for a run whose jobs
 // get killGrace between SIGTERM and SIGKILL.
 func Start(killGrace fmt.Stringer) *Guard {
 	g := &Guard{}
-	g.signals = Watch(&g.hand, killGrace, g.notes.Note)
+	g.signals = watch(&g.hand, killGrace, g.notes.Note)
 	return g
 }
 

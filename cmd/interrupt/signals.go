@@ -20,11 +20,11 @@ type Stopper interface {
 	Running() int
 }
 
-// Watcher turns SIGINT, SIGTERM and SIGHUP into the contract's
+// watcher turns SIGINT, SIGTERM and SIGHUP into the contract's
 // shutdown steps: the first SIGINT drains, SIGTERM, SIGHUP or a second
 // SIGINT stops the running jobs, and a third signal kills them. Its one
-// goroutine is started by Watch and joined by Stop.
-type Watcher struct {
+// goroutine is started by watch and joined by Stop.
+type watcher struct {
 	sigs     chan os.Signal
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -33,9 +33,9 @@ type Watcher struct {
 	stopOnce sync.Once
 }
 
-// Watch starts watching. Notices for people go to note.
-func Watch(r Stopper, killGrace fmt.Stringer, note func(string)) *Watcher {
-	w := &Watcher{sigs: make(chan os.Signal, 4), done: make(chan struct{})}
+// watch starts watching. Notices for people go to note.
+func watch(r Stopper, killGrace fmt.Stringer, note func(string)) *watcher {
+	w := &watcher{sigs: make(chan os.Signal, 4), done: make(chan struct{})}
 	signal.Notify(w.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	w.wg.Add(1)
 	go func() {
@@ -72,7 +72,7 @@ func Watch(r Stopper, killGrace fmt.Stringer, note func(string)) *Watcher {
 
 // Stop ends the watching and returns the first signal received, or nil.
 // It may be called more than once.
-func (w *Watcher) Stop() os.Signal {
+func (w *watcher) Stop() os.Signal {
 	w.stopOnce.Do(func() {
 		signal.Stop(w.sigs)
 		close(w.done)
@@ -104,18 +104,18 @@ func SignalName(sig os.Signal) string {
 	return sig.String()
 }
 
-// Handover is the Stopper the signal watcher drives from the moment drover
+// handover is the Stopper the signal watcher drives from the moment drover
 // starts: until the run begins (while a regular file is validated) a signal
 // only marks the run as interrupted, and the run is not started; once the
 // runner is handed over, signals go to it. Its methods are safe for
 // concurrent use.
-type Handover struct {
+type handover struct {
 	mu          sync.Mutex
 	r           Stopper
 	interrupted bool
 }
 
-func (h *Handover) to(f func(Stopper)) {
+func (h *handover) to(f func(Stopper)) {
 	h.mu.Lock()
 	r := h.r
 	if r == nil {
@@ -129,12 +129,12 @@ func (h *Handover) to(f func(Stopper)) {
 
 // Drain, Stop and Kill go to the engine, or mark the run interrupted
 // before it has begun.
-func (h *Handover) Drain() { h.to(Stopper.Drain) }
-func (h *Handover) Stop()  { h.to(Stopper.Stop) }
-func (h *Handover) Kill()  { h.to(Stopper.Kill) }
+func (h *handover) Drain() { h.to(Stopper.Drain) }
+func (h *handover) Stop()  { h.to(Stopper.Stop) }
+func (h *handover) Kill()  { h.to(Stopper.Kill) }
 
 // Running is the number of running jobs of the engine, once there is one.
-func (h *Handover) Running() int {
+func (h *handover) Running() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.r == nil {
@@ -144,14 +144,14 @@ func (h *Handover) Running() int {
 }
 
 // WasInterrupted reports whether a signal came before the run began.
-func (h *Handover) WasInterrupted() bool {
+func (h *handover) WasInterrupted() bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.interrupted
 }
 
-// Start hands the runner over, unless a signal came first.
-func (h *Handover) Start(r Stopper) bool {
+// Start hands the engine over, unless a signal came first.
+func (h *handover) Start(r Stopper) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.interrupted {
@@ -161,19 +161,19 @@ func (h *Handover) Start(r Stopper) bool {
 	return true
 }
 
-// Noticer prints a notice for people: the console's terminal.
+// Noticer prints a notice for people: the console.
 type Noticer interface{ Notice(string) }
 
-// LaterNote passes notices to a terminal once there is one; before, the
+// laterNote passes notices to a terminal once there is one; before, the
 // run has not begun and there is nothing to say. Its methods are safe for
 // concurrent use.
-type LaterNote struct {
+type laterNote struct {
 	mu   sync.Mutex
 	term Noticer
 }
 
 // Note passes s on to the terminal, if there is one yet.
-func (n *LaterNote) Note(s string) {
+func (n *laterNote) Note(s string) {
 	n.mu.Lock()
 	t := n.term
 	n.mu.Unlock()
@@ -183,7 +183,7 @@ func (n *LaterNote) Note(s string) {
 }
 
 // Set gives the terminal notices go to from now on.
-func (n *LaterNote) Set(t Noticer) {
+func (n *laterNote) Set(t Noticer) {
 	n.mu.Lock()
 	n.term = t
 	n.mu.Unlock()

@@ -11,7 +11,7 @@ func (f *fakeStopper) Kill()        {}
 func (f *fakeStopper) Running() int { return 7 }
 
 func TestHandoverBeforeAndAfterTheRunStarts(t *testing.T) {
-	h := &Handover{}
+	h := &handover{}
 	if h.WasInterrupted() || h.Running() != 0 {
 		t.Fatal("fresh handover interrupted")
 	}
@@ -21,7 +21,7 @@ func TestHandoverBeforeAndAfterTheRunStarts(t *testing.T) {
 		t.Fatal("the run starts after a signal")
 	}
 
-	h = &Handover{}
+	h = &handover{}
 	if !h.Start(r) {
 		t.Fatal("the run does not start")
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/drover/drover/runner"
 )
 
-// SummaryJSON is the object of the summary file (--summary-json).
+// SummaryJSON is the object of the summary file.
 type SummaryJSON struct {
 	Jobs        int     `json:"jobs"`
 	Succeeded   int     `json:"succeeded"`
@@ -47,7 +47,7 @@ func (s *Summary) Finish(o Outcome) error {
 		return nil
 	}
 	s.f = nil
-	return WriteSummaryJSON(f, o.Summary, o.Interrupted, o.ExitCode)
+	return writeSummaryJSON(f, o.Summary, o.Interrupted, o.ExitCode)
 }
 
 // Close closes the file; it may be called more than once.
@@ -60,9 +60,9 @@ func (s *Summary) Close() error {
 	return f.Close()
 }
 
-// WriteSummaryJSON writes the summary object to f and closes it. interrupted
+// writeSummaryJSON writes the summary object to f and closes it. interrupted
 // names the signal that interrupted the run ("" for none).
-func WriteSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code int) error {
+func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code int) error {
 	s := SummaryJSON{
 		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
 		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
