@@ -1,6 +1,10 @@
-// Package cmd is drover's command line: the cobra command tree, flags,
-// terminals, signals, progress and summaries, and the mapping of outcomes
-// to exit codes. It drives the runner and jobspec packages.
+// Package cmd is drover's command line: the cobra command tree and, per
+// command, an options struct, the wiring that fills it from flags, and a
+// short function that composes the stages the packages below provide:
+// input (the job list), the engine (runner, or runner/fleet with --nats),
+// console (what a person sees), records (the files for scripts and CI) and
+// interrupt (signals, a closed stdout). The mapping of outcomes to exit
+// codes is exit.go's.
 package cmd
 
 import (
