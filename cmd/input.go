@@ -63,7 +63,7 @@ func (o *inputOptions) open(ios *iostreams.IOStreams, path string) (*input.Input
 	}
 	in, err := input.Open(ios.In, path, opts)
 	if err != nil {
-		return nil, usageError("%v", err)
+		return nil, usageError("%v", unwrapPath(err))
 	}
 	return in, nil
 }

@@ -36,7 +36,7 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int) (*console.
 	if o.outputDir != "" {
 		if err := con.SaveOutputIn(o.outputDir); err != nil {
 			con.Close()
-			return nil, usageError("--output-dir: %v", err)
+			return nil, usageError("--output-dir: %v", unwrapPath(err))
 		}
 	}
 	return con, nil

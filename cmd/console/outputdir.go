@@ -54,11 +54,11 @@ type outputDir struct {
 
 func openOutputDir(path string, next runner.Sink) (*outputDir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
-		return nil, unwrapPath(err)
+		return nil, err
 	}
 	root, err := os.OpenRoot(path)
 	if err != nil {
-		return nil, unwrapPath(err)
+		return nil, err
 	}
 	return &outputDir{path: path, root: root, next: next}, nil
 }

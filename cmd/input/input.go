@@ -5,7 +5,6 @@
 package input
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +25,8 @@ type Input struct {
 	close func() error
 }
 
-// Open opens path, or stdin for "" and "-", to be decoded with opts.
+// Open opens path, or stdin for "" and "-", to be decoded with opts. An
+// error opening path is the *os.PathError of os.Open or Stat.
 func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 	if path == "" || path == "-" {
 		in := &Input{Name: "<stdin>", r: stdin, opts: opts, close: func() error { return nil }}
@@ -41,12 +41,12 @@ func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, unwrapPath(err)
+		return nil, err
 	}
 	fi, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, unwrapPath(err)
+		return nil, err
 	}
 	if fi.IsDir() {
 		f.Close()
@@ -57,14 +57,6 @@ func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 		in.file = f
 	}
 	return in, nil
-}
-
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
-	}
-	return err
 }
 
 // IsFile reports whether the input is a regular file, which is validated
