@@ -37,11 +37,15 @@ func cmdNATSServer(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv("NATS_URL", s.ClientURL())
 }
 
-// natsqueued N waits until the job queue of the server at NATS_URL holds
-// N jobs.
+// natsqueued N [STREAM] waits until the job queue (or STREAM) of the
+// server at NATS_URL holds N jobs.
 func cmdNATSQueued(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: natsqueued N")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: natsqueued N [STREAM]")
+	}
+	stream := fleet.JobsStream
+	if len(args) == 2 {
+		stream = args[1]
 	}
 	want, err := strconv.ParseUint(args[0], 10, 64)
 	ts.Check(err)
@@ -53,7 +57,7 @@ func cmdNATSQueued(ts *testscript.TestScript, neg bool, args []string) {
 	var got uint64
 	for deadline := time.Now().Add(awaitLimit); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		st, err := js.Stream(ctx, fleet.JobsStream)
+		st, err := js.Stream(ctx, stream)
 		cancel()
 		if err == nil {
 			if got = st.CachedInfo().State.Msgs; got == want {

@@ -53,7 +53,7 @@ func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
 			cfg.Queue = defaultInFlight
 		}
 	}
-	if err := o.checkNATSFlags(); err != nil {
+	if err := o.checkNATSFlags(ios); err != nil {
 		return runner.Config{}, err
 	}
 	if o.failFast && (cfg.MaxFailures == 0 || cfg.MaxFailures > 1) {

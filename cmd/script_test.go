@@ -115,7 +115,7 @@ func cmdSpawn(ts *testscript.TestScript, neg bool, args []string) {
 			env = append(env, k+"="+v)
 		}
 	}
-	for _, k := range []string{"WORK", "HOME", "PATH", "TMPDIR", "CI", "GITHUB_ACTIONS", "NO_COLOR", "NATS_URL"} {
+	for _, k := range []string{"WORK", "HOME", "PATH", "TMPDIR", "CI", "GITHUB_ACTIONS", "NO_COLOR", "NATS_URL", "DROVER_NATS_PREFIX"} {
 		env = append(env, k+"="+ts.Getenv(k))
 	}
 	c.Env = env

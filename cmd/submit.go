@@ -26,13 +26,27 @@ var workerFlags = []struct{ name, instead string }{
 }
 
 // checkNATSFlags refuses, with --nats, the flags that only workers honour,
-// rather than ignore them.
-func (o *runOptions) checkNATSFlags() error {
+// rather than ignore them, and resolves the namespace; without --nats, it
+// refuses the flags of the namespace.
+func (o *runOptions) checkNATSFlags(ios *iostreams.IOStreams) error {
+	changed := o.changed
+	if changed == nil {
+		changed = func(string) bool { return false }
+	}
 	if o.nats == "" {
+		for _, f := range []string{"replicas", "prefix"} {
+			if changed(f) {
+				return usageError("--%s needs --nats", f)
+			}
+		}
 		return nil
 	}
 	if o.cancelWait <= 0 {
 		return usageError("--cancel-wait must be positive")
+	}
+	var err error
+	if o.names, o.replicas, err = o.ns.resolve(ios, changed); err != nil {
+		return err
 	}
 	for _, f := range workerFlags {
 		if o.changed != nil && o.changed(f.name) {
@@ -52,7 +66,7 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 			s = "connected to NATS again"
 		}
 		note(s)
-	})
+	}, opts.names.InboxOption())
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
@@ -62,13 +76,14 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
 		MaxFailures: cfg.MaxFailures, CancelWait: opts.cancelWait,
 		Sink: cfg.Sink, Skip: cfg.Skip, Record: cfg.Record, Events: cfg.Events,
+		Prefix: opts.names.Prefix, Replicas: opts.replicas, Log: note,
 	})
 	if err != nil {
 		nc.Close()
 		return nil, nil, usageError("NATS server at %s: %v", opts.nats, err)
 	}
 	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), opts.nats)
+		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), where(opts.nats, opts.names))
 	}
 	return sub, nc.Close, nil
 }

@@ -27,6 +27,10 @@ type workerOptions struct {
 	retryMaxDelay time.Duration
 	outputLimit   string
 	quiet         bool
+	ns            natsNamespace
+	changed       func(flag string) bool
+	names         fleet.Names // from ns, by check
+	replicas      int         // from ns, by check: 0 takes the streams' as they are
 }
 
 func newWorkerCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -48,6 +52,7 @@ and hands them back too; a third kills them.`,
 		Example: `  drover worker --nats nats://queue.example:4222 -j 8`,
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			opts.changed = c.Flags().Changed
 			return runWorker(ios, opts)
 		},
 	}
@@ -62,11 +67,12 @@ and hands them back too; a third kills them.`,
 	fs.DurationVar(&opts.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
 	fs.StringVar(&opts.outputLimit, "output-limit", "256KiB", "bytes of each of a job's stdout and stderr sent back with its result")
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "log only problems, not every job")
+	opts.ns.addFlags(fs, "")
 	return c
 }
 
 func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
-	limit, err := opts.check()
+	limit, err := opts.check(ios)
 	if err != nil {
 		return err
 	}
@@ -87,7 +93,7 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 	stopSignals := interrupt.Escalate(w, func(step interrupt.Step, sig os.Signal) {
 		logf(true, workerStepNotice(step, sig, w.Running()))
 	})
-	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, opts.nats, opts.jobs))
+	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, where(opts.nats, opts.names), opts.jobs))
 	err = w.Run(context.Background())
 	stopSignals()
 	if err != nil {
@@ -99,7 +105,7 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 
 // check checks the flags and returns the --output-limit in bytes; a
 // --prefetch of 0 becomes --jobs.
-func (o *workerOptions) check() (limit int, err error) {
+func (o *workerOptions) check(ios *iostreams.IOStreams) (limit int, err error) {
 	switch {
 	case o.nats == "":
 		return 0, usageError("worker needs --nats URL")
@@ -121,6 +127,13 @@ func (o *workerOptions) check() (limit int, err error) {
 	if o.prefetch == 0 {
 		o.prefetch = o.jobs
 	}
+	changed := o.changed
+	if changed == nil {
+		changed = func(string) bool { return false }
+	}
+	if o.names, o.replicas, err = o.ns.resolve(ios, changed); err != nil {
+		return 0, err
+	}
 	return limit, nil
 }
 
@@ -132,7 +145,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 			s = "connected to NATS again"
 		}
 		logf(true, s)
-	})
+	}, o.names.InboxOption())
 	if err != nil {
 		return nil, nil, usageError("%v", err)
 	}
@@ -142,7 +155,8 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
 		Environ: ios.Environ(), OutputLimit: limit, Name: name,
-		Log: func(s string) { logf(false, s) },
+		Log:    func(s string) { logf(false, s) },
+		Prefix: o.names.Prefix, Replicas: o.replicas,
 	})
 	if err != nil {
 		nc.Close()
