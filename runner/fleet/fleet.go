@@ -7,6 +7,7 @@
 package fleet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -79,6 +80,8 @@ func explain(err error) error {
 		return fmt.Errorf("%w (start nats-server with -js)", err)
 	case errors.Is(err, nats.ErrNoResponders):
 		return fmt.Errorf("JetStream is not enabled on this server (start nats-server with -js): %w", err)
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout):
+		return fmt.Errorf("JetStream did not answer in time (%w); a cluster that has just lost a server may still be electing its leaders: try again", err)
 	}
 	return err
 }
