@@ -140,6 +140,10 @@ func workerConsumer(ctx context.Context, js jetstream.JetStream, names Names, ac
 		// Replicas 0: as many as the stream, which a work queue requires.
 	}
 	c, err := js.Consumer(ctx, names.JobsStream, names.Consumer)
+	if errors.Is(err, jetstream.ErrNotPullConsumer) {
+		return nil, fmt.Errorf("the consumer %s of the stream %s does not have the settings drover needs: type: found push, want pull (with no worker running, delete the consumer (nats consumer rm %s %s) and let drover create it again)",
+			names.Consumer, names.JobsStream, names.JobsStream, names.Consumer)
+	}
 	if errors.Is(err, jetstream.ErrConsumerNotFound) {
 		c, err = js.CreateConsumer(ctx, names.JobsStream, want)
 		if errors.Is(err, jetstream.ErrConsumerExists) {
@@ -168,9 +172,6 @@ func checkConsumer(found, want jetstream.ConsumerConfig, names Names, streamRepl
 	var bad []string
 	differ := func(setting string, f, w any, fix string) {
 		bad = append(bad, fmt.Sprintf("%s: found %v, want %v (%s)", setting, f, w, fix))
-	}
-	if found.DeliverSubject != "" {
-		differ("type", "push", "pull", recreate)
 	}
 	if found.AckPolicy != want.AckPolicy {
 		differ("ack policy", found.AckPolicy, want.AckPolicy, recreate)
