@@ -45,7 +45,10 @@ func runServer(t *testing.T, edit func(*server.Options)) *server.Server {
 // startServer starts a server with the usual options and returns its URL.
 func startServer(t *testing.T) string { return runServer(t, nil).ClientURL() }
 
-func connect(t *testing.T, url string) *nats.Conn { return connectIn(t, url, "") }
+func connect(t *testing.T, url string) *nats.Conn {
+	t.Helper()
+	return connectIn(t, url, "")
+}
 
 // connectIn connects with the reply subjects of the namespace prefix, and
 // keeps the errors the server reports on its own for serverErrors.

@@ -197,3 +197,41 @@ func checkConsumer(found, want jetstream.ConsumerConfig, names Names, streamRepl
 	}
 	return nil
 }
+
+// checkQueueDrains makes sure that the job queue drops the jobs its
+// consumer acknowledges. A work queue whose replicas were raised after it
+// was created can keep them on nats-server 2.9: its consumer has them
+// acknowledged, yet they stay on the stream, and the next leader of the
+// stream hands them out again. A job at or below the consumer's ack floor
+// that is still on the stream a second later is such a job.
+func checkQueueDrains(ctx context.Context, js jetstream.JetStream, names Names, cons jetstream.Consumer) error {
+	st, err := js.Stream(ctx, names.JobsStream)
+	if err != nil {
+		return explain(err)
+	}
+	ci, err := cons.Info(ctx)
+	if err != nil {
+		return explain(err)
+	}
+	acked := ci.AckFloor.Stream
+	for try := 0; ; try++ {
+		state := st.CachedInfo().State
+		if state.Msgs == 0 || state.FirstSeq > acked {
+			return nil
+		}
+		if try == 1 {
+			return fmt.Errorf("the stream %s still holds jobs that its consumer %s acknowledged (its first job is %d, acknowledged up to %d): "+
+				"its copies do not drop finished jobs, as after raising the replicas of a work queue on nats-server 2.9, and those jobs would run again; "+
+				"with no run active, delete the streams (nats stream rm %s; nats stream rm %s) and let drover create them again with --replicas N",
+				names.JobsStream, names.Consumer, state.FirstSeq, acked, names.JobsStream, names.ResultsStream)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+		if st, err = js.Stream(ctx, names.JobsStream); err != nil {
+			return explain(err)
+		}
+	}
+}

@@ -141,6 +141,9 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 	if err != nil {
 		return nil, err
 	}
+	if err := checkQueueDrains(ctx, js, names, cons); err != nil {
+		return nil, err
+	}
 	if err := runner.BecomeSubreaper(); err != nil {
 		return nil, fmt.Errorf("becoming a child subreaper: %w", err)
 	}
