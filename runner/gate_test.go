@@ -189,7 +189,7 @@ func TestLowMemoryRequeuesTheYoungest(t *testing.T) {
 	for range 3 {
 		await(t, started)
 	}
-	<-clock.waits // the watch waits for its next look
+	<-clock.waits            // the watch waits for its next look
 	mem.avail.Store(1 << 30) // below half of 4GiB
 	clock.Advance(time.Second)
 	ev := await(t, held)

@@ -68,7 +68,7 @@ func TestProcMemory(t *testing.T) {
 		}, 8000000 * 1024},
 		{"namespaced: the mount shows the group's own directory", map[string]string{
 			"proc/meminfo": meminfo, "proc/self/cgroup": "0::/pod/c1\n",
-			"proc/self/mountinfo": "25 1 0:22 /pod/c1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
+			"proc/self/mountinfo":      "25 1 0:22 /pod/c1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
 			"sys/fs/cgroup/memory.max": "3000", "sys/fs/cgroup/memory.current": "1000",
 		}, 2000},
 		{"unreadable limit files are skipped", map[string]string{

@@ -113,9 +113,9 @@ func TestRateTokenBucket(t *testing.T) {
 
 func TestRateString(t *testing.T) {
 	for r, want := range map[Rate]string{
-		{Starts: 5, Per: time.Second}:        "5/s",
-		{Starts: 30, Per: time.Minute}:       "30/m",
-		{Starts: 2, Per: 10 * time.Second}:   "2/10s",
+		{Starts: 5, Per: time.Second}:           "5/s",
+		{Starts: 30, Per: time.Minute}:          "30/m",
+		{Starts: 2, Per: 10 * time.Second}:      "2/10s",
 		{Starts: 100, Per: time.Hour, Burst: 1}: "100/h",
 	} {
 		if got := r.String(); got != want {
