@@ -53,7 +53,7 @@ and hands them back too; a third kills them.`,
 	}
 	fs := c.Flags()
 	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster")
-	fs.IntVarP(&opts.jobs, "jobs", "j", 4, "at most N jobs run at once")
+	fs.VarP(newJobsValue(&opts.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs)")
 	fs.IntVar(&opts.prefetch, "prefetch", 0, "jobs taken ahead of the running ones, ready to start; one more may be in hand (default: as many as --jobs)")
 	fs.DurationVar(&opts.ackWait, "ack-wait", fleet.DefaultAckWait, "ack deadline of the workers' consumer, when this worker creates it")
 	fs.IntVar(&opts.maxDeliver, "max-deliver", 5, "fail a job, without running it, once it has been delivered more often than N")
@@ -114,10 +114,11 @@ func (o *workerOptions) check() (limit int, err error) {
 	case o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
 		return 0, usageError("durations must not be negative")
 	}
-	limit, err = parseSize(o.outputLimit)
-	if err != nil || limit > 512<<10 {
-		return 0, usageError("--output-limit: want a size from 1 byte to 512KiB, got %q", o.outputLimit)
+	size, err := parseSize(o.outputLimit, 1, 512<<10)
+	if err != nil {
+		return 0, usageError("--output-limit: %v", err)
 	}
+	limit = int(size)
 	if o.prefetch == 0 {
 		o.prefetch = o.jobs
 	}
