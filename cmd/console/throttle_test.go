@@ -69,3 +69,12 @@ func TestRequeueNotice(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
+
+func TestBarSaysWhyStartsWait(t *testing.T) {
+	var b bytes.Buffer
+	v := newBarView(&b, 10, false)
+	v.show(progressState{total: 10, start: time.Now(), waiting: "memory 1.2 GiB free < 2 GiB"})
+	if !strings.Contains(b.String(), "waiting: memory 1.2 GiB free < 2 GiB") {
+		t.Errorf("bar %q", b.String())
+	}
+}
