@@ -22,10 +22,10 @@ var workerFlags = []struct{ name, instead string }{
 	{"kill-grace", "give --kill-grace to drover worker"},
 	{"retry-delay", "give --retry-delay to drover worker"},
 	{"retry-max-delay", "give --retry-max-delay to drover worker"},
-	{"delay", "the workers start the jobs; --delay is for a local run"},
-	{"rate", "the workers start the jobs; --rate is for a local run"},
-	{"memfree", "the workers start the jobs; --memfree is for a local run"},
-	{"load", "the workers start the jobs; --load is for a local run"},
+	{"delay", "the workers start the jobs: give --delay to drover worker"},
+	{"rate", "the workers start the jobs: give --rate to drover worker"},
+	{"memfree", "the workers start the jobs: give --memfree to drover worker"},
+	{"load", "the workers start the jobs: give --load to drover worker"},
 	{"retry-budget", "a retry budget shared by many machines is not supported; use retries per job"},
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/interrupt"
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
 )
 
@@ -27,6 +28,8 @@ type workerOptions struct {
 	retryMaxDelay time.Duration
 	outputLimit   string
 	quiet         bool
+	throttle      throttleOptions
+	limits        runner.Throttle // what check makes of throttle
 }
 
 func newWorkerCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -62,6 +65,7 @@ and hands them back too; a third kills them.`,
 	fs.DurationVar(&opts.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
 	fs.StringVar(&opts.outputLimit, "output-limit", "256KiB", "bytes of each of a job's stdout and stderr sent back with its result")
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "log only problems, not every job")
+	opts.throttle.addFlags(fs)
 	return c
 }
 
@@ -119,6 +123,9 @@ func (o *workerOptions) check() (limit int, err error) {
 		return 0, usageError("--output-limit: %v", err)
 	}
 	limit = int(size)
+	if o.limits, err = o.throttle.throttle(); err != nil {
+		return 0, err
+	}
 	if o.prefetch == 0 {
 		o.prefetch = o.jobs
 	}
@@ -142,7 +149,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	w, err = fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
 		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
-		Environ: ios.Environ(), OutputLimit: limit, Name: name,
+		Environ: ios.Environ(), OutputLimit: limit, Name: name, Throttle: o.limits,
 		Log: func(s string) { logf(false, s) },
 	})
 	if err != nil {
