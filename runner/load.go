@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // LoadSource reads how busy the machine is. Runnable is called from one
@@ -42,20 +41,3 @@ func (p ProcLoad) Runnable() (float64, error) {
 	}
 	return float64(max(n-1, 0)), nil
 }
-
-// loadLimit holds starts while max or more processes are runnable.
-type loadLimit struct {
-	src  LoadSource
-	max  float64
-	poll time.Duration
-}
-
-func (l *loadLimit) hold(time.Time) *Hold {
-	n, err := l.src.Runnable()
-	if err != nil || n < l.max {
-		return nil // a figure that cannot be read holds nothing
-	}
-	return &Hold{Reason: HoldLoad, Have: n, Limit: l.max, Wait: l.poll}
-}
-
-func (l *loadLimit) started(time.Time) {}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // MemorySource reads how much memory is available to new jobs. Available
@@ -88,23 +87,6 @@ func (t Throttle) memory() (MemorySource, error) {
 	}
 	return src, nil
 }
-
-// memoryLimit holds starts while less than min bytes are available.
-type memoryLimit struct {
-	src  MemorySource
-	min  int64
-	poll time.Duration
-}
-
-func (m *memoryLimit) hold(time.Time) *Hold {
-	avail, err := m.src.Available()
-	if err != nil || avail >= m.min {
-		return nil // a figure that cannot be read holds nothing
-	}
-	return &Hold{Reason: HoldMemory, Have: float64(avail), Limit: float64(m.min), Wait: m.poll}
-}
-
-func (m *memoryLimit) started(time.Time) {}
 
 // LowMemory is why an attempt was stopped to be started again: the memory
 // available fell below half of Throttle.MemFree.

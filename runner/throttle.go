@@ -187,7 +187,9 @@ func newGate(t Throttle, emit func(Event)) (*gate, error) {
 		if err != nil {
 			return nil, fmt.Errorf("memfree: %w", err)
 		}
-		g.limits = append(g.limits, &memoryLimit{src: src, min: t.MemFree, poll: poll})
+		read := func() (float64, error) { n, err := src.Available(); return float64(n), err }
+		below := func(have, limit float64) bool { return have < limit }
+		g.limits = append(g.limits, &figureLimit{HoldMemory, read, float64(t.MemFree), below, poll})
 	}
 	if t.Load > 0 {
 		src := t.Processes
@@ -197,7 +199,8 @@ func newGate(t Throttle, emit func(Event)) (*gate, error) {
 		if _, err := src.Runnable(); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
 		}
-		g.limits = append(g.limits, &loadLimit{src: src, max: t.Load, poll: poll})
+		atLeast := func(have, limit float64) bool { return have >= limit }
+		g.limits = append(g.limits, &figureLimit{HoldLoad, src.Runnable, t.Load, atLeast, poll})
 	}
 	if t.Rate.Starts > 0 {
 		g.limits = append(g.limits, newRateLimit(t.Rate))
@@ -308,6 +311,27 @@ func (h *Hold) same(o *Hold) bool {
 	d := h.Have - o.Have
 	return d <= 0.01*h.Limit && -d <= 0.01*h.Limit
 }
+
+// figureLimit holds starts while a figure of the machine, read at each
+// look, is on the wrong side of limit: below it for memory, at or above it
+// for load. A figure that cannot be read holds nothing.
+type figureLimit struct {
+	reason HoldReason
+	read   func() (float64, error)
+	limit  float64
+	holds  func(have, limit float64) bool
+	poll   time.Duration // when to look again while it holds
+}
+
+func (l *figureLimit) hold(time.Time) *Hold {
+	have, err := l.read()
+	if err != nil || !l.holds(have, l.limit) {
+		return nil
+	}
+	return &Hold{Reason: l.reason, Have: have, Limit: l.limit, Wait: l.poll}
+}
+
+func (l *figureLimit) started(time.Time) {}
 
 // delayLimit keeps at least delay between two starts.
 type delayLimit struct {
