@@ -43,7 +43,7 @@ func requeueNotice(ev runner.Event) string {
 }
 
 // heldLine is the summary's line on throttling: how long starts were held,
-// by which limit, and how many jobs were stopped for memory; "" when
+// by which limit, and how many attempts were stopped for memory; "" when
 // nothing was held.
 func heldLine(sum runner.Summary) string {
 	h := sum.Held
@@ -61,7 +61,7 @@ func heldLine(sum runner.Summary) string {
 		parts = append(parts, fmt.Sprintf("starts held %s (%s)", total.Round(time.Millisecond), strings.Join(by, ", ")))
 	}
 	if sum.Requeued > 0 {
-		parts = append(parts, fmt.Sprintf("%s stopped for want of memory and started again", Plural(sum.Requeued, "job")))
+		parts = append(parts, fmt.Sprintf("%s stopped for want of memory and started again", Plural(sum.Requeued, "attempt")))
 	}
 	return strings.Join(parts, "; ")
 }

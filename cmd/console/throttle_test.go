@@ -35,7 +35,7 @@ func TestHeldLine(t *testing.T) {
 	}
 	sum.Held = runner.HoldTimes{Memory: 2 * time.Second, Rate: 1500 * time.Millisecond}
 	sum.Requeued = 2
-	want := "starts held 3.5s (memory 2s, rate 1.5s); 2 jobs stopped for want of memory and started again"
+	want := "starts held 3.5s (memory 2s, rate 1.5s); 2 attempts stopped for want of memory and started again"
 	if got := heldLine(sum); got != want {
 		t.Errorf("%q, want %q", got, want)
 	}
