@@ -20,9 +20,12 @@ type MemorySource interface {
 
 // ProcMemory reads the memory available from the files under Root (the
 // machine's "/" but in tests): MemAvailable in proc/meminfo, and, when
-// drover runs in a cgroup v2 group with a memory limit, that limit less
-// what the group uses (memory.max - memory.current), for the group and
-// each of its parents. The smallest figure wins.
+// drover runs in a cgroup with a memory limit, that limit less what the
+// group uses, for the group and each of its parents. The smallest figure
+// wins. What a group uses is its working set, as the kubelet counts it:
+// its memory less the file cache it could drop (inactive_file), since that
+// cache fills any group that reads files. cgroup v2 gives memory.max and
+// memory.current; v1 memory.limit_in_bytes and memory.usage_in_bytes.
 type ProcMemory struct {
 	Root string
 }
@@ -38,18 +41,22 @@ func (p ProcMemory) Available() (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	for _, dir := range cgroupDirs(p.Root) {
-		maxS, ok1 := readCgroupFile(dir, "memory.max")
-		curS, ok2 := readCgroupFile(dir, "memory.current")
-		if !ok1 || !ok2 || maxS == "max" {
-			continue
+	for _, g := range []struct {
+		dirs                 []string
+		limit, usage, cached string
+	}{
+		{cgroupDirs(p.Root), "memory.max", "memory.current", "inactive_file"},
+		{cgroupV1Dirs(p.Root, "memory"), "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"},
+	} {
+		for _, dir := range g.dirs {
+			limit, ok1 := readCgroupInt(dir, g.limit) // "max" (v2) does not parse: no limit
+			used, ok2 := readCgroupInt(dir, g.usage)
+			if !ok1 || !ok2 || limit >= 1<<62 { // v1 says "no limit" with a huge number
+				continue
+			}
+			used -= min(cgroupStat(dir, g.cached), used)
+			avail = min(avail, max(limit-used, 0))
 		}
-		limit, err1 := strconv.ParseInt(maxS, 10, 64)
-		used, err2 := strconv.ParseInt(curS, 10, 64)
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		avail = min(avail, max(limit-used, 0))
 	}
 	return avail, nil
 }

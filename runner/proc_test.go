@@ -62,10 +62,25 @@ func TestProcMemory(t *testing.T) {
 			"sys/fs/cgroup/unified/a/memory.max": "2000", "sys/fs/cgroup/unified/a/memory.current": "1000",
 			"sys/fs/cgroup/a/memory.max": "1", "sys/fs/cgroup/a/memory.current": "0",
 		}, 1000},
-		{"cgroup v1 only", map[string]string{
+		{"cgroup v1 files where v2 has its own are not read", map[string]string{
 			"proc/meminfo": meminfo, "proc/self/cgroup": "4:memory:/x\n",
 			"sys/fs/cgroup/x/memory.max": "1", "sys/fs/cgroup/x/memory.current": "0",
 		}, 8000000 * 1024},
+		{"cgroup v1 limit", map[string]string{
+			"proc/meminfo": meminfo, "proc/self/cgroup": "4:memory:/x\n0::/\n", "proc/self/mountinfo": mountinfoHybrid,
+			"sys/fs/cgroup/memory/x/memory.limit_in_bytes": "1000", "sys/fs/cgroup/memory/x/memory.usage_in_bytes": "600",
+			"sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712", "sys/fs/cgroup/memory/memory.usage_in_bytes": "999999",
+		}, 400},
+		{"v2 file cache is not used memory", map[string]string{
+			"proc/meminfo": meminfo, "proc/self/cgroup": "0::/a\n",
+			"sys/fs/cgroup/a/memory.max": "1000", "sys/fs/cgroup/a/memory.current": "900",
+			"sys/fs/cgroup/a/memory.stat": "anon 300\nfile 600\nactive_file 100\ninactive_file 500\n",
+		}, 600},
+		{"v1 file cache is not used memory", map[string]string{
+			"proc/meminfo": meminfo, "proc/self/cgroup": "4:memory:/x\n", "proc/self/mountinfo": mountinfoHybrid,
+			"sys/fs/cgroup/memory/x/memory.limit_in_bytes": "1000", "sys/fs/cgroup/memory/x/memory.usage_in_bytes": "900",
+			"sys/fs/cgroup/memory/x/memory.stat": "cache 600\ninactive_file 1\ntotal_inactive_file 500\n",
+		}, 600},
 		{"namespaced: the mount shows the group's own directory", map[string]string{
 			"proc/meminfo": meminfo, "proc/self/cgroup": "0::/pod/c1\n",
 			"proc/self/mountinfo":      "25 1 0:22 /pod/c1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n",
@@ -131,6 +146,12 @@ func TestCPUs(t *testing.T) {
 		{"quota above the CPUs", map[string]string{"proc/self/cgroup": "0::/a\n", "sys/fs/cgroup/a/cpu.max": "1600000 100000\n"}, 4, 4},
 		{"tiny quota is one", map[string]string{"proc/self/cgroup": "0::/a\n", "sys/fs/cgroup/a/cpu.max": "1000 100000\n"}, 4, 1},
 		{"garbage", map[string]string{"proc/self/cgroup": "0::/a\n", "sys/fs/cgroup/a/cpu.max": "fast\n"}, 4, 4},
+		{"v1 quota", map[string]string{
+			"proc/self/cgroup":                             "3:cpu,cpuacct:/a\n",
+			"proc/self/mountinfo":                          "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n",
+			"sys/fs/cgroup/cpu,cpuacct/a/cpu.cfs_quota_us": "250000", "sys/fs/cgroup/cpu,cpuacct/a/cpu.cfs_period_us": "100000",
+			"sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us": "-1", "sys/fs/cgroup/cpu,cpuacct/cpu.cfs_period_us": "100000",
+		}, 8, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
