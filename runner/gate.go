@@ -79,39 +79,38 @@ func (g *gate) wait(stop <-chan struct{}) bool {
 	}
 	defer func() { <-g.turn }()
 
-	var shown *Hold // the hold last reported
-	since := g.clock.Now()
+	var held, shown *Hold // the hold of the last look, and the one last reported
+	var since time.Time   // when the last look was
 	defer func() {
 		if shown != nil {
 			g.emit(Event{Kind: StartsHeld})
 		}
 	}()
 	for {
+		now := g.clock.Now()
+		if held != nil {
+			g.addHeld(held.Reason, now.Sub(since))
+		}
 		select {
 		case <-stop:
 			return false
 		default:
 		}
-		now := g.clock.Now()
-		if shown != nil {
-			g.addHeld(shown.Reason, now.Sub(since))
-		}
 		since = now
-		h := g.hold(now)
-		if h == nil {
+		if held = g.hold(now); held == nil {
 			for _, l := range g.limits {
 				l.started(now)
 			}
 			return true
 		}
-		if shown == nil || !shown.same(h) {
-			g.emit(Event{Kind: StartsHeld, Hold: h})
+		if shown == nil || !shown.same(held) {
+			g.emit(Event{Kind: StartsHeld, Hold: held})
+			shown = held
 		}
-		shown = h
 		select {
-		case <-g.clock.After(h.Wait):
+		case <-g.clock.After(held.Wait):
 		case <-stop:
-			g.addHeld(h.Reason, g.clock.Now().Sub(since))
+			g.addHeld(held.Reason, g.clock.Now().Sub(since))
 			return false
 		}
 	}

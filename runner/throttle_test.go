@@ -246,3 +246,33 @@ func TestThrottleChecks(t *testing.T) {
 type failingMemory struct{}
 
 func (failingMemory) Available() (int64, error) { return 0, errFake }
+
+// A figure that drifts a little at each look is reported again once it
+// has moved more than 1% of the limit from what was last reported.
+func TestDriftingFigureIsReportedAgain(t *testing.T) {
+	clock := newFakeClock()
+	mem := &fakeMemory{}
+	mem.avail.Store(1000)
+	g, events := newTestGate(t, Throttle{MemFree: 10000, Memory: mem, Clock: clock})
+	started := waitAsync(g, nil)
+	<-clock.waits
+	if ev := <-events; ev.Hold.Have != 1000 {
+		t.Fatalf("event %+v", ev.Hold)
+	}
+	for _, have := range []int64{1060, 1120} { // 0.6% of the limit each
+		mem.avail.Store(have)
+		clock.Advance(DefaultPoll)
+		<-clock.waits
+	}
+	select {
+	case ev := <-events:
+		if ev.Hold == nil || ev.Hold.Have != 1120 {
+			t.Fatalf("event %+v", ev.Hold)
+		}
+	default:
+		t.Fatal("a drift of 1.2% was not reported")
+	}
+	mem.avail.Store(20000)
+	clock.Advance(DefaultPoll)
+	<-started
+}
