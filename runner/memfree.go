@@ -102,7 +102,7 @@ type LowMemory struct {
 }
 
 func (e *LowMemory) Error() string {
-	return fmt.Sprintf("stopped for want of memory: %d bytes available, below %d", e.Available, e.Threshold)
+	return fmt.Sprintf("stopped for want of memory: %d MiB available, below %d MiB", e.Available>>20, e.Threshold>>20)
 }
 
 // watchMemory stops the youngest running attempt whenever the memory
