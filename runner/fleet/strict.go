@@ -6,12 +6,39 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strings"
 )
 
 // fields names the keys an object of a message may have and, for each,
 // the fields of the objects in its value (nil: its value holds none). The
 // elements of an array take the fields of the array.
 type fields map[string]fields
+
+// fieldsOf lists the fields of the JSON objects that encoding/json makes
+// of a value of type t, from its struct fields and their json tags, so
+// that the fields checked never drift from the messages' types.
+func fieldsOf(t reflect.Type) fields {
+	for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return nil // a value without fields of its own (time.Time is a string)
+	}
+	f := fields{}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if !sf.IsExported() || name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		f[name] = fieldsOf(sf.Type)
+	}
+	return f
+}
 
 // maxNesting bounds how deep a message's values nest: drover's own
 // messages nest three levels deep.

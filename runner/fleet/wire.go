@@ -3,6 +3,7 @@ package fleet
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 
@@ -50,9 +51,7 @@ func (m *jobMsg) job() *jobspec.Job {
 }
 
 // jobFields are the fields of a job message.
-var jobFields = fields{"run": nil, "seq": nil, "id": nil, "record": {"File": nil, "Line": nil}, "argv": nil,
-	"env": {"Key": nil, "Value": nil}, "dir": nil, "timeout_ns": nil, "retries": nil,
-	"retry_on": {"ExitCodes": nil, "Timeout": nil}, "stdin": nil}
+var jobFields = fieldsOf(reflect.TypeFor[jobMsg]())
 
 // decodeJob decodes and checks a job message that arrived on subject.
 // It returns a nil message when the message cannot even be answered (no
@@ -153,9 +152,7 @@ type resultMsg struct {
 }
 
 // resultFields are the fields of a result message.
-var resultFields = fields{"run": nil, "seq": nil, "id": nil, "status": nil, "exit_code": nil, "signal": nil,
-	"attempts": nil, "started_at": nil, "finished_at": nil, "error": nil, "stdout": nil, "stderr": nil,
-	"stdout_dropped": nil, "stderr_dropped": nil, "stderr_tail": nil, "worker": nil}
+var resultFields = fieldsOf(reflect.TypeFor[resultMsg]())
 
 // maxWorkerName bounds the worker's name in a result or a notice.
 const maxWorkerName = 256
@@ -189,7 +186,7 @@ func decodeResult(data []byte) (*resultMsg, error) {
 }
 
 // noticeFields are the fields of a notice.
-var noticeFields = fields{"seq": nil, "attempt": nil, "retrying": nil, "failure": nil, "delay_ns": nil, "worker": nil}
+var noticeFields = fieldsOf(reflect.TypeFor[noticeMsg]())
 
 // decodeNotice decodes and checks a notice.
 func decodeNotice(data []byte) (*noticeMsg, error) {
