@@ -63,10 +63,11 @@ func (w *Worker) resultOf(m *jobMsg, status runner.Status, errText string) *resu
 
 // answer publishes a job's result, trying again while the server does not
 // take it, for at most ResultWait, and then settles the job's message:
-// acknowledged once the result is stored. A result that cannot be sent
+// acknowledged once the result is stored, or, when final (the worker
+// would never run it), terminated. A result that cannot be sent
 // (the worker is killed, the time is up, or the server refuses it) is
 // given up: the job goes back to the queue, to be delivered again, or,
-// when final (the worker would never run it), is terminated. It reports
+// when final, is terminated. It reports
 // whether the result went out.
 func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 	data, err := json.Marshal(res)
@@ -104,6 +105,10 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 	}
 	if w.beforeAck != nil {
 		w.beforeAck()
+	}
+	if final {
+		msg.Term() // never to be run: the server says so to who watches its advisories
+		return true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
