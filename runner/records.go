@@ -28,8 +28,8 @@ type Record struct {
 	// Shard is the run's --shard, as "K/N".
 	Run        string `json:"run,omitempty"`
 	Shard      string `json:"shard,omitempty"`
-	StdoutFile string  `json:"stdout_file,omitempty"`
-	StderrFile string  `json:"stderr_file,omitempty"`
+	StdoutFile string `json:"stdout_file,omitempty"`
+	StderrFile string `json:"stderr_file,omitempty"`
 }
 
 // NewRecord turns a Result into its results-file record.
