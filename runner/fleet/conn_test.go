@@ -1,0 +1,196 @@
+package fleet
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/jwt/v2"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nkeys"
+)
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"nats://127.0.0.1:4222":                        "nats://127.0.0.1:4222",
+		"nats://alice:s3cret@q:4222":                   "nats://alice:xxxxx@q:4222",
+		"nats://s3cret@q:4222":                         "nats://xxxxx@q:4222",
+		"tls://alice:p%40ss@a:1,nats://bob:x@b:2,c:3":  "tls://alice:xxxxx@a:1,nats://bob:xxxxx@b:2,c:3",
+		"nats://alice:s3c ret@q:4222":                  "nats://xxxxx@q:4222",
+		"alice:s3cret@q:4222":                          "xxxxx@q:4222",
+		"nats://alice:s3cret@q:4222/%zz":               "nats://xxxxx@q:4222/%zz",
+		"nats://[::1]:4222":                            "nats://[::1]:4222",
+		"nats://u:p@[::1]:4222, nats://u:p@[::2]:4222": "nats://u:xxxxx@[::1]:4222,nats://u:xxxxx@[::2]:4222",
+		"": "",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// dialErr dials with o and returns the error, failing the test if it
+// connects.
+func dialErr(t *testing.T, o ConnOptions) error {
+	t.Helper()
+	nc, err := Dial(o)
+	if err == nil {
+		nc.Close()
+		t.Fatalf("%+v: connected", o)
+	}
+	return err
+}
+
+func dialOK(t *testing.T, o ConnOptions) {
+	t.Helper()
+	nc, err := Dial(o)
+	if err != nil {
+		t.Fatalf("%+v: %v", o, err)
+	}
+	nc.Close()
+}
+
+func TestDialWithUserAndPassword(t *testing.T) {
+	s := runServer(t, func(o *server.Options) { o.Username, o.Password = "alice", "s3cret" })
+	host := strings.TrimPrefix(s.ClientURL(), "nats://")
+	dialOK(t, ConnOptions{URL: "nats://alice:s3cret@" + host})
+	dialOK(t, ConnOptions{URL: s.ClientURL(), User: "alice", Password: "s3cret"})
+	err := dialErr(t, ConnOptions{URL: "nats://alice:wrong@" + host})
+	if msg := err.Error(); strings.Contains(msg, "wrong") || !strings.Contains(msg, "nats://alice:xxxxx@"+host) ||
+		!strings.Contains(msg, "check the user and password") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDialWithToken(t *testing.T) {
+	s := runServer(t, func(o *server.Options) { o.Authorization = "t0ken" })
+	dialOK(t, ConnOptions{URL: s.ClientURL(), Token: "t0ken"})
+	if err := dialErr(t, ConnOptions{URL: s.ClientURL(), Token: "other"}); !strings.Contains(err.Error(), "Authorization Violation") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestDialWithNKey(t *testing.T) {
+	user, _ := nkeys.CreateUser()
+	pub, _ := user.PublicKey()
+	seed, _ := user.Seed()
+	s := runServer(t, func(o *server.Options) { o.Nkeys = []*server.NkeyUser{{Nkey: pub}} })
+	dir := t.TempDir()
+	file := filepath.Join(dir, "user.nk")
+	os.WriteFile(file, seed, 0o600)
+	dialOK(t, ConnOptions{URL: s.ClientURL(), NKeyFile: file})
+
+	other, _ := nkeys.CreateUser()
+	otherSeed, _ := other.Seed()
+	os.WriteFile(file, otherSeed, 0o600)
+	dialErr(t, ConnOptions{URL: s.ClientURL(), NKeyFile: file})
+	if err := dialErr(t, ConnOptions{URL: s.ClientURL()}); !strings.Contains(err.Error(), "--nats-nkey") {
+		t.Errorf("without the seed: %v", err)
+	}
+	err := dialErr(t, ConnOptions{URL: s.ClientURL(), NKeyFile: filepath.Join(dir, "missing.nk")})
+	if !strings.Contains(err.Error(), "missing.nk") {
+		t.Errorf("missing seed file: %v", err)
+	}
+}
+
+// A credentials file (user JWT and seed) on a server in operator mode.
+func TestDialWithCredentials(t *testing.T) {
+	op, _ := nkeys.CreateOperator()
+	opPub, _ := op.PublicKey()
+	opClaims := jwt.NewOperatorClaims(opPub)
+	acct, _ := nkeys.CreateAccount()
+	acctPub, _ := acct.PublicKey()
+	acctJWT, err := jwt.NewAccountClaims(acctPub).Encode(op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, _ := nkeys.CreateUser()
+	userPub, _ := user.PublicKey()
+	userSeed, _ := user.Seed()
+	userJWT, err := jwt.NewUserClaims(userPub).Encode(acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := jwt.FormatUserConfig(userJWT, userSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolver := &server.MemAccResolver{}
+	resolver.Store(acctPub, acctJWT)
+	s := runServer(t, func(o *server.Options) {
+		o.JetStream = false
+		o.TrustedOperators = []*jwt.OperatorClaims{opClaims}
+		o.AccountResolver = resolver
+	})
+	file := filepath.Join(t.TempDir(), "user.creds")
+	os.WriteFile(file, creds, 0o600)
+	dialOK(t, ConnOptions{URL: s.ClientURL(), CredsFile: file})
+	dialErr(t, ConnOptions{URL: s.ClientURL()})
+	if err := dialErr(t, ConnOptions{URL: s.ClientURL(), CredsFile: file + ".missing"}); !strings.Contains(err.Error(), "credentials file") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TLS with a CA made here: trusted with CAFile, refused without it, with
+// an error that says what to do.
+func TestDialWithTLS(t *testing.T) {
+	dir := t.TempDir()
+	caFile, cert := makeCA(t, dir)
+	s := runServer(t, func(o *server.Options) {
+		o.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		o.TLS = true
+		o.TLSTimeout = 5
+	})
+	dialOK(t, ConnOptions{URL: s.ClientURL(), CAFile: caFile})
+	dialOK(t, ConnOptions{URL: strings.Replace(s.ClientURL(), "nats://", "tls://", 1), CAFile: caFile})
+	if err := dialErr(t, ConnOptions{URL: s.ClientURL()}); !strings.Contains(err.Error(), "give --nats-ca FILE") {
+		t.Errorf("without the CA: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.pem")
+	os.WriteFile(bad, []byte("not a certificate"), 0o644)
+	if err := dialErr(t, ConnOptions{URL: s.ClientURL(), CAFile: bad}); !strings.Contains(err.Error(), "no PEM certificate") {
+		t.Errorf("bad CA file: %v", err)
+	}
+}
+
+// makeCA writes a new CA's certificate to dir/ca.pem and returns its path
+// and a server certificate for 127.0.0.1 that it signed.
+func makeCA(t *testing.T, dir string) (string, tls.Certificate) {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "drover test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	srvKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	srv := &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	srvDER, err := x509.CreateCertificate(rand.Reader, srv, caCert, &srvKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644)
+	return caFile, tls.Certificate{Certificate: [][]byte{srvDER}, PrivateKey: srvKey}
+}
