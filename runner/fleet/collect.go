@@ -143,10 +143,16 @@ func (s *Submitter) resultOf(job *jobspec.Job, m *resultMsg) *runner.Result {
 // output replays what a worker sent back of a job's output through the
 // run's Sink, as if the job had run here.
 func (s *Submitter) output(job *jobspec.Job, m *resultMsg) runner.JobOutput {
-	if s.cfg.Sink == nil {
+	return replay(s.cfg.Sink, job, m)
+}
+
+// replay writes what a worker sent back of a job's output (nothing, for a
+// nil m) to a JobOutput of sink, and returns it.
+func replay(sink runner.Sink, job *jobspec.Job, m *resultMsg) runner.JobOutput {
+	if sink == nil {
 		return discard{}
 	}
-	out, err := s.cfg.Sink.Open(job)
+	out, err := sink.Open(job)
 	if err != nil {
 		return discard{}
 	}

@@ -36,6 +36,15 @@ type SubmitConfig struct {
 	// of the jobs that had started on workers; 0 means 30 seconds.
 	CancelWait time.Duration
 
+	// Detach makes Run return once every job is on the queue: the run goes
+	// on without its submitter, and drover wait collects its results.
+	Detach bool
+	// Name names the submitter (host:pid) in the run's metadata; Results
+	// is the absolute path of the run's results file, if any, so that a
+	// later --resume on it finds the run.
+	Name    string
+	Results string
+
 	// Sink, Skip, Record and Events mean what they mean in runner.Config.
 	Sink   runner.Sink
 	Skip   func(*jobspec.Job) bool
@@ -66,6 +75,8 @@ type Submitter struct {
 	outstanding map[int]*pending // submitted, not finished: at most InFlight
 	out         atomic.Int64     // len(outstanding)
 	running     atomic.Int64     // outstanding jobs a worker has started
+
+	life life
 }
 
 // pending is a submitted job waiting for its result.
@@ -98,8 +109,13 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 	if err != nil {
 		return nil, err
 	}
+	kv, err := runs(ctx, js)
+	if err != nil {
+		return nil, err
+	}
 	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id),
 		canceled: make(chan struct{}), killed: make(chan struct{}), outstanding: map[int]*pending{}}
+	s.life.kv = kv
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -165,6 +181,16 @@ type arrival struct {
 // early: src's error, the Record error, or a queue that cannot be reached.
 func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary, error) {
 	start := time.Now()
+	if err := s.begin(ctx); err != nil {
+		if s.cfg.Events != nil {
+			close(s.cfg.Events)
+		}
+		return runner.Summary{}, fmt.Errorf("recording the run: %w", err)
+	}
+	defer s.life.end()
+	if s.cfg.Detach {
+		return s.runDetached(ctx, src)
+	}
 	defer context.AfterFunc(ctx, s.Stop)()
 	if s.cfg.Events != nil {
 		defer close(s.cfg.Events)
@@ -177,6 +203,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	arrivals := make(chan arrival, 64)
 	done := make(chan struct{}) // closed when the collector is finished
 	send := func(a arrival) {
+		s.life.sent(a)
 		select {
 		case arrivals <- a:
 		case <-done:
@@ -241,6 +268,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	go func() {
 		defer wg.Done()
 		accepted, intakeErr = s.submitAll(src, slots, send)
+		s.submittedAll()
 		send(arrival{ended: true})
 	}()
 
@@ -271,6 +299,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	sum.Jobs = accepted
 	sum.NotStarted = accepted - sum.Finished()
 	sum.Duration = time.Since(start)
+	s.collected(sum)
 	if intakeErr != nil {
 		return sum, intakeErr
 	}
