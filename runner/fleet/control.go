@@ -128,6 +128,9 @@ func stopRun(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jets
 	// Wait for the stopped jobs' results.
 	deadline := time.Now().Add(wait)
 	for len(running) > 0 && time.Now().Before(deadline) {
+		if r, err := getRun(ctx, kv, run); err == nil && r.info.State == Collected {
+			return rep, nil // its submitter recorded the stopped jobs
+		}
 		rctx, cancel := context.WithTimeout(ctx, time.Until(deadline))
 		readResults(rctx, js, run, func(m *resultMsg) { delete(running, m.Seq) })
 		cancel()
@@ -228,14 +231,22 @@ func readResults(ctx context.Context, js jetstream.JetStream, run string, fn fun
 		if err != nil {
 			return err
 		}
-		for msg := range batch.Messages() {
+		done, n := false, 0
+		for msg := range batch.Messages() { // read to the end: the fetch then ends
+			n++
+			if done {
+				continue
+			}
 			if m, err := decodeResult(msg.Data()); err == nil && m.Run == run && !seen[m.Seq] {
 				seen[m.Seq] = true
 				fn(m)
 			}
 			if md, err := msg.Metadata(); err == nil && md.Sequence.Stream >= last {
-				return nil
+				done = true
 			}
+		}
+		if done || n == 0 { // none within a second: the rest was purged
+			return nil
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
 			return err
