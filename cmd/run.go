@@ -9,6 +9,8 @@ import (
 
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/runner"
 )
 
 // runOptions holds everything `drover run` is told on its command line.
@@ -32,6 +34,10 @@ type runOptions struct {
 
 	nats       string        // submit to workers through this NATS server
 	cancelWait time.Duration // --nats: the wait for canceled jobs' results
+	detach     bool          // --nats: return once every job is queued
+	conn       natsConn
+	previous   *runner.Previous // with --resume: what the results file holds
+	resultsOut *records.Results // the results file, once open
 	changed    func(flag string) bool
 
 	results     string
@@ -98,6 +104,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
 	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")
+	fs.BoolVar(&o.detach, "detach", false, "with --nats, print the run id and return once every job is queued; drover wait collects the results")
+	o.conn.addFlags(fs)
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
