@@ -61,7 +61,7 @@ func Status(ctx context.Context, nc *nats.Conn, run string) (*RunStatus, error) 
 
 // CancelReport says what Cancel did.
 type CancelReport struct {
-	Withdrawn  int // jobs taken off the queue before a worker started them
+	Withdrawn  int // jobs withdrawn before they started: on the queue, or taken by a worker and waiting
 	Stopped    int // running jobs the workers were told to stop
 	Unanswered int // of those, the ones whose worker sent no result within the wait; recorded canceled here
 	Already    RunState
@@ -123,7 +123,7 @@ func stopRun(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jets
 		}
 	}
 	rep.Stopped = len(running)
-	rep.Withdrawn = max(queued-len(held), 0)
+	rep.Withdrawn = max(queued-len(running), 0)
 
 	// Wait for the stopped jobs' results.
 	deadline := time.Now().Add(wait)
