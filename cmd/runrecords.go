@@ -47,6 +47,9 @@ func (o *runOptions) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bo
 	for _, line := range prev.Cut {
 		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", o.results, line)
 	}
+	if len(prev.Runs) > 0 && o.nats == "" {
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", o.results)
+	}
 	o.previous = prev
 	return func(j *jobspec.Job) bool { return prev.Succeeded[j.ID] }, nil
 }
