@@ -147,6 +147,9 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 		fmt.Fprintf(ios.ErrOut, "drover: %s: stopped waiting; run %s goes on, and 'drover wait %s' collects the rest\n", interrupt.SignalName(sig), opts.run, opts.run)
 		return silent(signalExitCode(sig))
 	}
+	if con.StdoutClosed() {
+		return silent(exitSIGPIPE) // the run goes on; a later wait collects the rest
+	}
 	if err != nil && w == nil {
 		return usageError("%v", err)
 	}

@@ -176,7 +176,7 @@ func TestCancelRecordsJobsOfALostWorker(t *testing.T) {
 			data, _ := json.Marshal(heldReport{Worker: "mute", Held: 1, Jobs: []HeldJob{{Run: m.Run, Seq: m.Seq, ID: m.ID, Running: true, Worker: "mute"}}})
 			req.Respond(data)
 		})
-		defer sub.Unsubscribe()
+		t.Cleanup(func() { sub.Unsubscribe() })
 	}
 
 	rep, err := Cancel(context.Background(), connect(t, url), run.RunID(), 300*time.Millisecond)

@@ -74,7 +74,6 @@ func Wait(ctx context.Context, nc *nats.Conn, run string, cfg WaitConfig) (*Wait
 		return nil, fmt.Errorf("run %s: %w", run, ErrCollectedBySubmitter)
 	}
 
-	start := time.Now()
 	cons, err := js.OrderedConsumer(ctx, ResultsStream, jetstream.OrderedConsumerConfig{
 		FilterSubjects: []string{resultsPrefix + run},
 	})
@@ -153,7 +152,7 @@ func Wait(ctx context.Context, nc *nats.Conn, run string, cfg WaitConfig) (*Wait
 	w.TimedOut += local.TimedOut
 	w.Canceled += local.Canceled
 	w.Skipped += local.Skipped
-	w.Duration = time.Since(start)
+	w.Duration = time.Since(w.Info.Created) // the run's wall time, not the wait's
 	counts := w.Counts
 	updateRun(ctx, kv, run, func(i *RunInfo) bool {
 		i.State, i.Final, i.Incomplete = Collected, &counts, w.Info.Incomplete
