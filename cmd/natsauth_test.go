@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
@@ -28,22 +27,7 @@ func droverEnv(t *testing.T, env []string, args ...string) (int, string, string)
 // authServer starts an embedded NATS server with JetStream and the options
 // edit sets, and returns its host:port.
 func authServer(t *testing.T, edit func(*server.Options)) string {
-	t.Helper()
-	opts := &server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true}
-	edit(opts)
-	s, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	t.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
-	_, host, _ := strings.Cut(s.ClientURL(), "://")
+	_, host, _ := strings.Cut(fleettest.RunServer(t, edit).ClientURL(), "://")
 	return host
 }
 
