@@ -42,7 +42,10 @@ func Status(ctx context.Context, nc *nats.Conn, run string) (*RunStatus, error) 
 	if r.info.State == Collected {
 		return st, nil
 	}
-	st.SubmitterAlive = submitterAlive(nc, run)
+	var live liveRun
+	if live, st.SubmitterAlive = askSubmitter(nc, run); st.SubmitterAlive && st.State == Submitting {
+		st.Queued = live.Queued // so far
+	}
 	if st.OnQueue, err = onQueue(ctx, js, run); err != nil {
 		return nil, err
 	}

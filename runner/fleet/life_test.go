@@ -223,6 +223,9 @@ func TestLostSubmitter(t *testing.T) {
 	t.Cleanup(func() { close(gate) }) // before the submitter's cleanup waits for it
 	run.await(t, "three jobs accepted", func(ev runner.Event) bool { return ev.Kind == runner.JobAccepted && ev.Job.Seq == 3 })
 	waitFor(t, "three jobs queued", func() bool { return run.Queued() == 3 })
+	if st, err := Status(context.Background(), connect(t, url), run.RunID()); err != nil || st.State != Submitting || !st.SubmitterAlive || st.Queued != 3 {
+		t.Errorf("status while submitting: %+v, %v", st, err)
+	}
 	run.nc.Close() // the submitter is gone: no answer, no more jobs, no results read
 
 	nc := connect(t, url)

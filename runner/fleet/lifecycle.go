@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -39,7 +40,10 @@ func (s *Submitter) begin(ctx context.Context) error {
 	if err := createRun(ctx, s.life.kv, info); err != nil {
 		return explain(err)
 	}
-	alive, err := s.nc.Subscribe(runPrefix+s.run, func(m *nats.Msg) { m.Respond([]byte(`{"alive":true}`)) })
+	alive, err := s.nc.Subscribe(runPrefix+s.run, func(m *nats.Msg) {
+		data, _ := json.Marshal(liveRun{Queued: s.Queued()})
+		m.Respond(data)
+	})
 	if err != nil {
 		return err
 	}
@@ -107,3 +111,8 @@ func (l *life) end() {
 
 // Queued is the number of jobs the server has put on the queue.
 func (s *Submitter) Queued() int { return int(s.life.queued.Load()) }
+
+// liveRun is a live submitter's answer on its run's subject.
+type liveRun struct {
+	Queued int `json:"queued"`
+}

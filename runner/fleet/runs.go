@@ -173,8 +173,19 @@ func validRunID(s string) bool {
 // submitterAlive asks a run's submitter whether it is still there. No
 // answer within a second, or no one listening, means it is gone.
 func submitterAlive(nc *nats.Conn, run string) bool {
-	_, err := nc.Request(runPrefix+run, nil, time.Second)
-	return err == nil
+	_, ok := askSubmitter(nc, run)
+	return ok
+}
+
+// askSubmitter asks a run's submitter how far it is.
+func askSubmitter(nc *nats.Conn, run string) (liveRun, bool) {
+	var live liveRun
+	m, err := nc.Request(runPrefix+run, nil, time.Second)
+	if err != nil {
+		return live, false
+	}
+	json.Unmarshal(m.Data, &live)
+	return live, true
 }
 
 // ListRuns returns what the server knows of every run, newest first.
