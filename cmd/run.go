@@ -68,11 +68,17 @@ any job starts; a stream is validated as it is read.
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
 cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP;
-141 drover's own stdout was closed.`,
+141 drover's own stdout was closed.
+
+With --nats --detach, run prints the run's id on stdout and returns once
+every job is queued (exit 0; 1 if a job could not be queued): the run goes
+on without it, and 'drover wait RUN' collects its results, 'drover status
+RUN' shows it, 'drover cancel RUN' stops it.`,
 		Example: `  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
   find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines
   drover run --nats nats://queue.example:4222 --results results.ndjson jobs.ndjson
+  RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)
   drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
