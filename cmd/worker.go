@@ -53,7 +53,7 @@ and hands them back too; a third kills them.`,
 		},
 	}
 	fs := c.Flags()
-	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster")
+	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster (default $"+envNATSURL+")")
 	fs.IntVarP(&opts.jobs, "jobs", "j", 4, "at most N jobs run at once")
 	fs.IntVar(&opts.prefetch, "prefetch", 0, "jobs taken ahead of the running ones, ready to start; one more may be in hand (default: as many as --jobs)")
 	fs.DurationVar(&opts.ackWait, "ack-wait", fleet.DefaultAckWait, "ack deadline of the workers' consumer, when this worker creates it")
