@@ -70,7 +70,7 @@ func Wait(ctx context.Context, nc *nats.Conn, run string, cfg WaitConfig) (*Wait
 			w.Counts = *r.info.Final
 		}
 		return w, nil
-	case !r.info.Detached && (r.info.State == Submitting || r.info.State == Submitted) && submitterAlive(nc, run):
+	case !r.info.Detached && submitterAlive(nc, run):
 		return nil, fmt.Errorf("run %s: %w", run, ErrCollectedBySubmitter)
 	}
 
@@ -155,6 +155,9 @@ func Wait(ctx context.Context, nc *nats.Conn, run string, cfg WaitConfig) (*Wait
 	w.Duration = time.Since(w.Info.Created) // the run's wall time, not the wait's
 	counts := w.Counts
 	updateRun(ctx, kv, run, func(i *RunInfo) bool {
+		if i.State == Collected { // by its submitter, back meanwhile: its counts stand
+			return false
+		}
 		i.State, i.Final, i.Incomplete = Collected, &counts, w.Info.Incomplete
 		return true
 	})
