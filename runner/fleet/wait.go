@@ -110,6 +110,7 @@ func Wait(ctx context.Context, nc *nats.Conn, run string, cfg WaitConfig) (*Wait
 			res := resultFrom(cfg.Sink, m)
 			w.Add(res.Status)
 			w.Retries += max(res.Attempts-1, 0)
+			w.Requeued += res.Requeued
 			if cfg.Record != nil && (cfg.Known == nil || !cfg.Known(res.Job.ID)) {
 				if err := cfg.Record(res); err != nil && recordErr == nil {
 					recordErr = fmt.Errorf("results file: %w", err)
@@ -205,7 +206,7 @@ func finished(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jet
 // replayed through sink.
 func resultFrom(sink runner.Sink, m *resultMsg) *runner.Result {
 	job := &jobspec.Job{ID: m.ID, Seq: m.Seq, Record: m.Record}
-	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts,
+	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts, Requeued: m.Requeued,
 		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: replay(sink, job, m)}
 	if m.Error != "" {
 		res.Err = errors.New(m.Error)
