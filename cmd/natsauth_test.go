@@ -82,6 +82,20 @@ func TestNATSTokenNKeyAndCredentialFiles(t *testing.T) {
 	if code, _, errOut := drover(t, "status", "--nats", "nats://"+nkeyHost); code != exitUsage || !strings.Contains(errOut, "--nats-nkey") {
 		t.Errorf("without the seed: exit %d: %s", code, errOut)
 	}
+	credsFile, edit, err := fleettest.OperatorMode(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	credsHost := authServer(t, edit) // its account has no JetStream: a connection gets that far
+	if code, _, errOut := drover(t, "status", "--nats", "nats://"+credsHost, "--nats-creds", credsFile); code != exitUsage || !strings.Contains(errOut, "JetStream") {
+		t.Errorf("--nats-creds: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := droverEnv(t, []string{"DROVER_NATS_CREDS=" + credsFile}, "status", "--nats", "nats://"+credsHost); code != exitUsage || !strings.Contains(errOut, "JetStream") {
+		t.Errorf("DROVER_NATS_CREDS: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := drover(t, "status", "--nats", "nats://"+credsHost); code != exitUsage || !strings.Contains(errOut, "Authorization Violation") {
+		t.Errorf("without the credentials: exit %d: %s", code, errOut)
+	}
 	for _, flag := range []string{"--nats-nkey", "--nats-creds", "--nats-ca"} {
 		missing := filepath.Join(dir, "missing")
 		code, _, errOut := drover(t, "status", "--nats", "nats://"+nkeyHost, flag, missing)

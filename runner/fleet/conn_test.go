@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
 
@@ -99,35 +98,11 @@ func TestDialWithNKey(t *testing.T) {
 
 // A credentials file (user JWT and seed) on a server in operator mode.
 func TestDialWithCredentials(t *testing.T) {
-	op, _ := nkeys.CreateOperator()
-	opPub, _ := op.PublicKey()
-	opClaims := jwt.NewOperatorClaims(opPub)
-	acct, _ := nkeys.CreateAccount()
-	acctPub, _ := acct.PublicKey()
-	acctJWT, err := jwt.NewAccountClaims(acctPub).Encode(op)
+	file, edit, err := fleettest.OperatorMode(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	user, _ := nkeys.CreateUser()
-	userPub, _ := user.PublicKey()
-	userSeed, _ := user.Seed()
-	userJWT, err := jwt.NewUserClaims(userPub).Encode(acct)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := jwt.FormatUserConfig(userJWT, userSeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resolver := &server.MemAccResolver{}
-	resolver.Store(acctPub, acctJWT)
-	s := runServer(t, func(o *server.Options) {
-		o.JetStream = false
-		o.TrustedOperators = []*jwt.OperatorClaims{opClaims}
-		o.AccountResolver = resolver
-	})
-	file := filepath.Join(t.TempDir(), "user.creds")
-	os.WriteFile(file, creds, 0o600)
+	s := runServer(t, edit)
 	dialOK(t, ConnOptions{URL: s.ClientURL(), CredsFile: file})
 	dialErr(t, ConnOptions{URL: s.ClientURL()})
 	if err := dialErr(t, ConnOptions{URL: s.ClientURL(), CredsFile: file + ".missing"}); !strings.Contains(err.Error(), "credentials file") {
