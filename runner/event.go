@@ -16,6 +16,7 @@ const (
 	AttemptRetrying                  // an attempt failed and another follows after Delay
 	JobFinished                      // the job reached its final status; Result is set
 	IntakeFailed                     // the input failed (Err); no job starts after it
+	DeadlinePassed                   // the run's deadline passed: the running jobs are being stopped
 )
 
 // Event reports progress of a run. Events are sent on Config.Events from
