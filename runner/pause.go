@@ -19,7 +19,7 @@ type timer interface {
 
 type realClock struct{}
 
-func (realClock) Now() time.Time                              { return time.Now() }
+func (realClock) Now() time.Time                            { return time.Now() }
 func (realClock) AfterFunc(d time.Duration, f func()) timer { return time.AfterFunc(d, f) }
 
 // pause is a run's paused state and the attempt timers that stand still
