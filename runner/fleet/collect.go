@@ -35,6 +35,9 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 	ended := false
 	var waitLimit <-chan time.Time
 	canceled := s.canceled
+	deadline := s.expired
+	rules := runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
+		StopOnSuccess: s.cfg.StopOnSuccess, Soon: s.cfg.HaltSoon}
 	for {
 		if ended && s.out.Load() == 0 {
 			return recordErr
@@ -46,6 +49,10 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 		case <-canceled:
 			canceled = nil
 			waitLimit = time.After(s.cfg.CancelWait)
+			continue
+		case <-deadline:
+			deadline = nil
+			s.emit(runner.Event{Kind: runner.DeadlinePassed})
 			continue
 		case <-waitLimit:
 			return recordErr
@@ -78,12 +85,28 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 				recordErr = err
 				s.cancel(err)
 			}
-			if s.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= s.cfg.MaxFailures && !sum.StoppedByFailures {
-				sum.StoppedByFailures = true
-				s.cancel(errMaxFailures)
+			if !sum.StoppedByFailures && !sum.StoppedBySuccess {
+				switch rules.Check(sum.Counts) {
+				case runner.HaltForFailures:
+					sum.StoppedByFailures = true
+					s.halt(errMaxFailures)
+				case runner.HaltForSuccess:
+					sum.StoppedBySuccess = true
+					s.halt(errSuccess)
+				}
 			}
 		}
 	}
+}
+
+// halt acts on a stop rule reached: it drains the run under HaltSoon, and
+// cancels it otherwise.
+func (s *Submitter) halt(why error) {
+	if s.cfg.HaltSoon {
+		s.Drain()
+		return
+	}
+	s.cancel(why)
 }
 
 // noticed passes a worker's notice on as the runner's event.
