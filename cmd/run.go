@@ -24,8 +24,11 @@ type runOptions struct {
 	retryDelay    time.Duration
 	retryMaxDelay time.Duration
 	retryBudget   budget
-	maxFailures   int
+	maxFailures   failLimit
 	failFast      bool
+	haltMode      string
+	stopOnSuccess int
+	deadline      time.Duration
 	shell         string
 	dryRun        bool
 	shard         string
@@ -92,8 +95,11 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.retryDelay, "retry-delay", 500*time.Millisecond, "base retry delay (exponential backoff, full jitter)")
 	fs.DurationVar(&o.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
 	fs.Var(&o.retryBudget, "retry-budget", "retries the whole run may spend")
-	fs.IntVar(&o.maxFailures, "max-failures", 0, "after N jobs have finally failed, stop the run (0: no limit)")
+	fs.Var(&o.maxFailures, "max-failures", "after N jobs have finally failed, or N% of those finished (after 3), stop the run (0: no limit)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "the same as --max-failures 1")
+	fs.StringVar(&o.haltMode, "halt-mode", haltNow, "on reaching --max-failures or --stop-on-success: now (stop the running jobs) or soon (let them finish)")
+	fs.IntVar(&o.stopOnSuccess, "stop-on-success", 0, "after N jobs have succeeded, stop intake and cancel the rest (0: never)")
+	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")

@@ -60,7 +60,8 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 	defer cancel()
 	sub, err := fleet.NewSubmitter(ctx, nc, fleet.SubmitConfig{
 		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
-		MaxFailures: cfg.MaxFailures, CancelWait: opts.cancelWait,
+		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
+		HaltSoon: cfg.HaltSoon, Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
 		Sink: cfg.Sink, Skip: cfg.Skip, Record: cfg.Record, Events: cfg.Events,
 	})
 	if err != nil {

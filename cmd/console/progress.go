@@ -19,6 +19,8 @@ type progressState struct {
 	running  int
 	counts   runner.Counts
 	start    time.Time
+	limit    int  // jobs that may run at once; 0 when not known here (workers decide)
+	paused   bool // the run is paused
 }
 
 func (s progressState) done() int { return s.counts.Finished() }
@@ -108,6 +110,9 @@ func (v *logView) show(s progressState) {
 	if eta := eta(s); eta != "" {
 		line += "; ETA " + eta
 	}
+	if s.paused {
+		line += "; paused"
+	}
 	fmt.Fprintln(v.w, line)
 }
 
@@ -163,7 +168,14 @@ func (v *barView) drawsOver() bool         { return true }
 
 func (v *barView) show(s progressState) {
 	c := s.counts
-	v.bar.Describe(fmt.Sprintf("✓ %d ✗ %d ▶ %d", c.Succeeded, c.Failed+c.TimedOut+c.Canceled, s.running))
+	desc := fmt.Sprintf("✓ %d ✗ %d ▶ %d", c.Succeeded, c.Failed+c.TimedOut+c.Canceled, s.running)
+	if s.limit > 0 {
+		desc += fmt.Sprintf("/%d", s.limit) // running of at most limit
+	}
+	if s.paused {
+		desc += " ⏸ paused"
+	}
+	v.bar.Describe(desc)
 	_ = v.bar.Set(s.done())
 	v.drawn = true
 }

@@ -20,6 +20,9 @@ type SummaryJSON struct {
 	DurationMS  int64   `json:"duration_ms"`
 	Interrupted *string `json:"interrupted"`
 	ExitCode    int     `json:"exit_code"`
+	// DeadlinePassed is true when the run's --deadline passed and stopped
+	// it; it comes last, after the fields of the first version.
+	DeadlinePassed bool `json:"deadline_passed"`
 }
 
 // Summary is the summary file: the counts, how the run was interrupted
@@ -66,7 +69,7 @@ func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code i
 	s := SummaryJSON{
 		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
 		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
-		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
+		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), DeadlinePassed: sum.DeadlinePassed, ExitCode: code,
 	}
 	if interrupted != "" {
 		name := interrupted
