@@ -161,7 +161,10 @@ func TestBarUnderATerminal(t *testing.T) {
 			t.Fatal(err)
 		}
 		scr.waitFor(t, regexp.MustCompile(step.want))
-		for step.sig == syscall.SIGTSTP && procState(c.Process.Pid) != "T" { // drover stops itself
+		for deadline := time.Now().Add(awaitLimit); step.sig == syscall.SIGTSTP && procState(c.Process.Pid) != "T"; {
+			if time.Now().After(deadline) { // drover stops itself
+				t.Fatalf("drover did not stop itself:\n%q", scr.String())
+			}
 			time.Sleep(5 * time.Millisecond)
 		}
 	}

@@ -184,7 +184,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	}
 	var sum runner.Summary
 	if !s.cfg.Deadline.IsZero() {
-		expire := func() { s.cancel(errDeadline); close(s.expired) }
+		expire := func() { close(s.expired); s.cancel(errDeadline) }
 		if left := time.Until(s.cfg.Deadline); left > 0 {
 			defer time.AfterFunc(left, expire).Stop()
 		} else {
