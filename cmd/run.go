@@ -64,8 +64,11 @@ any job starts; a stream is validated as it is read.
 
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
-cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP;
-141 drover's own stdout was closed.`,
+cannot be written; 124 the --deadline passed; 130, 143, 129 interrupted by
+SIGINT, SIGTERM, SIGHUP; 141 drover's own stdout was closed.
+
+Ctrl-Z (SIGTSTP) pauses the run and its jobs, fg (SIGCONT) resumes them;
+SIGUSR1 and SIGUSR2 allow one job more or fewer at once.`,
 		Example: `  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
   find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines
