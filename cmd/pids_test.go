@@ -72,13 +72,8 @@ func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func processAlive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i > 0 && len(s) > i+2 && s[i+2] != 'Z'
+	s := procState(pid)
+	return s != "" && s != "Z"
 }
 
 // stopped NAME|PIDFILE... waits until every process, a spawned command by

@@ -94,9 +94,9 @@ func (c *controls) handle(sig os.Signal, paused bool, note func(string)) bool {
 		switch {
 		case ctl != nil:
 			n := ctl.Resize(slotDelta(sig))
-			s := fmt.Sprintf("%s: up to %d jobs run at once now", signalName(sig), n)
+			s := fmt.Sprintf("%s: up to %d jobs run at once now", SignalName(sig), n)
 			if n == 1 {
-				s = fmt.Sprintf("%s: up to 1 job runs at once now", signalName(sig))
+				s = fmt.Sprintf("%s: up to 1 job runs at once now", SignalName(sig))
 			}
 			if pres != nil {
 				pres.Limit(n, s)
@@ -104,7 +104,7 @@ func (c *controls) handle(sig os.Signal, paused bool, note func(string)) bool {
 				note(s)
 			}
 		case eng != nil:
-			note(fmt.Sprintf("%s: the workers' -j sets how many jobs run at once; nothing changed", signalName(sig)))
+			note(fmt.Sprintf("%s: the workers' -j sets how many jobs run at once; nothing changed", SignalName(sig)))
 		}
 	}
 	return paused
@@ -139,18 +139,6 @@ func slotDelta(sig os.Signal) int {
 		return -1
 	}
 	return +1
-}
-
-func signalName(sig os.Signal) string {
-	switch sig {
-	case syscall.SIGUSR1:
-		return "SIGUSR1"
-	case syscall.SIGUSR2:
-		return "SIGUSR2"
-	case syscall.SIGTSTP:
-		return "SIGTSTP"
-	}
-	return SignalName(sig)
 }
 
 // stopSelf stops drover, as SIGTSTP's default action would; SIGCONT

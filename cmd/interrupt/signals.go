@@ -111,6 +111,12 @@ func SignalName(sig os.Signal) string {
 		return "SIGTERM"
 	case syscall.SIGHUP:
 		return "SIGHUP"
+	case syscall.SIGUSR1:
+		return "SIGUSR1"
+	case syscall.SIGUSR2:
+		return "SIGUSR2"
+	case syscall.SIGTSTP:
+		return "SIGTSTP"
 	}
 	return sig.String()
 }
