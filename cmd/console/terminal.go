@@ -146,7 +146,11 @@ func (t *terminal) handle(ev runner.Event) {
 		if t.opts.KillGrace > 0 {
 			how = fmt.Sprintf(" (SIGTERM, SIGKILL after %s)", t.opts.KillGrace)
 		}
-		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: stopping %s%s\n", t.opts.Deadline, Plural(ev.Running, "running job"), how))
+		if ev.Running == 0 {
+			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: no job will start\n", t.opts.Deadline))
+		} else {
+			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: stopping %s%s\n", t.opts.Deadline, Plural(ev.Running, "running job"), how))
+		}
 		if t.opts.OnDeadline != nil {
 			t.opts.OnDeadline()
 		}
