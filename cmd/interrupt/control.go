@@ -30,9 +30,10 @@ type Presenter interface {
 // resumes the run. SIGUSR1 adds a slot, SIGUSR2 takes one away. Its one
 // goroutine is started by watchControls and joined by stop.
 type controls struct {
-	sigs chan os.Signal
-	done chan struct{}
-	wg   sync.WaitGroup
+	sigs     chan os.Signal
+	done     chan struct{}
+	wg       sync.WaitGroup
+	stopSelf func() // stops drover until SIGCONT
 
 	mu      sync.Mutex
 	eng     Stopper   // nil until the run begins
@@ -41,7 +42,7 @@ type controls struct {
 }
 
 func watchControls(note func(string)) *controls {
-	c := &controls{sigs: make(chan os.Signal, 4), done: make(chan struct{})}
+	c := &controls{sigs: make(chan os.Signal, 4), done: make(chan struct{}), stopSelf: stopSelf}
 	signal.Notify(c.sigs, syscall.SIGTSTP, syscall.SIGCONT, syscall.SIGUSR1, syscall.SIGUSR2)
 	c.wg.Add(1)
 	go func() {
@@ -79,13 +80,13 @@ func (c *controls) handle(sig os.Signal, paused bool, note func(string)) bool {
 	case sig == syscall.SIGTSTP && ctl != nil && !paused:
 		ctl.Pause()
 		show(true, fmt.Sprintf("paused: %s stopped (SIGSTOP); fg or SIGCONT resumes", runningJobs(eng.Running())))
-		stopSelf()
+		c.stopSelf()
 		return true
 	case sig == syscall.SIGTSTP:
 		if eng != nil && ctl == nil {
 			note("SIGTSTP: the jobs run on the workers and go on; only drover stops (fg or SIGCONT continues it)")
 		}
-		stopSelf()
+		c.stopSelf()
 	case sig == syscall.SIGCONT && paused:
 		ctl.Resume()
 		show(false, "resumed: the jobs continue (SIGCONT) and new ones start")
