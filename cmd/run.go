@@ -17,6 +17,7 @@ type runOptions struct {
 	file  string
 
 	jobs          int
+	throttle      throttleOptions
 	queue         int // 0: 2 × jobs
 	timeout       time.Duration
 	killGrace     time.Duration
@@ -90,7 +91,7 @@ SIGUSR1 and SIGUSR2 allow one job more or fewer at once.`,
 // addFlags registers run's flags on fs, filling o.
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	o.input.addFlags(fs)
-	fs.IntVarP(&o.jobs, "jobs", "j", 4, "at most N jobs run at once")
+	fs.VarP(newJobsValue(&o.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs)")
 	fs.IntVar(&o.queue, "queue", 0, "capacity of the intake queue (default 2 × --jobs)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "default per-attempt timeout; 0 means none")
 	fs.DurationVar(&o.killGrace, "kill-grace", 2*time.Second, "time between SIGTERM and SIGKILL when a job is stopped")
@@ -103,6 +104,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.haltMode, "halt-mode", haltNow, "on reaching --max-failures or --stop-on-success: now (stop the running jobs) or soon (let them finish)")
 	fs.IntVar(&o.stopOnSuccess, "stop-on-success", 0, "after N jobs have succeeded, stop intake and cancel the rest (0: never)")
 	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
+	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")

@@ -5,22 +5,24 @@ import (
 	"time"
 )
 
-// fakeClock is a clock moved by hand: Advance runs, in the calling
-// goroutine, the functions of the timers that come due.
+// fakeClock is a Clock that moves only when a test advances it. Every
+// call to After is announced on waits, so that a test can await a goroutine
+// that has begun to wait.
 type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
+	mu      sync.Mutex
+	now     time.Time
+	pending []fakeTimer
+	waits   chan time.Duration
 }
 
 type fakeTimer struct {
-	c    *fakeClock
-	when time.Time
-	f    func()
-	live bool
+	at time.Time
+	c  chan time.Time
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_000_000, 0)} }
+func newFakeClock() *fakeClock {
+	return &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), waits: make(chan time.Duration, 1000)}
+}
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
@@ -28,48 +30,31 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) timer {
+func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, when: c.now.Add(d), f: f, live: true}
-	c.timers = append(c.timers, t)
-	return t
+	t := fakeTimer{at: c.now.Add(d), c: make(chan time.Time, 1)}
+	if d <= 0 {
+		t.c <- c.now
+	} else {
+		c.pending = append(c.pending, t)
+	}
+	c.mu.Unlock()
+	c.waits <- d
+	return t.c
 }
 
-func (t *fakeTimer) Stop() bool {
-	t.c.mu.Lock()
-	defer t.c.mu.Unlock()
-	was := t.live
-	t.live = false
-	return was
-}
-
-// Advance moves the clock on by d, firing due timers in order of time.
+// Advance moves the clock on by d and fires the timers that are due.
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
-	end := c.now.Add(d)
-	for {
-		var next *fakeTimer
-		for _, t := range c.timers {
-			if t.live && !t.when.After(end) && (next == nil || t.when.Before(next.when)) {
-				next = t
-			}
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	kept := c.pending[:0]
+	for _, t := range c.pending {
+		if t.at.After(c.now) {
+			kept = append(kept, t)
+			continue
 		}
-		if next == nil {
-			break
-		}
-		next.live = false
-		c.now = next.when
-		c.mu.Unlock()
-		next.f()
-		c.mu.Lock()
+		t.c <- c.now
 	}
-	c.now = end
-	c.mu.Unlock()
-}
-
-// useClock makes r go by c.
-func (r *Runner) useClock(c clock) {
-	r.clock = c
-	r.pause = newPause(c)
+	c.pending = kept
 }

@@ -31,6 +31,9 @@ type Config struct {
 	// Deadline, when set, stops the run as Stop does once it passes: no job
 	// starts after it, and the running jobs end as Canceled.
 	Deadline time.Time
+	// Throttle holds starts for time, memory or load; the zero value
+	// holds none.
+	Throttle Throttle
 
 	Shell   string   // runs string commands as Shell -c CMD
 	Environ []string // the environment jobs start from (drover's own)

@@ -282,7 +282,7 @@ func TestDeadlineStopsTheRun(t *testing.T) {
 	started := make(chan struct{}, 10)
 	cfg := baseConfig()
 	cfg.Jobs = 2
-	clk := newFakeClock()
+	clk := newFakeTimers()
 	cfg.Deadline = clk.Now().Add(time.Hour)
 	cfg.Executor = fakeExecutor(func(ctx context.Context, a Attempt) Outcome {
 		started <- struct{}{}
@@ -367,7 +367,7 @@ func TestPauseStopsTheTimeoutClock(t *testing.T) {
 	cfg.Timeout = 10 * time.Second
 	cfg.Executor = exec
 	r, _ := New(cfg)
-	clk := newFakeClock()
+	clk := newFakeTimers()
 	r.useClock(clk)
 	done := make(chan Summary)
 	go func() { sum, _ := r.Run(context.Background(), &jobs{list: manyJobs(1)}); done <- sum }()

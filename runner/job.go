@@ -52,6 +52,13 @@ func (r *Runner) runJob(job *jobspec.Job, slot int) (res *Result) {
 		res.Attempts = attempt
 		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt})
 		out, cause := r.attempt(Attempt{Job: job, Number: attempt, Slot: slot, Stdout: stdout, Stderr: stderr, KillNow: r.killNow}, timeout)
+		if low := (*LowMemory)(nil); out.Stopped && errors.As(cause, &low) {
+			if r.requeue(res, low, out) {
+				attempt-- // the same attempt starts again
+				continue
+			}
+			return res
+		}
 		res.ExitCode, res.Signal, res.Err = out.ExitCode, out.Signal, out.Err
 		switch {
 		case out.Stopped && errors.Is(cause, errTimeout):
@@ -76,7 +83,7 @@ func (r *Runner) runJob(job *jobspec.Job, slot int) (res *Result) {
 		}
 		delay := r.backoff(attempt)
 		r.emit(Event{Kind: AttemptRetrying, Job: job, Attempt: attempt, Delay: delay, Failure: describeFailure(res)})
-		if !r.sleep(delay) {
+		if !r.sleep(delay) || !r.gate.wait(r.intake.Done()) {
 			if r.jobs.Err() != nil {
 				res.Status, res.Err = Canceled, context.Cause(r.jobs)
 			}
@@ -97,6 +104,8 @@ func (r *Runner) attempt(a Attempt, timeout time.Duration) (Outcome, error) {
 		cancel = func() { t.stop(); cancelCause(nil) }
 	}
 	defer cancel()
+	ctx, untrack := r.trackAttempt(ctx)
+	defer untrack()
 	if r.jobs.Err() != nil {
 		return Outcome{Stopped: true}, context.Cause(r.jobs)
 	}

@@ -58,6 +58,9 @@ type Runner struct {
 	killNow    chan struct{}
 	killOnce   sync.Once
 
+	gate *gate        // holds starts as Config.Throttle says; nil holds none
+	live liveAttempts // the running attempts, for --memfree's stops
+
 	running atomic.Int64
 	budget  atomic.Int64 // retries left, when the budget is limited
 	spent   atomic.Int64 // retries taken
@@ -80,6 +83,10 @@ func New(cfg Config) (*Runner, error) {
 	r.intake, r.stopIntake = context.WithCancel(context.Background())
 	r.jobs, r.stopJobs = context.WithCancelCause(context.Background())
 	r.budget.Store(int64(cfg.RetryBudget))
+	var err error
+	if r.gate, err = newGate(cfg.Throttle, r.emit); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -169,8 +176,10 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 		defer producers.Done()
 		r.dispatch(queue, results)
 	}()
+	stopWatch := r.startMemoryWatch()
 	go func() {
 		producers.Wait()
+		stopWatch()
 		close(results)
 	}()
 
@@ -184,6 +193,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	for f := range results {
 		res := f.res
 		sum.Add(res.Status)
+		sum.Requeued += res.Requeued
 		if !sum.StoppedByFailures && !sum.StoppedBySuccess {
 			switch rules.Check(sum.Counts) {
 			case HaltForFailures:
@@ -213,6 +223,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	sum.NotStarted = accepted - sum.Finished()
 	sum.Retries, sum.RetriesDenied = r.retryCounts()
 	sum.Duration = time.Since(start)
+	sum.Held = r.gate.heldTimes()
 	if intakeErr != nil {
 		return sum, intakeErr
 	}
@@ -265,7 +276,8 @@ type finished struct {
 
 // dispatch starts queued jobs, each in a goroutine of its own holding a
 // slot, until the queue closes or intake stops, then waits for them. A job
-// starts only while the run is not paused.
+// starts once the start gate lets it, and only while the run is not
+// paused.
 func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
@@ -279,7 +291,9 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 		case <-r.intake.Done():
 		case job = <-queue: // nil once the queue is closed
 		}
-		if job == nil || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {
+		// The start gate and a pause may hold the job; intake may stop
+		// meanwhile, and then it does not start.
+		if job == nil || !r.gate.wait(r.intake.Done()) || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {
 			r.slots.release(slot) // a job picked as intake stopped does not start
 			return
 		}

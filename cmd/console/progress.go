@@ -19,8 +19,9 @@ type progressState struct {
 	running  int
 	counts   runner.Counts
 	start    time.Time
-	limit    int  // jobs that may run at once; 0 when not known here (workers decide)
-	paused   bool // the run is paused
+	limit    int    // jobs that may run at once; 0 when not known here (workers decide)
+	paused   bool   // the run is paused
+	waiting  string // why starts are held (Waiting); "" when they are not
 }
 
 func (s progressState) done() int { return s.counts.Finished() }
@@ -113,6 +114,9 @@ func (v *logView) show(s progressState) {
 	if s.paused {
 		line += "; paused"
 	}
+	if s.waiting != "" {
+		line += "; waiting: " + s.waiting
+	}
 	fmt.Fprintln(v.w, line)
 }
 
@@ -174,6 +178,9 @@ func (v *barView) show(s progressState) {
 	}
 	if s.paused {
 		desc += " ⏸ paused"
+	}
+	if s.waiting != "" {
+		desc += " waiting: " + s.waiting
 	}
 	v.bar.Describe(desc)
 	_ = v.bar.Set(s.done())

@@ -18,6 +18,8 @@ type SummaryJSON struct {
 	NotStarted  int     `json:"not_started"`
 	Retries     int     `json:"retries"`
 	DurationMS  int64   `json:"duration_ms"`
+	HeldMS      int64   `json:"held_ms,omitempty"`  // starts held by the throttling limits
+	Requeued    int     `json:"requeued,omitempty"` // attempts stopped for want of memory
 	Interrupted *string `json:"interrupted"`
 	ExitCode    int     `json:"exit_code"`
 	// DeadlinePassed is true when the run's --deadline passed and stopped
@@ -69,7 +71,8 @@ func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code i
 	s := SummaryJSON{
 		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
 		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
-		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), DeadlinePassed: sum.DeadlinePassed, ExitCode: code,
+		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
+		HeldMS: sum.Held.Total().Milliseconds(), Requeued: sum.Requeued, DeadlinePassed: sum.DeadlinePassed,
 	}
 	if interrupted != "" {
 		name := interrupted
