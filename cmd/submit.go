@@ -43,6 +43,9 @@ func (o *runOptions) checkNATSFlags() error {
 			return usageError("--%s cannot be used with --nats: %s", f.name, f.instead)
 		}
 	}
+	if o.haltMode == haltSoon {
+		return usageError("--halt-mode soon cannot be used with --nats: the jobs already queued for the workers would still start; use --halt-mode now")
+	}
 	return nil
 }
 
@@ -65,7 +68,7 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 	sub, err := fleet.NewSubmitter(ctx, nc, fleet.SubmitConfig{
 		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
 		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
-		HaltSoon: cfg.HaltSoon, Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
+		Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
 		Sink: cfg.Sink, Skip: cfg.Skip, Record: cfg.Record, Events: cfg.Events,
 	})
 	if err != nil {

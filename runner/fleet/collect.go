@@ -37,7 +37,7 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 	canceled := s.canceled
 	deadline := s.expired
 	rules := runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
-		StopOnSuccess: s.cfg.StopOnSuccess, Soon: s.cfg.HaltSoon}
+		StopOnSuccess: s.cfg.StopOnSuccess}
 	for {
 		if ended && s.out.Load() == 0 {
 			return recordErr
@@ -89,24 +89,14 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 				switch rules.Check(sum.Counts) {
 				case runner.HaltForFailures:
 					sum.StoppedByFailures = true
-					s.halt(errMaxFailures)
+					s.cancel(errMaxFailures)
 				case runner.HaltForSuccess:
 					sum.StoppedBySuccess = true
-					s.halt(errSuccess)
+					s.cancel(errSuccess)
 				}
 			}
 		}
 	}
-}
-
-// halt acts on a stop rule reached: it drains the run under HaltSoon, and
-// cancels it otherwise.
-func (s *Submitter) halt(why error) {
-	if s.cfg.HaltSoon {
-		s.Drain()
-		return
-	}
-	s.cancel(why)
 }
 
 // noticed passes a worker's notice on as the runner's event.

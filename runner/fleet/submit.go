@@ -30,13 +30,12 @@ type SubmitConfig struct {
 	Retries int
 	Shell   string
 	// MaxFailures cancels the run after this many final failures; 0 means
-	// no limit. MaxFailurePercent, StopOnSuccess and HaltSoon mean what
-	// they mean in runner.StopRules: under HaltSoon a rule reached stops
-	// submitting and lets the submitted jobs finish.
+	// no limit. MaxFailurePercent and StopOnSuccess mean what they mean in
+	// runner.StopRules; a rule reached cancels the run. (There is no
+	// draining stop: jobs already queued for the workers would still start.)
 	MaxFailures       int
 	MaxFailurePercent float64
 	StopOnSuccess     int
-	HaltSoon          bool
 	// Deadline, when set, cancels the run as Stop does once it passes.
 	Deadline time.Time
 	// CancelWait bounds the wait, once the run is canceled, for the results
