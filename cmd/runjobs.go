@@ -53,7 +53,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return dryRun(ios, in, shard, cfg, guard)
 	}
 
-	con, err := opts.openConsole(ios, total)
+	con, err := opts.openConsole(ios, total, guard.Stopping)
 	if err != nil {
 		return err
 	}

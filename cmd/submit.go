@@ -52,6 +52,9 @@ func (o *runOptions) checkNATSFlags() error {
 			return usageError("--%s cannot be used with --nats: %s", f.name, f.instead)
 		}
 	}
+	if o.haltMode == haltSoon {
+		return usageError("--halt-mode soon cannot be used with --nats: the jobs already queued for the workers would still start; use --halt-mode now")
+	}
 	if !o.detach {
 		return nil
 	}
@@ -59,7 +62,9 @@ func (o *runOptions) checkNATSFlags() error {
 		set           bool
 		name, instead string
 	}{
-		{o.maxFailures > 0 || o.failFast, "--max-failures", "no one watches a detached run's failures; drover cancel stops it"},
+		{o.maxFailures.count > 0 || o.maxFailures.percent > 0 || o.failFast, "--max-failures", "no one watches a detached run's failures; drover cancel stops it"},
+		{o.stopOnSuccess > 0, "--stop-on-success", "no one watches a detached run's successes; drover cancel stops it"},
+		{o.deadline > 0, "--deadline", "no one watches a detached run's clock; drover cancel stops it"},
 		{o.summaryJSON != "", "--summary-json", "give it to drover wait"},
 		{o.outputDir != "", "--output-dir", "give it to drover wait"},
 		{o.keepOrder, "--keep-order", "give it to drover wait"},
@@ -101,7 +106,8 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 	}
 	sub, err := fleet.NewSubmitter(ctx, nc, fleet.SubmitConfig{
 		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
-		MaxFailures: cfg.MaxFailures, CancelWait: opts.cancelWait,
+		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
+		Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
 		Detach: opts.detach, Name: fmt.Sprintf("%s:%d", host, os.Getpid()), Results: results,
 		Sink: cfg.Sink, Skip: cfg.Skip, Record: cfg.Record, Events: cfg.Events,
 	})

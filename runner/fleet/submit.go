@@ -30,8 +30,14 @@ type SubmitConfig struct {
 	Retries int
 	Shell   string
 	// MaxFailures cancels the run after this many final failures; 0 means
-	// no limit.
-	MaxFailures int
+	// no limit. MaxFailurePercent and StopOnSuccess mean what they mean in
+	// runner.StopRules; a rule reached cancels the run. (There is no
+	// draining stop: jobs already queued for the workers would still start.)
+	MaxFailures       int
+	MaxFailurePercent float64
+	StopOnSuccess     int
+	// Deadline, when set, cancels the run as Stop does once it passes.
+	Deadline time.Time
 	// CancelWait bounds the wait, once the run is canceled, for the results
 	// of the jobs that had started on workers; 0 means 30 seconds.
 	CancelWait time.Duration
@@ -70,6 +76,7 @@ type Submitter struct {
 	cancelWhy  error
 	killed     chan struct{}
 	killOnce   sync.Once
+	expired    chan struct{} // closed once the deadline has passed and canceled the run
 
 	mu          sync.Mutex
 	outstanding map[int]*pending // submitted, not finished: at most InFlight
@@ -88,6 +95,8 @@ type pending struct {
 var (
 	errStopped     = errors.New("canceled by a signal")
 	errMaxFailures = errors.New("canceled by --max-failures")
+	errSuccess     = errors.New("canceled by --stop-on-success")
+	errDeadline    = errors.New("canceled: the run's deadline passed")
 )
 
 // NewSubmitter makes sure the streams exist and makes a Submitter on nc,
@@ -114,7 +123,7 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 		return nil, err
 	}
 	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id),
-		canceled: make(chan struct{}), killed: make(chan struct{}), outstanding: map[int]*pending{}}
+		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{}}
 	s.life.kv = kv
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
@@ -199,6 +208,14 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		defer context.AfterFunc(s.intake, i.Interrupt)()
 	}
 	var sum runner.Summary
+	if !s.cfg.Deadline.IsZero() {
+		expire := func() { close(s.expired); s.cancel(errDeadline) }
+		if left := time.Until(s.cfg.Deadline); left > 0 {
+			defer time.AfterFunc(left, expire).Stop()
+		} else {
+			expire() // nothing is submitted after a deadline already past
+		}
+	}
 
 	arrivals := make(chan arrival, 64)
 	done := make(chan struct{}) // closed when the collector is finished
@@ -273,6 +290,11 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	}()
 
 	recordErr := s.collect(&sum, arrivals, slots)
+	select {
+	case <-s.expired:
+		sum.DeadlinePassed = true
+	default:
+	}
 	close(done)
 	it.Stop()
 	sub.Unsubscribe()
