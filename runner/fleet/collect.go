@@ -63,6 +63,9 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 	ended := false
 	var waitLimit <-chan time.Time
 	canceled := s.canceled
+	deadline := s.expired
+	rules := runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
+		StopOnSuccess: s.cfg.StopOnSuccess}
 	for {
 		if ended && s.out.Load() == 0 {
 			return recordErr
@@ -74,6 +77,10 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 		case <-canceled:
 			canceled = nil
 			waitLimit = time.After(s.cfg.CancelWait)
+			continue
+		case <-deadline:
+			deadline = nil
+			s.emit(runner.Event{Kind: runner.DeadlinePassed})
 			continue
 		case <-waitLimit:
 			return recordErr
@@ -96,10 +103,10 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 					continue // a job that ran twice (the first result counts), or not a job of this run
 				}
 				if !s.isCanceled() && (a.result.Status == notStarted || a.result.Status == runner.Canceled) {
-					// This run sent no cancel, yet a worker heard one: the
-					// job is recorded, not lost.
+					// A worker heard a cancel of this run before the run
+					// did: the job is recorded, not lost.
 					a.result.Status = runner.Canceled
-					a.result.Error = fmt.Sprintf("%s; this run sent no cancel", cmp.Or(a.result.Error, "canceled"))
+					a.result.Error = fmt.Sprintf("%s; the run had not heard of its cancel yet", cmp.Or(a.result.Error, "canceled"))
 				} else if a.result.Status == notStarted {
 					<-slots
 					continue
@@ -111,9 +118,15 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 				recordErr = err
 				s.cancel(err)
 			}
-			if s.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= s.cfg.MaxFailures && !sum.StoppedByFailures {
-				sum.StoppedByFailures = true
-				s.cancel(errMaxFailures)
+			if !sum.StoppedByFailures && !sum.StoppedBySuccess {
+				switch rules.Check(sum.Counts) {
+				case runner.HaltForFailures:
+					sum.StoppedByFailures = true
+					s.cancel(errMaxFailures)
+				case runner.HaltForSuccess:
+					sum.StoppedBySuccess = true
+					s.cancel(errSuccess)
+				}
 			}
 		}
 	}
@@ -177,10 +190,16 @@ func (s *Submitter) resultOf(job *jobspec.Job, m *resultMsg) *runner.Result {
 // output replays what a worker sent back of a job's output through the
 // run's Sink, as if the job had run here.
 func (s *Submitter) output(job *jobspec.Job, m *resultMsg) runner.JobOutput {
-	if s.cfg.Sink == nil {
+	return replay(s.cfg.Sink, job, m)
+}
+
+// replay writes what a worker sent back of a job's output (nothing, for a
+// nil m) to a JobOutput of sink, and returns it.
+func replay(sink runner.Sink, job *jobspec.Job, m *resultMsg) runner.JobOutput {
+	if sink == nil {
 		return discard{}
 	}
-	out, err := s.cfg.Sink.Open(job)
+	out, err := sink.Open(job)
 	if err != nil {
 		return discard{}
 	}

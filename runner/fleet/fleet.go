@@ -34,43 +34,9 @@ const (
 )
 
 // Connect dials a NATS server (a comma-separated list of URLs for a
-// cluster). A server that cannot be reached is an error at once; a
-// connection lost later is retried for ever, once a second, and said
-// through onChange ("" when the connection is back), as are the errors the
-// server reports on its own (a permissions violation). extra adds options,
-// such as a namespace's Names.InboxOption.
-func Connect(url, name string, onChange func(string), extra ...nats.Option) (*nats.Conn, error) {
-	say := func(s string) {
-		if onChange != nil {
-			onChange(s)
-		}
-	}
-	opts := []nats.Option{
-		nats.Name(name),
-		nats.Timeout(5 * time.Second),
-		nats.MaxReconnects(-1),
-		nats.ReconnectWait(time.Second),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
-				say(fmt.Sprintf("lost the connection to NATS (%v); reconnecting", err))
-			}
-		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { say("") }),
-		// Errors the server sends on its own, such as a permissions
-		// violation, are said rather than printed.
-		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
-			if sub != nil {
-				say(fmt.Sprintf("NATS: %v (subscription on %s)", err, sub.Subject))
-			} else {
-				say(fmt.Sprintf("NATS: %v", err))
-			}
-		}),
-	}
-	nc, err := nats.Connect(url, append(opts, extra...)...)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach the NATS server at %s: %w", url, err)
-	}
-	return nc, nil
+// cluster) with what the URL holds of credentials; Dial takes more.
+func Connect(url, name string, onChange func(string)) (*nats.Conn, error) {
+	return Dial(ConnOptions{URL: url, Name: name, OnChange: onChange})
 }
 
 // explain adds what to do to the errors a person can fix.

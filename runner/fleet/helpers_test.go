@@ -16,34 +16,21 @@ import (
 
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
+	"github.com/drover/drover/runner/fleet/fleettest"
 )
 
 // runServer starts an embedded NATS server with JetStream on a free
 // loopback port, with the options edit changes (when set), and stops it
 // when the test ends.
 func runServer(t *testing.T, edit func(*server.Options)) *server.Server {
-	t.Helper()
-	opts := &server.Options{Host: "127.0.0.1", Port: -1, JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true}
-	if edit != nil {
-		edit(opts)
-	}
-	s, err := server.NewServer(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	t.Cleanup(func() {
-		s.Shutdown()
-		s.WaitForShutdown()
-	})
-	if !s.ReadyForConnections(10 * time.Second) {
-		t.Fatal("the NATS server did not start")
-	}
-	return s
+	return fleettest.RunServer(t, edit)
 }
 
 // startServer starts a server with the usual options and returns its URL.
 func startServer(t *testing.T) string { return runServer(t, nil).ClientURL() }
+
+// noPrefix are the names of the default namespace.
+var noPrefix, _ = NewNames("")
 
 func connect(t *testing.T, url string) *nats.Conn {
 	t.Helper()
@@ -58,13 +45,13 @@ func connectIn(t *testing.T, url, prefix string) *nats.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := Connect(url, t.Name(), func(s string) {
+	nc, err := Dial(ConnOptions{URL: url, Name: t.Name(), Inbox: names.Inbox, OnChange: func(s string) {
 		if strings.HasPrefix(s, "NATS: ") {
 			serverErrs.Lock()
 			serverErrs.of[t] = append(serverErrs.of[t], s)
 			serverErrs.Unlock()
 		}
-	}, names.InboxOption())
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

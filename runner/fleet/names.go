@@ -3,8 +3,6 @@ package fleet
 import (
 	"errors"
 	"fmt"
-
-	"github.com/nats-io/nats.go"
 )
 
 // Names are the streams, the consumer, the subjects and the reply inboxes
@@ -14,9 +12,10 @@ import (
 // WorkerGroup, subjects drover.jobs.RUN and so on).
 //
 // With the prefix P, the streams are DROVER_P_JOBS and DROVER_P_RESULTS,
-// the consumer drover-P-workers, the subjects drover.P.jobs.RUN,
-// drover.P.results.RUN, drover.P.notice.RUN and drover.P.cancel.RUN, and
-// the reply inboxes _INBOX_P.>. Every name of a namespace starts with
+// the consumer drover-P-workers, the bucket of runs DROVER_P_RUNS, the
+// subjects drover.P.jobs.RUN, drover.P.results.RUN, drover.P.notice.RUN,
+// drover.P.cancel.RUN, drover.P.run.RUN and drover.P.status, and the
+// reply inboxes _INBOX_P.>. Every name of a namespace starts with
 // something no other namespace's names start with, so NATS permissions
 // can give a team its own names and nothing else.
 type Names struct {
@@ -24,6 +23,7 @@ type Names struct {
 	JobsStream    string
 	ResultsStream string
 	Consumer      string // the workers' durable consumer on JobsStream
+	RunsBucket    string // the key-value bucket of the runs (stream KV_ + RunsBucket)
 	// Inbox is the prefix of the reply subjects of every connection in
 	// the namespace ("_INBOX" with no prefix).
 	Inbox string
@@ -43,14 +43,14 @@ const MaxPrefix = 32
 
 // reservedPrefixes would make a namespace's subjects those of the default
 // one: drover.jobs.jobs.RUN is also in drover.jobs.>.
-var reservedPrefixes = []string{"jobs", "results", "notice", "cancel"}
+var reservedPrefixes = []string{"jobs", "results", "notice", "cancel", "run", "status"}
 
 // NewNames returns the names of the namespace prefix ("" for none). A
 // prefix is 1 to MaxPrefix letters, digits, '-' or '_', and none of jobs,
-// results, notice and cancel.
+// results, notice, cancel, run and status.
 func NewNames(prefix string) (Names, error) {
 	if prefix == "" {
-		return Names{JobsStream: JobsStream, ResultsStream: ResultsStream, Consumer: WorkerGroup,
+		return Names{JobsStream: JobsStream, ResultsStream: ResultsStream, Consumer: WorkerGroup, RunsBucket: RunsBucket,
 			Inbox: "_INBOX", subjects: "drover."}, nil
 	}
 	if err := checkToken(prefix, MaxPrefix); err != nil {
@@ -66,20 +66,19 @@ func NewNames(prefix string) (Names, error) {
 		JobsStream:    "DROVER_" + prefix + "_JOBS",
 		ResultsStream: "DROVER_" + prefix + "_RESULTS",
 		Consumer:      "drover-" + prefix + "-workers",
+		RunsBucket:    "DROVER_" + prefix + "_RUNS",
 		Inbox:         "_INBOX_" + prefix,
 		subjects:      "drover." + prefix + ".",
 	}, nil
 }
-
-// InboxOption is the option of Connect that gives a connection the reply
-// subjects of the namespace, which a worker and a submitter need.
-func (n Names) InboxOption() nats.Option { return nats.CustomInboxPrefix(n.Inbox) }
 
 // Subjects of one run (run: a run id), or of every run (run: "*").
 func (n Names) jobs(run string) string    { return n.subjects + "jobs." + run }
 func (n Names) results(run string) string { return n.subjects + "results." + run }
 func (n Names) notice(run string) string  { return n.subjects + "notice." + run }
 func (n Names) cancel(run string) string  { return n.subjects + "cancel." + run }
+func (n Names) live(run string) string    { return n.subjects + "run." + run } // the live submitter answers
+func (n Names) status() string            { return n.subjects + "status" }     // the workers answer with the jobs they hold
 
 // MaxRunID is the longest run id, in bytes.
 const MaxRunID = 64

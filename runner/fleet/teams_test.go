@@ -49,6 +49,11 @@ func TestTeamsOnOneServer(t *testing.T) {
 	as := func(user, password string) string {
 		return strings.Replace(base, "nats://", fmt.Sprintf("nats://%s:%s@", user, password), 1)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the server reported:\n%s", strings.Join(serverErrors(t), "\n"))
+		}
+	})
 	aSubmitter, aWorker := as("team-a-submitter", "a-submit"), as("team-a-worker", "a-work")
 	bSubmitter, bWorker := as("team-b-submitter", "b-submit"), as("team-b-worker", "b-work")
 	script := `echo "$WORKER"`
@@ -112,12 +117,23 @@ func TestTeamsOnOneServer(t *testing.T) {
 			t.Errorf("team a's %s ran on %q", id, out)
 		}
 	}
-	// A canceled run exercises the rest of a submitter's permissions.
+	// drover status and drover cancel, as team a's submitter, exercise the
+	// rest of its permissions.
+	names := mustNames(t, "team-a")
+	ctrl := connectIn(t, aSubmitter, "team-a")
 	stopped := submit(t, aSubmitter, SubmitConfig{Prefix: "team-a"}, shJobs(2, "sleep 600"))
 	stopped.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
-	stopped.Stop()
+	if st, err := Status(ctx2(t), ctrl, names, stopped.RunID()); err != nil || len(st.Held) == 0 {
+		t.Errorf("status: %+v, %v", st, err)
+	}
+	if list, err := ListRuns(ctx2(t), ctrl, names); err != nil || len(list) != 2 {
+		t.Errorf("runs: %d, %v", len(list), err)
+	}
+	if _, err := Cancel(ctx2(t), ctrl, names, stopped.RunID(), 10*time.Second); err != nil {
+		t.Errorf("cancel: %v", err)
+	}
 	if sum := stopped.finish(t); sum.Canceled+sum.NotStarted != 2 {
-		t.Errorf("stopped run: summary %+v", sum.Counts)
+		t.Errorf("canceled run: summary %+v", sum.Counts)
 	}
 	wa.Drain()
 	wb.Drain()
@@ -126,6 +142,12 @@ func TestTeamsOnOneServer(t *testing.T) {
 	if errs := serverErrors(t)[before:]; len(errs) > 0 {
 		t.Errorf("the roles at work hit errors:\n%s", strings.Join(errs, "\n"))
 	}
+}
+
+func ctx2(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // streamMsgsAs is the number of messages in a stream, asked as user.
