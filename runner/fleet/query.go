@@ -16,7 +16,7 @@ func runsOn(ctx context.Context, nc *nats.Conn, names Names) (jetstream.JetStrea
 	if err != nil {
 		return nil, nil, err
 	}
-	kv, err := runs(ctx, js, names)
+	kv, err := runs(ctx, js, names, 0)
 	return js, kv, err
 }
 

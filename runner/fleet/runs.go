@@ -73,10 +73,23 @@ func (i *RunInfo) Open() bool { return i.State != Collected }
 // ErrNoRun is the error for a run id the server does not know.
 var ErrNoRun = errors.New("no such run on this server")
 
-// runs returns the bucket of run metadata, creating it on first use.
-func runs(ctx context.Context, js jetstream.JetStream, names Names) (jetstream.KeyValue, error) {
+// runs returns the bucket of run metadata, creating it on first use with
+// replicas copies (0: one); unless replicas is 0, a bucket found must
+// have as many.
+func runs(ctx context.Context, js jetstream.JetStream, names Names, replicas int) (jetstream.KeyValue, error) {
 	kv, err := js.KeyValue(ctx, names.RunsBucket)
 	if err == nil {
+		if replicas > 0 {
+			st, err := kv.Status(ctx)
+			if err != nil {
+				return nil, explain(err)
+			}
+			if bs, ok := st.(*jetstream.KeyValueBucketStatus); ok && bs.StreamInfo().Config.Replicas != replicas {
+				cfg := bs.StreamInfo().Config
+				return nil, fmt.Errorf("the bucket %s does not have the settings drover needs: replicas: found %d, want %d (--replicas) (give --replicas %d, or with no run active, delete the bucket (nats kv rm %s) and let drover create it again)",
+					names.RunsBucket, cfg.Replicas, replicas, cfg.Replicas, names.RunsBucket)
+			}
+		}
 		return kv, nil
 	}
 	if !errors.Is(err, jetstream.ErrBucketNotFound) {
@@ -87,6 +100,7 @@ func runs(ctx context.Context, js jetstream.JetStream, names Names) (jetstream.K
 		Description: "drover's runs: state and counts of each run, by run id",
 		TTL:         RunsTTL,
 		Storage:     jetstream.FileStorage,
+		Replicas:    max(replicas, 1),
 	})
 	if errors.Is(err, jetstream.ErrBucketExists) {
 		return js.KeyValue(ctx, names.RunsBucket)
@@ -191,7 +205,7 @@ func ListRuns(ctx context.Context, nc *nats.Conn, names Names) ([]RunInfo, error
 	if err != nil {
 		return nil, err
 	}
-	kv, err := runs(ctx, js, names)
+	kv, err := runs(ctx, js, names, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -132,7 +132,7 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 	if err != nil {
 		return nil, err
 	}
-	kv, err := runs(ctx, js, names)
+	kv, err := runs(ctx, js, names, cfg.Replicas)
 	if err != nil {
 		return nil, err
 	}
