@@ -38,6 +38,9 @@ type Options struct {
 	Format Format
 	// MaxRecordSize limits one record in bytes; 0 means DefaultMaxRecordSize.
 	MaxRecordSize int
+	// Template, when set, builds every job from an item of the input (or a
+	// record, or the inline lists alone) instead of reading job objects.
+	Template *JobTemplate
 }
 
 // Decoder reads jobs from one input, one record at a time: it never holds
@@ -50,6 +53,7 @@ type Decoder struct {
 	format Format // resolved on the first call to Next
 	lines  *lineReader
 	array  *arrayReader
+	items  *itemSource // set when opts.Template builds the jobs
 	seq    int
 	ids    *idSet
 	fatal  error
@@ -59,7 +63,8 @@ type Decoder struct {
 }
 
 // NewDecoder returns a Decoder reading r, which is named name ("<stdin>" or
-// a file name) in every message.
+// a file name) in every message. r may be nil when opts.Template takes its
+// items from inline lists alone.
 func NewDecoder(r io.Reader, name string, opts Options) *Decoder {
 	if opts.Format == "" {
 		opts.Format = FormatAuto
@@ -67,7 +72,11 @@ func NewDecoder(r io.Reader, name string, opts Options) *Decoder {
 	if opts.MaxRecordSize <= 0 {
 		opts.MaxRecordSize = DefaultMaxRecordSize
 	}
-	return &Decoder{name: name, opts: opts, br: bufio.NewReaderSize(r, 64<<10), ids: newIDSet()}
+	d := &Decoder{name: name, opts: opts, br: bufio.NewReaderSize(r, 64<<10), ids: newIDSet()}
+	if opts.Template != nil {
+		d.items = newItemSource(opts.Template)
+	}
+	return d
 }
 
 // Close releases what the decoder holds to check ids. The Decoder must not
@@ -84,6 +93,9 @@ func (d *Decoder) Format() Format { return d.format }
 // *RecordError for a bad record (the next call goes on with the record after
 // it), or an *InputError when the input cannot be read any further.
 func (d *Decoder) Next() (*Job, error) {
+	if d.items != nil {
+		return d.nextTemplated()
+	}
 	if d.fatal != nil {
 		return nil, d.fatal
 	}
