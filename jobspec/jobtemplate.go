@@ -38,6 +38,10 @@ type TemplateOptions struct {
 	Lists [][]string
 	Input bool
 	Link  bool
+	// RequireUTF8 refuses commands that are not valid UTF-8, for jobs that
+	// travel as JSON (to workers). Otherwise an item may hold any bytes but
+	// NUL, as a file name may.
+	RequireUTF8 bool
 }
 
 // JobTemplate turns items into jobs. It is read-only once made and may be
@@ -205,6 +209,9 @@ func (t *JobTemplate) build(v *values, pos Position, buf []byte) (*Job, []byte, 
 	for _, a := range job.Argv {
 		if strings.IndexByte(a, 0) >= 0 {
 			return nil, buf, errors.New("a value contains a NUL byte, which no command can take")
+		}
+		if t.opts.RequireUTF8 && !utf8.ValidString(a) {
+			return nil, buf, errors.New("the command is not valid UTF-8, and jobs sent to workers must be")
 		}
 	}
 	if t.id != nil {
