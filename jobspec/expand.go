@@ -14,11 +14,13 @@ const SlotVariable = "DROVER_JOB_SLOT"
 type values struct {
 	seq  int
 	args []string // {1}, {2}, …; {} is all of them
-	// record is the JSON text of a record ({} of a record) and fields the
-	// values of the fields the templates name, in the order of names.
-	record string
-	names  []string
-	fields []string
+	// isRecord is set for a JSON record: record is its text ({} of a
+	// record) and fields the values of the fields the templates name, in
+	// the order of names.
+	isRecord bool
+	record   string
+	names    []string
+	fields   []string
 }
 
 // each calls f with every value p stands for: several for {} of several
@@ -32,7 +34,7 @@ func (v *values) each(p part, f func(string)) {
 				return
 			}
 		}
-	case v.names != nil: // {} of a record
+	case v.isRecord: // {} of a record
 		f(v.record)
 	case p.index == 0:
 		for _, a := range v.args {
@@ -98,7 +100,7 @@ func (t *Template) appendRaw(b []byte, v *values) []byte {
 // element that is only {} (or {.} …) of several values, one per value, as
 // the same template in a shell command gives several words.
 func (t *Template) appendArgv(argv []string, v *values, buf []byte) ([]string, []byte) {
-	if len(t.parts) == 1 && t.parts[0].kind == partValue && t.parts[0].index == 0 && t.parts[0].field == "" && v.names == nil {
+	if len(t.parts) == 1 && t.parts[0].kind == partValue && t.parts[0].index == 0 && t.parts[0].field == "" && !v.isRecord {
 		v.each(t.parts[0], func(s string) { argv = append(argv, s) })
 		return argv, buf
 	}

@@ -229,7 +229,7 @@ func (s *itemSource) recordValues(rec []byte) (*values, error) {
 		return nil, fmt.Errorf("a record must be a JSON object, not %s", describeValue(rec))
 	}
 	names := s.tmpl.names
-	v := &values{record: string(rec), names: names, fields: make([]string, len(names))}
+	v := &values{isRecord: true, record: string(rec), names: names, fields: make([]string, len(names))}
 	found := make([]bool, len(names))
 	err := members(rec, func(key []byte, at int, value []byte) error {
 		name, _ := stringValue(key)

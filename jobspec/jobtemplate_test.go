@@ -77,6 +77,8 @@ func TestTemplatedJobs(t *testing.T) {
 			[]string{`1=deploy 'a b' --port 80 '{"host":"a b","port":80,"x":[1]}'`, `2=deploy c --port 1 '{"port":1,"host":"c"}'`}, nil},
 		{"records in an array", TemplateOptions{Command: "echo {name.}", Records: true, ID: "{name}"}, `[{"name":"x.txt"},{"name":"y.txt"}]`,
 			[]string{"x.txt=echo x", "y.txt=echo y"}, nil},
+		{"argv records", TemplateOptions{Command: "jq -n", Argv: true, Records: true}, `{"a": 1}`,
+			[]string{`1=jq|-n|{"a": 1}`}, nil},
 		{"bad records", TemplateOptions{Command: "echo {a}", Records: true},
 			"{\"b\":1}\n[1]\n{\"a\":null}\n{\"a\":1,\"a\":2}\n{\"a\":\n{\"a\":\"\\u0000\"}\n{\"a\":\"ok\"}\n",
 			[]string{"7=echo ok"}, []string{
