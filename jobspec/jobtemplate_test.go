@@ -228,6 +228,7 @@ func FuzzTemplate(f *testing.F) {
 	f.Add("gzip {} {.} {1//} {#}", "a/b.c")
 	f.Add("x {", "")
 	f.Add("${a} \\{} {1..2} {name} {0}", "\x00")
+	f.Add("echo {a} {}", `{"a":"x"}`+"\n"+`{"a":1,"a":2}`)
 	f.Fuzz(func(t *testing.T, cmd, item string) {
 		for _, argv := range []bool{false, true} {
 			tm, err := NewJobTemplate(TemplateOptions{Command: cmd, Argv: argv, Input: true, ColSep: ","})
@@ -235,6 +236,15 @@ func FuzzTemplate(f *testing.F) {
 				continue
 			}
 			d := NewDecoder(strings.NewReader(item), "f", Options{Template: tm})
+			for i := 0; i < 10; i++ {
+				if _, err := d.Next(); err == io.EOF {
+					break
+				}
+			}
+			d.Close()
+		}
+		if tm, err := NewJobTemplate(TemplateOptions{Command: cmd, Records: true}); err == nil {
+			d := NewDecoder(strings.NewReader(item), "f", Options{Format: FormatNDJSON, Template: tm})
 			for i := 0; i < 10; i++ {
 				if _, err := d.Next(); err == io.EOF {
 					break
