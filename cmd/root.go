@@ -27,7 +27,7 @@ func Main() int {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ios := iostreams.System()
 	root := NewRootCmd(ios)
-	root.SetArgs(os.Args[1:])
+	root.SetArgs(protectLists(root, os.Args[1:]))
 	return Execute(root, ios)
 }
 

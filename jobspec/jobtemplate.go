@@ -60,10 +60,10 @@ type JobTemplate struct {
 func NewJobTemplate(o TemplateOptions) (*JobTemplate, error) {
 	t := &JobTemplate{opts: o}
 	if strings.TrimSpace(o.Command) == "" {
-		return nil, errors.New("the command template is empty")
+		return nil, errors.New("--cmd: the command template is empty")
 	}
 	if err := t.parseCommand(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--cmd %w", err)
 	}
 	if o.ID != "" {
 		id, err := ParseTemplate(o.ID, true)
@@ -123,14 +123,23 @@ func (t *JobTemplate) parseCommand() error {
 	return nil
 }
 
+// flagged is a template and the flag that gave it, for messages.
+type flagged struct {
+	flag string
+	*Template
+}
+
 // templates returns every template of the job: the command's, then the id's.
-func (t *JobTemplate) templates() []*Template {
-	all := append([]*Template{}, t.argv...)
+func (t *JobTemplate) templates() []flagged {
+	var all []flagged
+	for _, el := range t.argv {
+		all = append(all, flagged{"--cmd", el})
+	}
 	if t.shell != nil {
-		all = append(all, t.shell)
+		all = append(all, flagged{"--cmd", t.shell})
 	}
 	if t.id != nil {
-		all = append(all, t.id)
+		all = append(all, flagged{"--id", t.id})
 	}
 	return all
 }
@@ -159,15 +168,15 @@ func (t *JobTemplate) checkSources() error {
 			}
 			switch {
 			case p.field != "" && !o.Records:
-				return fmt.Errorf("%q: %s names a field of a JSON record; with --format ndjson or json each record is one job's data (for items, use {} or {1})", tm.src, p.text)
+				return fmt.Errorf("%s %q: %s names a field of a JSON record; with --format ndjson or json each record is one job's data (for items, use {} or {1})", tm.flag, tm.src, p.text)
 			case p.field != "":
 				if !contains(t.names, p.field) {
 					t.names = append(t.names, p.field)
 				}
 			case o.Records && (p.index > 0 || p.mod != modWhole):
-				return fmt.Errorf("%q: %s is for items; a JSON record's values are named by field, as {name}", tm.src, p.text)
+				return fmt.Errorf("%s %q: %s is for items; a JSON record's values are named by field, as {name}", tm.flag, tm.src, p.text)
 			case p.index > sources && o.ColSep == "":
-				return fmt.Errorf("%q: %s, but there %s (--colsep splits items into columns)", tm.src, p.text, countSources(sources))
+				return fmt.Errorf("%s %q: %s, but there %s (--colsep splits items into columns)", tm.flag, tm.src, p.text, countSources(sources))
 			}
 		}
 	}
