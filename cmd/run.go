@@ -80,7 +80,7 @@ cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP;
   find . -name '*.c' -print0 | drover run -0 --cmd-argv --cmd 'cc -c {} -o {.}.o'`,
 		Args: fileAndLists,
 		RunE: func(c *cobra.Command, args []string) error {
-			args = opts.input.template.takeArgs(args)
+			args = opts.input.template.takeArgs(c, args)
 			opts.input.template.utf8Only = opts.nats != ""
 			if len(args) == 1 {
 				opts.file = args[0]

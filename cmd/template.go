@@ -15,6 +15,7 @@ const listSeparator = ":::"
 // templateOptions are the flags and ::: lists that build jobs from a
 // command template instead of reading job objects.
 type templateOptions struct {
+	set    bool // --cmd was given, even empty
 	cmd    string
 	argv   bool
 	null   bool
@@ -38,7 +39,7 @@ func (o *templateOptions) addFlags(fs *pflag.FlagSet) {
 // jobTemplate checks the template flags and parses the template; it is nil
 // without --cmd. input says whether FILE or stdin is read.
 func (o *templateOptions) jobTemplate(format jobspec.Format, input bool) (*jobspec.JobTemplate, error) {
-	if o.cmd == "" {
+	if !o.set {
 		for _, f := range []struct {
 			set  bool
 			name string
@@ -63,8 +64,9 @@ func (o *templateOptions) jobTemplate(format jobspec.Format, input bool) (*jobsp
 }
 
 // takeArgs takes the ::: lists off a command's arguments and returns the
-// ones before them: FILE, if any.
-func (o *templateOptions) takeArgs(args []string) []string {
+// ones before them: FILE, if any. It notes whether --cmd was given.
+func (o *templateOptions) takeArgs(c *cobra.Command, args []string) []string {
+	o.set = c.Flags().Changed("cmd")
 	for i, a := range args {
 		if a != listSeparator {
 			continue

@@ -29,7 +29,7 @@ It exits 0 when every record is valid and 2 otherwise. With --cmd TEMPLATE,
 it checks the items and the jobs the template makes of them, as run would.`,
 		Args: fileAndLists,
 		RunE: func(c *cobra.Command, args []string) error {
-			args = opts.input.template.takeArgs(args)
+			args = opts.input.template.takeArgs(c, args)
 			if len(args) == 1 {
 				opts.file = args[0]
 			}
