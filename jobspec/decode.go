@@ -105,27 +105,9 @@ func (d *Decoder) Next() (*Job, error) {
 		}
 	}
 	for {
-		var (
-			rec  []byte
-			line int
-			err  error
-		)
-		if d.array != nil {
-			rec, line, err = d.array.next()
-		} else {
-			rec, line, err = d.lines.next()
-		}
-		var se *syntaxError
-		switch {
-		case err == io.EOF:
-			return nil, io.EOF
-		case errors.As(err, &se):
-			return nil, d.fail(se.line, se)
-		case err == errTooLarge:
-			d.seq++
-			return nil, d.recordError(line, fmt.Errorf("record is larger than --max-record-size (%s)", FormatSize(d.opts.MaxRecordSize)))
-		case err != nil:
-			return nil, d.fail(line, fmt.Errorf("reading input: %w", err))
+		rec, line, err := d.readRecord()
+		if err != nil {
+			return nil, err
 		}
 		if d.format != FormatJSON && isBlank(rec) {
 			continue
@@ -143,6 +125,32 @@ func (d *Decoder) Next() (*Job, error) {
 		}
 		return job, nil
 	}
+}
+
+// readRecord reads the next element of a JSON array, or the next line, and
+// makes a fault of reading the error Next returns for it.
+func (d *Decoder) readRecord() ([]byte, int, error) {
+	var (
+		rec  []byte
+		line int
+		err  error
+	)
+	if d.array != nil {
+		rec, line, err = d.array.next()
+	} else {
+		rec, line, err = d.lines.next()
+	}
+	var se *syntaxError
+	switch {
+	case err == nil, err == io.EOF:
+		return rec, line, err
+	case errors.As(err, &se):
+		return nil, se.line, d.fail(se.line, se)
+	case err == errTooLarge:
+		d.seq++
+		return nil, line, d.recordError(line, fmt.Errorf("record is larger than --max-record-size (%s)", FormatSize(d.opts.MaxRecordSize)))
+	}
+	return nil, line, d.fail(line, fmt.Errorf("reading input: %w", err))
 }
 
 func (d *Decoder) parse(rec []byte, line int) (*Job, error) {

@@ -50,7 +50,14 @@ func (v *values) each(p part, f func(string)) {
 // appendShell appends the template as a shell command: every value
 // shell-quoted, several values of {} separated by spaces, {%} read from
 // the environment.
-func (t *Template) appendShell(b []byte, v *values) []byte {
+func (t *Template) appendShell(b []byte, v *values) []byte { return t.expand(b, v, true) }
+
+// appendRaw appends the template with the values as they are, several
+// values of {} separated by spaces: an argv element or an id (which have
+// no {%}).
+func (t *Template) appendRaw(b []byte, v *values) []byte { return t.expand(b, v, false) }
+
+func (t *Template) expand(b []byte, v *values, shell bool) []byte {
 	for _, p := range t.parts {
 		switch p.kind {
 		case partText:
@@ -66,30 +73,11 @@ func (t *Template) appendShell(b []byte, v *values) []byte {
 					b = append(b, ' ')
 				}
 				first = false
-				b = appendQuoted(b, s)
-			})
-		}
-	}
-	return b
-}
-
-// appendRaw appends the template with the values as they are, several
-// values of {} separated by spaces: an argv element or an id.
-func (t *Template) appendRaw(b []byte, v *values) []byte {
-	for _, p := range t.parts {
-		switch p.kind {
-		case partText:
-			b = append(b, p.text...)
-		case partSeq:
-			b = strconv.AppendInt(b, int64(v.seq), 10)
-		case partValue:
-			first := true
-			v.each(p, func(s string) {
-				if !first {
-					b = append(b, ' ')
+				if shell {
+					b = appendQuoted(b, s)
+				} else {
+					b = append(b, s...)
 				}
-				first = false
-				b = append(b, s...)
 			})
 		}
 	}

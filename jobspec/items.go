@@ -158,16 +158,10 @@ func (s *itemSource) split(args []string, v string) []string {
 
 // nextItem reads the next item of the input.
 func (d *Decoder) nextItem() (string, Position, error) {
-	rec, line, err := d.lines.next()
+	rec, line, err := d.readRecord()
 	pos := Position{File: d.name, Line: line}
-	switch {
-	case err == io.EOF:
-		return "", pos, io.EOF
-	case err == errTooLarge:
-		d.seq++
-		return "", pos, d.recordError(line, fmt.Errorf("item is larger than --max-record-size (%s)", FormatSize(d.opts.MaxRecordSize)))
-	case err != nil:
-		return "", pos, d.fail(line, fmt.Errorf("reading input: %w", err))
+	if err != nil {
+		return "", pos, err
 	}
 	if bytes.IndexByte(rec, 0) >= 0 {
 		d.seq++
@@ -180,27 +174,9 @@ func (d *Decoder) nextItem() (string, Position, error) {
 // and its fields fill {name}.
 func (d *Decoder) nextRecord() (*Job, error) {
 	for {
-		var (
-			rec  []byte
-			line int
-			err  error
-		)
-		if d.array != nil {
-			rec, line, err = d.array.next()
-		} else {
-			rec, line, err = d.lines.next()
-		}
-		var se *syntaxError
-		switch {
-		case err == io.EOF:
-			return nil, io.EOF
-		case errors.As(err, &se):
-			return nil, d.fail(se.line, se)
-		case err == errTooLarge:
-			d.seq++
-			return nil, d.recordError(line, fmt.Errorf("record is larger than --max-record-size (%s)", FormatSize(d.opts.MaxRecordSize)))
-		case err != nil:
-			return nil, d.fail(line, fmt.Errorf("reading input: %w", err))
+		rec, line, err := d.readRecord()
+		if err != nil {
+			return nil, err
 		}
 		if d.array == nil && isBlank(rec) {
 			continue
