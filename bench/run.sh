@@ -74,9 +74,14 @@ declare -a order=(
   "e raw pipe|$drover run -q -j8 --output raw $out/e.ndjson | cat >/dev/null"
   "e group pipe|$drover run -q -j8 --output group $out/e.ndjson | cat >/dev/null"
 )
+# Even rounds run the contenders in reverse order, so that none always
+# runs just after another (g and h compare two drover runs a few percent
+# apart at most).
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r of $rounds" >&2
-  for entry in "${order[@]}"; do
+  for ((i = 0; i < ${#order[@]}; i++)); do
+    entry=${order[i]}
+    ((r % 2)) || entry=${order[${#order[@]} - 1 - i]}
     timeit "${entry%%|*}" "${entry#*|}"
   done
 done
