@@ -28,12 +28,12 @@ type templateOptions struct {
 }
 
 func (o *templateOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.cmd, "cmd", "", "build one job per input item from TEMPLATE: {} {.} {/} {//} {/.} {#} {%} {N} {name}, values shell-quoted")
+	fs.StringVar(&o.cmd, "cmd", "", "build one job per input item from `TEMPLATE`: {} {.} {/} {//} {/.} {#} {%} {N} {name}, values shell-quoted")
 	fs.BoolVar(&o.argv, "cmd-argv", false, "run the --cmd template's words as argv, without a shell")
 	fs.BoolVarP(&o.null, "null", "0", false, "with --cmd, input items are separated by NUL bytes (find -print0)")
 	fs.BoolVar(&o.link, "link", false, "take the Nth values of the ::: lists together instead of every combination")
-	fs.StringVar(&o.colsep, "colsep", "", "with --cmd, split every item into the columns {1} {2} … at matches of REGEX")
-	fs.StringVar(&o.id, "id", "", "with --cmd, the TEMPLATE of each job's id (default: the job number)")
+	fs.StringVar(&o.colsep, "colsep", "", "with --cmd, split every item into the columns {1} {2} … at matches of `REGEX`")
+	fs.StringVar(&o.id, "id", "", "with --cmd, the `TEMPLATE` of each job's id (default: the job number)")
 }
 
 // jobTemplate checks the template flags and parses the template; it is nil
