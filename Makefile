@@ -43,4 +43,5 @@ fuzz:
 ROUNDS ?= 7
 bench:
 	bench/run.sh $(ROUNDS)
+	bench/templates.sh
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner
