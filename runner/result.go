@@ -85,6 +85,11 @@ type Summary struct {
 	Duration time.Duration
 	// StoppedByFailures is true when --max-failures stopped the run.
 	StoppedByFailures bool
+	// StoppedBySuccess is true when --stop-on-success stopped the run.
+	StoppedBySuccess bool
+	// DeadlinePassed is true when the run's deadline passed before the
+	// run was done, and stopped it.
+	DeadlinePassed bool
 	// Escaped counts the processes that jobs left running outside their
 	// process groups, stopped when the run ended.
 	Escaped int

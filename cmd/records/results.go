@@ -8,6 +8,9 @@ import (
 // with one write and flushed before the next (see runner.ResultsFile).
 type Results struct {
 	f *runner.ResultsFile
+	// Run and Shard, when set, go into every record: the fleet run that
+	// ran the jobs, and the run's --shard.
+	Run, Shard string
 }
 
 // OpenResults opens the results file at path for appending.
@@ -27,6 +30,7 @@ type savedFiles interface {
 // Record appends the job's record, with the paths of its saved output.
 func (r *Results) Record(res *runner.Result) error {
 	rec := runner.NewRecord(res)
+	rec.Run, rec.Shard = r.Run, r.Shard
 	if s, ok := res.Output.(savedFiles); ok {
 		rec.StdoutFile, rec.StderrFile = s.Files()
 	}
