@@ -3,7 +3,6 @@ package jobspec
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"testing"
 )
 
@@ -30,22 +29,7 @@ func BenchmarkTemplated(b *testing.B) {
 		b.Run(tt.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				d := NewDecoder(bytes.NewReader(tt.input), "bench", tt.opts)
-				n := 0
-				for {
-					_, err := d.Next()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
-				d.Close()
-				if n != 10000 {
-					b.Fatalf("%d jobs", n)
-				}
+				decodeCount(b, tt.input, tt.opts, 10000)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/job")
 		})
