@@ -140,15 +140,17 @@ func (d *Decoder) readRecord() ([]byte, int, error) {
 	} else {
 		rec, line, err = d.lines.next()
 	}
-	var se *syntaxError
 	switch {
 	case err == nil, err == io.EOF:
 		return rec, line, err
-	case errors.As(err, &se):
-		return nil, se.line, d.fail(se.line, se)
 	case err == errTooLarge:
 		d.seq++
 		return nil, line, d.recordError(line, fmt.Errorf("record is larger than --max-record-size (%s)", FormatSize(d.opts.MaxRecordSize)))
+	}
+	// Declared only here: errors.As moves se to the heap.
+	var se *syntaxError
+	if errors.As(err, &se) {
+		return nil, se.line, d.fail(se.line, se)
 	}
 	return nil, line, d.fail(line, fmt.Errorf("reading input: %w", err))
 }
