@@ -25,6 +25,7 @@ type Event struct {
 	Kind    EventKind
 	Job     *jobspec.Job
 	Attempt int           // AttemptStarted, AttemptRetrying
+	Slot    int           // AttemptStarted: the slot (1 to Jobs) the job runs on
 	Delay   time.Duration // AttemptRetrying
 	Failure string        // AttemptRetrying: how the attempt failed
 	Result  *Result       // JobFinished

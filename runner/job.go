@@ -15,12 +15,12 @@ import (
 // stderrTailSize is how much of a job's stderr is kept for the summary.
 const stderrTailSize = 4 << 10
 
-// runJob runs every attempt of one job and returns its final Result. A
+// runJob runs every attempt of one job on a slot and returns its final Result. A
 // panic while handling the job becomes that job's failure.
-func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
+func (r *Runner) runJob(job *jobspec.Job, slot int) (res *Result) {
 	r.running.Add(1)
 	defer r.running.Add(-1)
-	res = &Result{Job: job, StartedAt: time.Now(), Output: discard{}}
+	res = &Result{Job: job, Slot: slot, StartedAt: time.Now(), Output: discard{}}
 	defer func() {
 		if p := recover(); p != nil {
 			res.Status, res.ExitCode, res.Signal = Failed, nil, ""
@@ -50,7 +50,7 @@ func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
 	}
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
-		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt})
+		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt, Slot: slot})
 		out, cause := r.attempt(job, attempt, timeout, stdout, stderr)
 		res.ExitCode, res.Signal, res.Err = out.ExitCode, out.Signal, out.Err
 		switch {

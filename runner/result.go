@@ -28,6 +28,11 @@ type Result struct {
 	ExitCode *int   // nil when killed by a signal or never started
 	Signal   string // the signal that ended the last attempt, e.g. "SIGKILL"
 	Attempts int
+	// Slot is the runner's slot (1 to Config.Jobs) that ran the job; 0 for
+	// a job that never ran (skipped). Worker names the fleet worker that
+	// ran it; empty for a local run.
+	Slot   int
+	Worker string
 	// StartedAt and FinishedAt span all attempts, retry delays included.
 	StartedAt, FinishedAt time.Time
 	// Err says why the job did not succeed when the exit code does not:

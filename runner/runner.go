@@ -123,10 +123,10 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 		defer producers.Done()
 		accepted, intakeErr = r.readInput(src, queue, results)
 	}()
-	for range r.cfg.Jobs {
+	for slot := 1; slot <= r.cfg.Jobs; slot++ {
 		go func() {
 			defer producers.Done()
-			r.work(queue, results)
+			r.work(slot, queue, results)
 		}()
 	}
 	go func() {
@@ -213,10 +213,11 @@ type finished struct {
 	recorded chan<- struct{}
 }
 
-// work runs queued jobs until the queue closes or intake stops. It takes
+// work runs queued jobs, on the given slot (1 to Jobs), until the queue
+// closes or intake stops. It takes
 // the next job only once the last one's record is written, so that a
 // results file that fails stops intake before the worker starts another.
-func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- finished) {
+func (r *Runner) work(slot int, queue <-chan *jobspec.Job, results chan<- finished) {
 	var recorded chan struct{}
 	if r.cfg.Record != nil { // without records there is nothing to wait for
 		recorded = make(chan struct{}, 1)
@@ -231,7 +232,7 @@ func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- finished) {
 			}
 			// The collector receives until every worker is done, and always
 			// answers on recorded, so neither can block for good.
-			results <- finished{res: r.runJob(job), recorded: recorded}
+			results <- finished{res: r.runJob(job, slot), recorded: recorded}
 			if recorded != nil {
 				<-recorded
 			}
