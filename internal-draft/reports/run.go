@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/drover/drover/runner"
@@ -174,7 +175,8 @@ func ReadStderrTail(path string) []byte {
 	if path == "" || !strings.HasSuffix(path, ".stderr") {
 		return nil
 	}
-	f, err := os.Open(path)
+	// Non-blocking: a FIFO planted under the name must not hold the report.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil
 	}
