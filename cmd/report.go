@@ -12,6 +12,7 @@ import (
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/cmd/reports"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -20,6 +21,7 @@ import (
 type reportOptions struct {
 	files       []string
 	summaryJSON string
+	reports     reportFlags
 	color       string
 	quiet       bool
 }
@@ -39,9 +41,15 @@ A job with several records (a run resumed with --resume appends to its
 results file) counts once, with its last record: files are read in the
 order given, each from top to bottom. A skipped record never replaces an
 earlier record of the same job. A last line cut short by a crash is
-ignored with a warning.`,
+ignored with a warning.
+
+--junit and --html write a JUnit XML and an HTML report of the merged jobs;
+under GitHub Actions report appends a summary to $GITHUB_STEP_SUMMARY and
+writes ::error annotations, as run does. A job's stderr shows in them when
+its run saved it with --output-dir (read from the record's stderr_file).`,
 		Example: `  drover report shard-*.ndjson
-  drover report --summary-json summary.json results/*.ndjson`,
+  drover report --summary-json summary.json results/*.ndjson
+  drover report --junit junit.xml --html report.html shard-*.ndjson`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.files = args
@@ -50,6 +58,7 @@ ignored with a warning.`,
 	}
 	fs := c.Flags()
 	fs.StringVar(&opts.summaryJSON, "summary-json", "", "also write the merged counts as JSON to FILE")
+	opts.reports.addFlags(fs)
 	fs.StringVar(&opts.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "print nothing; only the exit code tells")
 	return c
@@ -67,6 +76,12 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		}
 		defer summary.Close()
 	}
+	var set records.Set
+	defer set.Close()
+	collectors, err := opts.reports.open(ios, &set)
+	if err != nil {
+		return err
+	}
 	var merged records.Merged
 	for _, path := range opts.files {
 		if err := addResults(ios, &merged, path); err != nil {
@@ -77,6 +92,15 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	sum := merged.Summary(func(j *runner.Record) {
 		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < console.MaxListedFailures {
 			failures = append(failures, console.Failure{Result: resultOf(*j)})
+		}
+		if len(collectors) > 0 {
+			var tail []byte
+			if j.Status != runner.Succeeded {
+				tail = reports.ReadStderrTail(j.StderrFile)
+			}
+			for _, c := range collectors {
+				c.Add(*j, tail)
+			}
 		}
 	})
 	code := exitOK
@@ -91,6 +115,10 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		if err := summary.Finish(records.Outcome{Summary: sum, ExitCode: code}); err != nil {
 			return usageError("--summary-json: %v", err)
 		}
+	}
+	for _, err := range set.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
+		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		code = exitUsage
 	}
 	return silent(code)
 }

@@ -3,6 +3,7 @@ package interrupt
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 )
 
 // Guard stands between one run and the signals that stop it. From Start
@@ -15,14 +16,26 @@ type Guard struct {
 	hand    handover
 	notes   laterNote
 	signals *watcher
+	told    atomic.Pointer[func(Step, os.Signal)]
 }
 
 // Start starts watching SIGINT, SIGTERM and SIGHUP for a run whose jobs
 // get killGrace between SIGTERM and SIGKILL.
 func Start(killGrace fmt.Stringer) *Guard {
 	g := &Guard{}
-	g.signals = watch(&g.hand, killGrace, g.notes.Note)
+	g.signals = watch(&g.hand, killGrace, g.notes.Note, g.tell)
 	return g
+}
+
+// Tell has f called, from now on, after each shutdown step a signal takes,
+// with the step and the signal. f runs on the watching goroutine and must
+// not block.
+func (g *Guard) Tell(f func(Step, os.Signal)) { g.told.Store(&f) }
+
+func (g *Guard) tell(step Step, sig os.Signal) {
+	if f := g.told.Load(); f != nil {
+		(*f)(step, sig)
+	}
 }
 
 // Interrupted reports whether a signal came before the engine was handed

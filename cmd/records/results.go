@@ -24,13 +24,17 @@ type savedFiles interface {
 	Files() (stdout, stderr string)
 }
 
-// Record appends the job's record, with the paths of its saved output.
-func (r *Results) Record(res *runner.Result) error {
+// Record appends the job's record.
+func (r *Results) Record(res *runner.Result) error { return r.f.Write(NewRecord(res)) }
+
+// NewRecord is the results record of res, with the paths of its saved
+// output.
+func NewRecord(res *runner.Result) runner.Record {
 	rec := runner.NewRecord(res)
 	if s, ok := res.Output.(savedFiles); ok {
 		rec.StdoutFile, rec.StderrFile = s.Files()
 	}
-	return r.f.Write(rec)
+	return rec
 }
 
 // Finish closes the file.
