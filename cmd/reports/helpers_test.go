@@ -39,7 +39,7 @@ func sampleRun(n int) *Run {
 			msg := "stopped by a signal"
 			rec.Error = &msg
 		case runner.Skipped:
-			rec.StartedAt, rec.FinishedAt, rec.DurationMS, rec.Slot = rec.StartedAt, rec.StartedAt, 0, 0
+			rec.FinishedAt, rec.DurationMS, rec.Slot = rec.StartedAt, 0, 0
 			ends[slot-1] = b
 		default:
 			c := 0
