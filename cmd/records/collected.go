@@ -18,7 +18,7 @@ type Collected struct {
 func (c *Collected) Record(res *runner.Result) error {
 	var tail []byte
 	if res.Status != runner.Succeeded {
-		tail = res.StderrTail
+		tail = append([]byte{}, res.StderrTail...) // known, if empty
 	}
 	c.Add(NewRecord(res), tail)
 	return nil

@@ -25,14 +25,17 @@ import (
 type Job struct {
 	runner.Record
 	StderrTail string
+	// StderrKnown tells an empty stderr from one that was not kept.
+	StderrKnown bool
 	// Start and End are the record's times, parsed; zero when the record's
 	// are not RFC 3339.
 	Start, End time.Time
 }
 
-// NewJob makes a Job of a record and a stderr tail (may be empty).
+// NewJob makes a Job of a record and a stderr tail: nil when not known,
+// empty when the job wrote nothing there.
 func NewJob(rec runner.Record, stderrTail []byte) Job {
-	j := Job{Record: rec, StderrTail: ansiEscape.ReplaceAllString(string(stderrTail), "")}
+	j := Job{Record: rec, StderrTail: ansiEscape.ReplaceAllString(string(stderrTail), ""), StderrKnown: stderrTail != nil}
 	j.Start, _ = time.Parse(time.RFC3339Nano, rec.StartedAt)
 	j.End, _ = time.Parse(time.RFC3339Nano, rec.FinishedAt)
 	return j
@@ -169,7 +172,7 @@ const maxTail = 4 << 10
 
 // ReadStderrTail returns the last bytes of a job's saved stderr file (the
 // record's stderr_file, from --output-dir), or nil when there is none or it
-// is not a regular file. A results file comes from outside: the path is
+// is not a regular file (an empty file is an empty, not a nil, slice). A results file comes from outside: the path is
 // only read, never followed into a directory or a device, and only its end.
 func ReadStderrTail(path string) []byte {
 	if path == "" || !strings.HasSuffix(path, ".stderr") {
@@ -189,6 +192,9 @@ func ReadStderrTail(path string) []byte {
 	b, err := io.ReadAll(io.NewSectionReader(f, off, maxTail))
 	if err != nil {
 		return nil
+	}
+	if b == nil {
+		b = []byte{}
 	}
 	if off > 0 { // start on a whole line
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {

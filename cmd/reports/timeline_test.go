@@ -73,6 +73,11 @@ func TestReadStderrTail(t *testing.T) {
 	if len(tail) > maxTail || !strings.HasSuffix(tail, "the end\n") || !strings.HasPrefix(tail, "a line") {
 		t.Errorf("tail of %d bytes: %.40q…", len(tail), tail)
 	}
+	empty := filepath.Join(dir, "empty.stderr")
+	os.WriteFile(empty, nil, 0o644)
+	if got := ReadStderrTail(empty); got == nil || len(got) != 0 {
+		t.Errorf("an empty stderr file reads as %v, want an empty slice", got)
+	}
 	os.WriteFile(filepath.Join(dir, "secret"), []byte("x"), 0o644)
 	os.Mkdir(filepath.Join(dir, "d.stderr"), 0o755)
 	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.stderr"), 0o644); err != nil {
