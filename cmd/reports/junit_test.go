@@ -3,52 +3,21 @@ package reports
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"strings"
 	"testing"
 )
 
-// The JUnit schema's shape, read back with encoding/xml.
-type (
-	xSuites struct {
-		XMLName  xml.Name `xml:"testsuites"`
-		Tests    *int     `xml:"tests,attr"`
-		Failures *int     `xml:"failures,attr"`
-		Errors   *int     `xml:"errors,attr"`
-		Skipped  *int     `xml:"skipped,attr"`
-		Time     *float64 `xml:"time,attr"`
-		Suites   []xSuite `xml:"testsuite"`
-	}
-	xSuite struct {
-		Name     *string  `xml:"name,attr"`
-		Tests    *int     `xml:"tests,attr"`
-		Failures *int     `xml:"failures,attr"`
-		Errors   *int     `xml:"errors,attr"`
-		Skipped  *int     `xml:"skipped,attr"`
-		Time     *float64 `xml:"time,attr"`
-		Cases    []xCase  `xml:"testcase"`
-	}
-	xCase struct {
-		Name      *string   `xml:"name,attr"`
-		Classname *string   `xml:"classname,attr"`
-		Time      *float64  `xml:"time,attr"`
-		Failure   *xProblem `xml:"failure"`
-		Error     *xProblem `xml:"error"`
-		Skipped   *struct{} `xml:"skipped"`
-	}
-	xProblem struct {
-		Message *string `xml:"message,attr"`
-		Type    *string `xml:"type,attr"`
-		Text    string  `xml:",chardata"`
-	}
-)
-
+// TestJUnit reads a report back into the writer's own elements: what a
+// reader of the format sees. (testdata/script/junit.txtar checks, on a real
+// run's report, that every required attribute is there.)
 func TestJUnit(t *testing.T) {
 	r := sampleRun(14)
 	var buf bytes.Buffer
 	if err := WriteJUnit(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	var doc xSuites
+	var doc junitSuites
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("not XML: %v\n%s", err, buf.String())
 	}
@@ -56,33 +25,30 @@ func TestJUnit(t *testing.T) {
 		t.Fatalf("%d testsuites, want 1", len(doc.Suites))
 	}
 	s := doc.Suites[0]
-	if s.Name == nil || s.Tests == nil || s.Failures == nil || s.Errors == nil || s.Skipped == nil || s.Time == nil {
-		t.Fatalf("testsuite lacks a required attribute: %+v", s)
+	if s.Tests != 14 || s.Failures != 4 || s.Errors != 2 || s.Skipped != 2 || len(s.Cases) != 14 {
+		t.Errorf("tests %d failures %d errors %d skipped %d cases %d; want 14 4 2 2 14", s.Tests, s.Failures, s.Errors, s.Skipped, len(s.Cases))
 	}
-	if *s.Tests != 14 || *s.Failures != 4 || *s.Errors != 2 || *s.Skipped != 2 || len(s.Cases) != 14 {
-		t.Errorf("tests %d failures %d errors %d skipped %d cases %d; want 14 4 2 2 14", *s.Tests, *s.Failures, *s.Errors, *s.Skipped, len(s.Cases))
-	}
-	if *doc.Tests != *s.Tests || *doc.Failures != *s.Failures {
+	if doc.Tests != s.Tests || doc.Failures != s.Failures {
 		t.Errorf("testsuites counts differ from its suite's")
 	}
 	for i, c := range s.Cases {
 		j := r.Jobs[i]
-		if c.Name == nil || *c.Name != j.ID || c.Classname == nil || *c.Classname != "jobs.ndjson" || c.Time == nil {
+		if c.Name != j.ID || c.Classname != "jobs.ndjson" {
 			t.Fatalf("case %d: %+v", i, c)
 		}
-		if got, want := *c.Time, float64(j.DurationMS)/1000; got != want {
-			t.Errorf("%s: time %v, want %v", j.ID, got, want)
+		if want := fmt.Sprintf("%.3f", float64(j.DurationMS)/1000); c.Time != want {
+			t.Errorf("%s: time %v, want %v", j.ID, c.Time, want)
 		}
 		switch j.Status {
 		case "failed", "timed_out":
-			if c.Failure == nil || c.Failure.Message == nil || c.Failure.Type == nil || *c.Failure.Type != string(j.Status) {
+			if c.Failure == nil || c.Failure.Type != string(j.Status) {
 				t.Fatalf("%s: failure %+v", j.ID, c.Failure)
 			}
-			if j.Status == "failed" && (*c.Failure.Message != "exit code 2" || !strings.Contains(c.Failure.Text, `error: <x> & "y" failed`)) {
-				t.Errorf("%s: failure message %q text %q", j.ID, *c.Failure.Message, c.Failure.Text)
+			if j.Status == "failed" && (c.Failure.Message != "exit code 2" || !strings.Contains(c.Failure.Text, `error: <x> & "y" failed`)) {
+				t.Errorf("%s: failure message %q text %q", j.ID, c.Failure.Message, c.Failure.Text)
 			}
-			if j.Status == "timed_out" && *c.Failure.Message != "timed out after 1s" {
-				t.Errorf("%s: message %q", j.ID, *c.Failure.Message)
+			if j.Status == "timed_out" && c.Failure.Message != "timed out after 1s" {
+				t.Errorf("%s: message %q", j.ID, c.Failure.Message)
 			}
 		case "canceled":
 			if c.Error == nil || c.Failure != nil {
