@@ -89,3 +89,19 @@ func TestReadStderrTail(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineLanesOfWorkers checks that jobs run through NATS are drawn
+// on the lane of their worker and its slot.
+func TestTimelineLanesOfWorkers(t *testing.T) {
+	r := sampleRun(6)
+	for i := range r.Jobs {
+		r.Jobs[i].Worker = []string{"host-b", "host-a"}[i%2]
+	}
+	var names []string
+	for _, l := range newTimeline(r).Lanes {
+		names = append(names, l.Name)
+	}
+	if got := strings.Join(names, ","); got != "host-a #1,host-a #2,host-a #3,host-b #1,host-b #2,host-b #3" {
+		t.Errorf("lanes %s", got)
+	}
+}
