@@ -25,11 +25,10 @@ type engine interface {
 func newEngine(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, con *console.Console, rec *records.Set, events *records.Events, note func(string)) (eng engine, closeEngine func(), err error) {
 	cfg.Sink, cfg.Events = con.Sink(), con.Events()
 	if events != nil {
-		tee := events.Tee(con.Events())
-		cfg.Events = tee
+		cfg.Events = events.Tee(con.Events())
 		defer func() {
 			if err != nil {
-				close(tee) // no engine will send on it
+				events.NotRun()
 			}
 		}()
 	}

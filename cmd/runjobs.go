@@ -73,6 +73,9 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	}
 	defer closeEngine()
 	if !guard.Begin(eng) {
+		if events != nil {
+			events.NotRun()
+		}
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	}
 	out := runJobs(ios, eng, con, guard, in, shard)

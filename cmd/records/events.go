@@ -19,6 +19,7 @@ type Events struct {
 	keepOpen    bool // a descriptor drover's own streams use: never closed
 	maxFailures int
 	stopped     bool // intake_stopped was written
+	in          chan runner.Event
 	wg          sync.WaitGroup
 	mu          sync.Mutex
 }
@@ -55,10 +56,11 @@ func (e *Events) Begin(total, maxFailures int) {
 
 // Tee returns the channel the engine sends its events on: each is written
 // to the stream, then passed on to next, which is closed when the engine
-// closes the returned channel (or its maker, when no engine came to be).
-// Finish waits for that.
-func (e *Events) Tee(next chan<- runner.Event) chan runner.Event {
+// closes the returned channel (or NotRun, when no engine runs). Finish
+// waits for that.
+func (e *Events) Tee(next chan<- runner.Event) chan<- runner.Event {
 	in := make(chan runner.Event, cap(next))
+	e.in = in
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
@@ -70,6 +72,10 @@ func (e *Events) Tee(next chan<- runner.Event) chan runner.Event {
 	}()
 	return in
 }
+
+// NotRun closes the channel Tee returned, in place of an engine that was
+// given it but never ran, so that the tee ends.
+func (e *Events) NotRun() { close(e.in) }
 
 func (e *Events) event(ev runner.Event) {
 	if ev.Kind == runner.IntakeFailed && !e.markStopped() {
