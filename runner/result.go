@@ -28,6 +28,9 @@ type Result struct {
 	ExitCode *int   // nil when killed by a signal or never started
 	Signal   string // the signal that ended the last attempt, e.g. "SIGKILL"
 	Attempts int
+	// Requeued counts the attempts stopped for want of memory and started
+	// again; they are not among Attempts.
+	Requeued int
 	// Slot is the runner's slot (1 to Config.Jobs) that ran the job; 0 for
 	// a job that never ran (skipped). Worker names the fleet worker that
 	// ran it; empty for a local run.
@@ -90,4 +93,8 @@ type Summary struct {
 	// Escaped counts the processes that jobs left running outside their
 	// process groups, stopped when the run ended.
 	Escaped int
+	// Held is how long starts were held by the Throttle's limits, and
+	// Requeued how many attempts were stopped for want of memory.
+	Held     HoldTimes
+	Requeued int
 }
