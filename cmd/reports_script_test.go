@@ -123,7 +123,8 @@ func eventLines(ts *testscript.TestScript, path string) []map[string]any {
 
 // eventTypes are the types of events stream version 1.
 var eventTypes = map[string]bool{"run_started": true, "accepted": true, "started": true, "retrying": true,
-	"finished": true, "intake_stopped": true, "signal": true, "run_finished": true}
+	"finished": true, "requeued": true, "starts_held": true, "starts_resumed": true, "intake_stopped": true,
+	"signal": true, "run_finished": true}
 
 // eventcheck FILE checks an events stream: every line has "v":1, a known
 // "type" and an RFC 3339 "time"; the first is run_started and the last

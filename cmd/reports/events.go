@@ -22,6 +22,9 @@ const (
 	EventStarted       = "started"        // an attempt starts: "id", "attempt", "slot"
 	EventRetrying      = "retrying"       // an attempt failed and another follows: "id", "attempt", "failure", "delay_ms"
 	EventFinished      = "finished"       // a job reached its final status: "id", "status", "result" (its results record)
+	EventRequeued      = "requeued"       // an attempt was stopped for want of memory and waits to start again: "id", "attempt", "error"
+	EventStartsHeld    = "starts_held"    // a throttle holds the starts: "reason" (delay, rate, memory, load)
+	EventStartsResumed = "starts_resumed" // the starts go again
 	EventIntakeStopped = "intake_stopped" // no job starts after it: "reason", and "error" for bad input
 	EventSignal        = "signal"         // drover received a signal: "signal", "action"
 	EventRunFinished   = "run_finished"   // the run is over: "summary" (as --summary-json writes it)
@@ -112,6 +115,18 @@ func (e *EventWriter) Event(ev runner.Event, rec *runner.Record) {
 		e.write(event{Type: EventFinished, ID: ev.Job.ID, Status: ev.Result.Status, Result: rec})
 	case runner.IntakeFailed:
 		e.IntakeStopped("input_error", ev.Err)
+	case runner.JobRequeued:
+		r := event{Type: EventRequeued, ID: ev.Job.ID, Attempt: ev.Attempt}
+		if ev.Err != nil {
+			r.Error = ev.Err.Error()
+		}
+		e.write(r)
+	case runner.StartsHeld:
+		if ev.Hold == nil {
+			e.write(event{Type: EventStartsResumed})
+		} else {
+			e.write(event{Type: EventStartsHeld, Reason: ev.Hold.Reason.String()})
+		}
 	}
 }
 

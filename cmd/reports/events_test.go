@@ -22,13 +22,16 @@ func TestEventWriter(t *testing.T) {
 	w.Event(runner.Event{Kind: runner.AttemptStarted, Job: job, Attempt: 1, Slot: 2}, nil)
 	w.Event(runner.Event{Kind: runner.AttemptRetrying, Job: job, Attempt: 1, Delay: 1500 * time.Millisecond, Failure: "exit code 3"}, nil)
 	w.Event(runner.Event{Kind: runner.JobFinished, Job: job, Result: &runner.Result{Job: job, Status: runner.Failed}}, &rec)
+	w.Event(runner.Event{Kind: runner.StartsHeld, Hold: &runner.Hold{Reason: runner.HoldMemory}}, nil)
+	w.Event(runner.Event{Kind: runner.JobRequeued, Job: job, Attempt: 1, Err: errors.New("low")}, nil)
+	w.Event(runner.Event{Kind: runner.StartsHeld}, nil)
 	w.Event(runner.Event{Kind: runner.IntakeFailed, Err: errors.New("f:9: bad")}, nil)
 	w.Signal("SIGINT", "drain")
 	w.RunFinished([]byte(`{"jobs":1}` + "\n"))
 	if err := w.Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"run_started", "accepted", "started", "retrying", "finished", "intake_stopped", "signal", "run_finished"}
+	want := []string{"run_started", "accepted", "started", "retrying", "finished", "starts_held", "requeued", "starts_resumed", "intake_stopped", "signal", "run_finished"}
 	sc := bufio.NewScanner(&buf)
 	var got []map[string]any
 	for sc.Scan() {
@@ -55,11 +58,14 @@ func TestEventWriter(t *testing.T) {
 	if res := got[4]["result"].(map[string]any); res["id"] != "a\nb" || res["status"] != "failed" {
 		t.Errorf("finished: %v", got[4])
 	}
-	if got[5]["reason"] != "input_error" || got[5]["error"] != "f:9: bad" || got[6]["action"] != "drain" {
-		t.Errorf("intake or signal: %v %v", got[5], got[6])
+	if got[5]["reason"] != "memory" || got[6]["id"] != "a\nb" || got[6]["error"] != "low" {
+		t.Errorf("held or requeued: %v %v", got[5], got[6])
 	}
-	if s := got[7]["summary"].(map[string]any); s["jobs"] != float64(1) {
-		t.Errorf("run_finished: %v", got[7])
+	if got[8]["reason"] != "input_error" || got[8]["error"] != "f:9: bad" || got[9]["action"] != "drain" {
+		t.Errorf("intake or signal: %v %v", got[8], got[9])
+	}
+	if s := got[10]["summary"].(map[string]any); s["jobs"] != float64(1) {
+		t.Errorf("run_finished: %v", got[10])
 	}
 }
 
