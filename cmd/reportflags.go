@@ -34,7 +34,9 @@ type collector interface {
 
 // open opens the reports asked for, before any job starts, and adds them
 // to set. It returns them, for `drover report` to fill from records.
-func (r *reportFlags) open(ios *iostreams.IOStreams, set *records.Set) ([]collector, error) {
+// Under GitHub Actions, github says whether to show the run on its page
+// (not for a detached run, whose jobs run after drover has returned).
+func (r *reportFlags) open(ios *iostreams.IOStreams, set *records.Set, github bool) ([]collector, error) {
 	var out []collector
 	add := func(name string, c collector) {
 		set.Add(name, c)
@@ -54,7 +56,7 @@ func (r *reportFlags) open(ios *iostreams.IOStreams, set *records.Set) ([]collec
 		}
 		add("--html", w)
 	}
-	if ios.Getenv("GITHUB_ACTIONS") == "true" {
+	if github && ios.Getenv("GITHUB_ACTIONS") == "true" {
 		summary := ios.Getenv("GITHUB_STEP_SUMMARY")
 		if r.noGithubSummary {
 			summary = ""

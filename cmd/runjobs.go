@@ -14,6 +14,7 @@ import (
 	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
+	"github.com/drover/drover/runner/fleet"
 )
 
 // runRun is `drover run`. It composes the stages of a run:
@@ -53,7 +54,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return dryRun(ios, in, shard, cfg, guard)
 	}
 
-	con, err := opts.openConsole(ios, total)
+	con, err := opts.openConsole(ios, total, guard.Stopping)
 	if err != nil {
 		return err
 	}
@@ -79,6 +80,9 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	}
 	out := runJobs(ios, eng, con, guard, in, shard)
+	if sub, ok := eng.(*fleet.Submitter); ok && opts.detach {
+		return finishDetached(ios, opts, out, sub, rec)
+	}
 	return finish(ios, out, con, rec)
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
 )
 
 // openRecords opens the record files the flags ask for, before any job
@@ -24,6 +25,8 @@ func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, even
 		if err != nil {
 			return nil, nil, usageError("--results: %v", unwrapPath(err))
 		}
+		w.Shard = o.shard
+		o.resultsOut = w
 		rec.Add("--results", w)
 	}
 	if o.summaryJSON != "" {
@@ -33,7 +36,7 @@ func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, even
 		}
 		rec.Add("--summary-json", w)
 	}
-	if _, err := o.reports.open(ios, rec); err != nil {
+	if _, err := o.reports.open(ios, rec, !o.detach); err != nil {
 		return nil, nil, err
 	}
 	if events, err = o.openEvents(); err != nil {
@@ -75,12 +78,16 @@ func (o *runOptions) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bo
 	if !o.resume {
 		return nil, nil
 	}
-	skip, cut, err := records.Succeeded(o.results)
+	prev, err := runner.ReadPrevious(o.results)
 	if err != nil {
 		return nil, usageError("--resume: %v", err)
 	}
-	for _, line := range cut {
+	for _, line := range prev.Cut {
 		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", o.results, line)
 	}
-	return skip, nil
+	if len(prev.Runs) > 0 && o.nats == "" {
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", o.results)
+	}
+	o.previous = prev
+	return func(j *jobspec.Job) bool { return prev.Succeeded[j.ID] }, nil
 }

@@ -31,6 +31,9 @@ type ProcessExecutor struct {
 	// ReapExited never takes a main process's exit status from its Wait.
 	starting sync.RWMutex
 	mains    sync.Map // pid -> struct{}: jobs' main processes not yet waited for
+	// suspended, guarded by starting, is set between Suspend and Continue:
+	// a job that starts then is stopped at once.
+	suspended bool
 }
 
 // Execute starts the attempt and waits for it. Output reaches a.Stdout and
@@ -52,6 +55,9 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	err = cmd.Start()
 	if err == nil {
 		e.mains.Store(cmd.Process.Pid, struct{}{})
+		if e.suspended {
+			signalGroup(cmd.Process.Pid, syscall.SIGSTOP)
+		}
 	}
 	e.starting.RUnlock()
 	if err != nil {
@@ -119,12 +125,15 @@ func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
 		}
 		argv = []string{shell, "-c", job.Argv[0]}
 	}
-	env := make([]string, 0, len(e.Environ)+len(job.Env)+2)
+	env := make([]string, 0, len(e.Environ)+len(job.Env)+3)
 	env = append(env, e.Environ...)
 	for _, v := range job.Env {
 		env = append(env, v.Key+"="+v.Value)
 	}
 	env = append(env, "DROVER_JOB_ID="+job.ID, "DROVER_ATTEMPT="+strconv.Itoa(a.Number))
+	if a.Slot > 0 {
+		env = append(env, "DROVER_JOB_SLOT="+strconv.Itoa(a.Slot))
+	}
 	if job.Dir != "" {
 		if fi, err := os.Stat(job.Dir); err != nil {
 			return nil, fmt.Errorf("cannot start: dir %w", unwrapPathError(err))

@@ -8,6 +8,9 @@ import (
 // with one write and flushed before the next (see runner.ResultsFile).
 type Results struct {
 	f *runner.ResultsFile
+	// Run and Shard, when set, go into every record: the fleet run that
+	// ran the jobs, and the run's --shard.
+	Run, Shard string
 }
 
 // OpenResults opens the results file at path for appending.
@@ -25,7 +28,11 @@ type savedFiles interface {
 }
 
 // Record appends the job's record.
-func (r *Results) Record(res *runner.Result) error { return r.f.Write(NewRecord(res)) }
+func (r *Results) Record(res *runner.Result) error {
+	rec := NewRecord(res)
+	rec.Run, rec.Shard = r.Run, r.Shard
+	return r.f.Write(rec)
+}
 
 // NewRecord is the results record of res, with the paths of its saved
 // output.

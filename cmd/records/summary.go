@@ -22,6 +22,9 @@ type SummaryJSON struct {
 	Requeued    int     `json:"requeued,omitempty"` // attempts stopped for want of memory
 	Interrupted *string `json:"interrupted"`
 	ExitCode    int     `json:"exit_code"`
+	// DeadlinePassed is true when the run's --deadline passed and stopped
+	// it; it comes last, after the fields of the first version.
+	DeadlinePassed bool `json:"deadline_passed"`
 }
 
 // Summary is the summary file: the counts, how the run was interrupted
@@ -81,7 +84,7 @@ func summaryJSON(sum runner.Summary, interrupted string, code int) ([]byte, erro
 		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
 		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
 		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
-		HeldMS: sum.Held.Total().Milliseconds(), Requeued: sum.Requeued,
+		HeldMS: sum.Held.Total().Milliseconds(), Requeued: sum.Requeued, DeadlinePassed: sum.DeadlinePassed,
 	}
 	if interrupted != "" {
 		name := interrupted

@@ -57,7 +57,7 @@ func (w *Worker) finish(res *runner.Result) error {
 
 func (w *Worker) resultOf(m *jobMsg, status runner.Status, errText string) *resultMsg {
 	now := time.Now()
-	return &resultMsg{Run: m.Run, Seq: m.Seq, ID: m.ID, Status: status, Error: errText,
+	return &resultMsg{Run: m.Run, Seq: m.Seq, ID: m.ID, Record: m.Record, Status: status, Error: errText,
 		StartedAt: now, FinishedAt: now, Worker: w.cfg.Name}
 }
 

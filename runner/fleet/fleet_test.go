@@ -347,3 +347,30 @@ func TestCancelWaitEndsAWaitForALostWorker(t *testing.T) {
 		t.Errorf("records %+v, want one with the error %q", run.records, want)
 	}
 }
+
+func TestStopOnSuccessCancelsTheRun(t *testing.T) {
+	url := startServer(t)
+	var src sliceSource = *shJobs(4, `if [ "$DROVER_JOB_ID" = job1 ]; then exit 0; fi; sleep 600`)
+	run := submit(t, url, SubmitConfig{StopOnSuccess: 1}, &src)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	sum := run.finish(t)
+	if !sum.StoppedBySuccess || sum.Succeeded != 1 || sum.Failed != 0 || sum.Canceled+sum.NotStarted != 3 {
+		t.Errorf("summary %+v (stopped by success: %v)", sum.Counts, sum.StoppedBySuccess)
+	}
+}
+
+func TestDeadlineCancelsTheRun(t *testing.T) {
+	url := startServer(t)
+	run := submit(t, url, SubmitConfig{Deadline: time.Now().Add(1500 * time.Millisecond)}, shJobs(3, `sleep 600`))
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	sum := run.finish(t)
+	if !sum.DeadlinePassed || sum.Canceled+sum.NotStarted != 3 {
+		t.Errorf("summary %+v (deadline passed: %v)", sum.Counts, sum.DeadlinePassed)
+	}
+
+	// A deadline already past submits nothing.
+	run = submit(t, url, SubmitConfig{Deadline: time.Now().Add(-time.Second)}, shJobs(3, `true`))
+	if sum := run.finish(t); !sum.DeadlinePassed || sum.Finished() != 0 {
+		t.Errorf("summary %+v (deadline passed: %v)", sum.Counts, sum.DeadlinePassed)
+	}
+}
