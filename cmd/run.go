@@ -47,6 +47,9 @@ type runOptions struct {
 	results     string
 	resume      bool
 	summaryJSON string
+	reports     reportFlags
+	events      string
+	eventsFD    int // -1: none
 	quiet       bool
 
 	output           string
@@ -139,6 +142,9 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")
+	o.reports.addFlags(fs)
+	fs.StringVar(&o.events, "events", "", "write every event of the run to FILE as it happens, one JSON object a line")
+	fs.IntVar(&o.eventsFD, "events-fd", -1, "write the events (as --events) to the inherited file descriptor N")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no progress and no summary")
 	fs.StringVar(&o.output, "output", console.OutputGroup, "job output: group, tag, raw or none")
 	fs.BoolVar(&o.keepOrder, "keep-order", false, "with --output group, write the blocks in input order")

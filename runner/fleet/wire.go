@@ -91,6 +91,7 @@ type resultMsg struct {
 	StderrDropped int64  `json:"stderr_dropped,omitempty"`
 	StderrTail    []byte `json:"stderr_tail,omitempty"`
 	Worker        string `json:"worker"`
+	Slot          int    `json:"slot,omitempty"` // the worker's slot that ran the job
 }
 
 func decodeResult(data []byte) (*resultMsg, error) {
