@@ -111,7 +111,7 @@ func (t *JobTemplate) parseCommand() error {
 			return err
 		}
 		if p, ok := el.first(func(p part) bool { return p.kind == partSlot }); ok {
-			return fmt.Errorf("%q: %s (the slot) needs a shell command: without a shell, read $%s in the program instead", w, p.text, SlotVariable)
+			return fmt.Errorf("%q: %s (the slot) needs a shell command: without a shell, read $%s in the program instead", t.opts.Command, p.text, SlotVariable)
 		}
 		any = any || el.hasReplacement()
 		t.argv = append(t.argv, el)

@@ -155,7 +155,7 @@ func TestJobTemplateErrors(t *testing.T) {
 		{TemplateOptions{Command: "echo", Null: true, Lists: [][]string{{"a"}}}, "-0 says how FILE or stdin is split"},
 		{TemplateOptions{Command: "echo", Input: true, ID: "{%}"}, "{%} is the slot, which is only known when the job starts"},
 		{TemplateOptions{Command: "echo", Input: true, ID: "x{"}, `--id "x{", column 2: '{' is not closed`},
-		{TemplateOptions{Command: "echo {%}", Argv: true, Input: true}, "needs a shell command"},
+		{TemplateOptions{Command: "echo {%}", Argv: true, Input: true}, `"echo {%}": {%} (the slot) needs a shell command`},
 		{TemplateOptions{Command: "echo", Input: true, ColSep: "("}, "--colsep: error parsing regexp"},
 		{TemplateOptions{Command: "[]", Input: true}, "empty array"},
 		{TemplateOptions{Command: "[1]", Argv: true, Input: true}, "must be an array of strings"},

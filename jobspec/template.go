@@ -94,6 +94,9 @@ func ParseTemplate(s string, argv bool) (*Template, error) {
 			text.WriteByte(c)
 			continue
 		}
+		if msg := notSupported(s[i:]); msg != "" {
+			return nil, &TemplateError{s, i + 1, msg}
+		}
 		j := i + 1
 		for j < len(s) && isReplacementByte(s[j]) {
 			j++
@@ -121,6 +124,28 @@ func ParseTemplate(s string, argv bool) (*Template, error) {
 	}
 	flush()
 	return t, nil
+}
+
+// notSupported names the replacement strings of GNU parallel that drover
+// does not have, at the start of rest, so that they are refused rather than
+// passed to the command as text: {= perl =}, {+.} and the like, {..}.
+func notSupported(rest string) string {
+	if k := strings.IndexByte(rest, '}'); strings.HasPrefix(rest, "{=") && k >= 3 && rest[k-1] == '=' {
+		return "{= ... =} (a Perl expression in GNU parallel) is not supported: do the work in the command (write \\{ for a literal brace)"
+	}
+	j := 1
+	for j < len(rest) && (isReplacementByte(rest[j]) || rest[j] == '+') {
+		j++
+	}
+	if j == len(rest) || rest[j] != '}' {
+		return ""
+	}
+	inner := rest[1:j]
+	dots := strings.TrimLeft(inner, "0123456789")
+	if strings.HasPrefix(inner, "+") || dots == ".." || dots == "..." {
+		return fmt.Sprintf("%s (GNU parallel's) is not supported (known: {} {.} {/} {//} {/.} {#} {%%} {N} {N.} {N/} {N//} {N/.}, and {name} for a field of a JSON record)", rest[:j+1])
+	}
+	return ""
 }
 
 func isReplacementByte(c byte) bool {

@@ -43,6 +43,12 @@ func TestParseTemplate(t *testing.T) {
 		{src: "x {a.b}", err: "unknown replacement string {a.b}"},
 		{src: "x {#1}", err: "unknown replacement string {#1}"},
 		{src: "x {1x}", err: "{1x} is not a position"},
+		{src: "echo {= s/a/b/ =}", err: `column 6: {= ... =} (a Perl expression in GNU parallel) is not supported`},
+		{src: "echo {+.}", err: "column 6: {+.} (GNU parallel's) is not supported"},
+		{src: "echo {+/}", argv: true, err: "{+/} (GNU parallel's) is not supported"},
+		{src: "echo {..}", err: "{..} (GNU parallel's) is not supported"},
+		{src: "echo {2...}", err: "{2...} (GNU parallel's) is not supported"},
+		{src: "echo {1..10} {a..z} {=} \\{= x =}"},
 	}
 	for _, tc := range tests {
 		tm, err := ParseTemplate(tc.src, tc.argv)
