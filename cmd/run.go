@@ -93,7 +93,7 @@ on without it, and 'drover wait RUN' collects its results, 'drover status
 RUN' shows it, 'drover cancel RUN' stops it.`,
 		Example: `  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
-  find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines
+  drover run --format lines build-steps.txt
   drover run --nats nats://queue.example:4222 --results results.ndjson jobs.ndjson
   RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)
   drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson
