@@ -246,9 +246,8 @@ func argvWords(cmd string, split bool) (words []string, isArray bool, err error)
 				return nil, true, errors.New("the command template is an empty array")
 			}
 			return words, true, nil
-		} else if split {
-			return nil, true, errors.New("an argv template given as JSON must be an array of strings")
 		}
+		return nil, true, errors.New("an argv template given as JSON must be an array of strings")
 	}
 	if !split {
 		return nil, false, nil
