@@ -243,11 +243,11 @@ func argvWords(cmd string, split bool) (words []string, isArray bool, err error)
 	if trimmed := strings.TrimSpace(cmd); strings.HasPrefix(trimmed, "[") && json.Valid([]byte(trimmed)) {
 		if err := json.Unmarshal([]byte(trimmed), &words); err == nil {
 			if len(words) == 0 {
-				return nil, true, errors.New("the command template is an empty array")
+				return nil, true, fmt.Errorf("%q: the command template is an empty array", cmd)
 			}
 			return words, true, nil
 		}
-		return nil, true, errors.New("an argv template given as JSON must be an array of strings")
+		return nil, true, fmt.Errorf("%q: an argv template given as JSON must be an array of strings", cmd)
 	}
 	if !split {
 		return nil, false, nil

@@ -159,7 +159,7 @@ func TestJobTemplateErrors(t *testing.T) {
 		{TemplateOptions{Command: "echo", Input: true, ColSep: "("}, "--colsep: error parsing regexp"},
 		{TemplateOptions{Command: "[]", Input: true}, "empty array"},
 		{TemplateOptions{Command: "[1]", Argv: true, Input: true}, "must be an array of strings"},
-		{TemplateOptions{Command: `["echo", 1]`, Input: true}, "must be an array of strings"},
+		{TemplateOptions{Command: `["echo", 1]`, Input: true}, `--cmd "[\"echo\", 1]": an argv template given as JSON must be an array of strings`},
 	}
 	for _, tc := range tests {
 		_, err := NewJobTemplate(tc.opts)
