@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"fmt"
+
 	"github.com/spf13/pflag"
 
 	"github.com/drover/drover/cmd/input"
@@ -50,6 +52,13 @@ func (o *inputOptions) open(ios *iostreams.IOStreams, path string) (*input.Input
 	}
 	if listsOnly {
 		return input.Inline(jobspec.ArgsName, opts), nil
+	}
+	if (path == "" || path == "-") && ios.InTTY {
+		what := "the job list"
+		if opts.Template != nil {
+			what = "the items"
+		}
+		fmt.Fprintf(ios.ErrOut, "drover: reading %s from the terminal; end it with Ctrl-D (or give FILE, a pipe, or ::: ARG...)\n", what)
 	}
 	in, err := input.Open(ios.In, path, opts)
 	if err != nil {
