@@ -155,7 +155,11 @@ func (t *terminal) handle(ev runner.Event) {
 			t.opts.OnDeadline()
 		}
 	case runner.IntakeFailed:
-		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start; waiting for %s to finish\n", ev.Err, Plural(ev.Running, "running job")))
+		waiting := ""
+		if ev.Running > 0 {
+			waiting = fmt.Sprintf("; waiting for %s to finish", Plural(ev.Running, "running job"))
+		}
+		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start%s\n", ev.Err, waiting))
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
