@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -91,7 +92,10 @@ func fileAndLists(c *cobra.Command, args []string) error {
 			break
 		}
 	}
-	return cobra.MaximumNArgs(1)(c, args)
+	if len(args) > 1 {
+		return fmt.Errorf("one FILE at most, got %d (%s): to read several, cat them into drover's stdin (cat a b | drover %s ...); for inline items, ::: ARG...", len(args), strings.Join(args, " "), c.Name())
+	}
+	return nil
 }
 
 // protectLists makes everything after the first ::: of `drover run` or
