@@ -133,8 +133,11 @@ func newTimeline(r *Run) *timeline {
 	}
 	t.Height = axisHeight + max(len(t.Lanes), 1)*laneHeight + 4
 	step := tickStep(span)
-	for d := time.Duration(0); d <= span; d += step {
+	for d := time.Duration(0); ; d += step {
 		t.Ticks = append(t.Ticks, tick{X: labelWidth + d.Seconds()*scale, Label: shortDuration(d)})
+		if d > span-step { // d += step would pass span, or overflow near the longest duration
+			break
+		}
 	}
 	return t
 }

@@ -105,3 +105,20 @@ func TestTimelineLanesOfWorkers(t *testing.T) {
 		t.Errorf("lanes %s", got)
 	}
 }
+
+// A results file is hostile: times that span the longest duration drover
+// can hold still make an axis of a few marks, in no time.
+func TestTimelineOfTheLongestSpan(t *testing.T) {
+	r := &Run{Start: time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), Duration: time.Duration(1<<63 - 1)}
+	r.Jobs = []Job{{Record: runner.Record{ID: "a", Status: runner.Succeeded, Slot: 1}, Start: r.Start, End: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}}
+	done := make(chan *timeline, 1)
+	go func() { done <- newTimeline(r) }()
+	select {
+	case tl := <-done:
+		if n := len(tl.Ticks); n < 2 || n > 10 {
+			t.Errorf("%d marks on the axis, want about 8", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("newTimeline does not return for a span of the longest duration")
+	}
+}
