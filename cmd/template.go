@@ -93,7 +93,7 @@ func fileAndLists(c *cobra.Command, args []string) error {
 		}
 	}
 	if len(args) > 1 {
-		return fmt.Errorf("one FILE at most, got %d (%s): to read several, cat them into drover's stdin (cat a b | drover %s ...); for inline items, ::: ARG...", len(args), strings.Join(args, " "), c.Name())
+		return fmt.Errorf("one FILE at most, got %d (%s): to read several, cat them into drover's stdin (cat a b | drover %s); for inline items, ::: ARG", len(args), strings.Join(args, " "), c.Name())
 	}
 	return nil
 }
