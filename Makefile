@@ -40,7 +40,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./jobspec
 
 # Benchmarks side by side with xargs and GNU parallel; see bench/RESULTS.md.
-ROUNDS ?= 7
+ROUNDS ?= 5
 bench:
 	bench/run.sh $(ROUNDS)
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner

@@ -95,9 +95,13 @@ func (p *pipes) started() {
 	}
 }
 
-// drain waits for the copies to finish, at most grace once the job's group
-// is gone: past that, the pipes are held by a process that escaped, and
-// closing drover's ends ends the copies.
+// minDrain is the least drain waits: with a kill grace of zero, a copy
+// that has not yet read the last of the job's output is not cut short.
+const minDrain = 100 * time.Millisecond
+
+// drain waits for the copies to finish, at most grace (and at least
+// minDrain) once the job's group is gone: past that, the pipes are held by
+// a process that escaped, and closing drover's ends ends the copies.
 func (p *pipes) drain(grace time.Duration) {
 collect: // usually the copies are done already, and no timer is needed
 	for p.copiers > 0 {
@@ -111,7 +115,7 @@ collect: // usually the copies are done already, and no timer is needed
 	if p.copiers == 0 {
 		return
 	}
-	timer := time.NewTimer(grace)
+	timer := time.NewTimer(max(grace, minDrain))
 	defer timer.Stop()
 	for p.copiers > 0 {
 		select {

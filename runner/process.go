@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -28,6 +29,8 @@ type ProcessExecutor struct {
 	initErr error
 
 	found sync.Map // PATH and name -> the program found
+
+	blockedWaits atomic.Int64 // attempts waiting in wait4, each holding a thread
 
 	// starting is held for reading while a job's main process starts and
 	// is entered in mains, and for writing while ReapExited reaps, so that
@@ -71,19 +74,24 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	p.started()
 	pgid := c.pid
 
-	waited := make(chan exit, 1)
-	go func() {
-		ws := c.wait()
-		e.mains.Delete(pgid)
-		waited <- ws
-	}()
+	// The attempt's goroutine waits for the process itself; a stop, when
+	// ctx ends first, runs beside it and ends once the process has.
+	exited := make(chan struct{})
+	stopped := make(chan struct{})
+	stopAfter := context.AfterFunc(ctx, func() {
+		defer close(stopped)
+		e.stop(pgid, exited, a.KillNow)
+	})
+	ws := c.wait()
+	if c.pidfd == nil {
+		e.blockedWaits.Add(-1)
+	}
+	e.mains.Delete(pgid)
+	close(exited)
 	var out Outcome
-	var ws exit
-	select {
-	case ws = <-waited:
-	case <-ctx.Done():
+	if !stopAfter() { // the stop has begun: no signal of it may come after the reaping below
+		<-stopped
 		out.Stopped = true
-		ws = e.stop(pgid, waited, a.KillNow)
 	}
 	// Nothing of the group outlives the job's main process: kill what is
 	// left, and wait until it is gone.
@@ -112,11 +120,19 @@ func (e *ProcessExecutor) start(spec *spawnSpec, fds [3]int) (*child, error) {
 	return c, nil
 }
 
+// maxBlockedWaits is how many attempts may wait for their process in
+// wait4, a thread each; the others wait through the poller.
+const maxBlockedWaits = 32
+
 // spawnMain spawns a main process and enters it in mains.
 func (e *ProcessExecutor) spawnMain(spec *spawnSpec, fds [3]int) (*child, error) {
 	e.starting.RLock()
 	defer e.starting.RUnlock()
-	c, err := spawn(spec, fds)
+	blocking := e.blockedWaits.Add(1) <= maxBlockedWaits
+	c, err := spawn(spec, fds, !blocking)
+	if err != nil || c.pidfd != nil {
+		e.blockedWaits.Add(-1)
+	}
 	if err == nil {
 		e.mains.Store(c.pid, struct{}{})
 	}
@@ -124,21 +140,20 @@ func (e *ProcessExecutor) spawnMain(spec *spawnSpec, fds [3]int) (*child, error)
 }
 
 // stop sends SIGTERM (and SIGCONT, so stopped members can act on it) to the
-// group, then SIGKILL after the grace or at once when killNow closes, and
-// returns how the main process ended.
-func (e *ProcessExecutor) stop(pgid int, waited <-chan exit, killNow <-chan struct{}) exit {
+// group, then SIGKILL after the grace or at once when killNow closes,
+// unless the main process has exited first.
+func (e *ProcessExecutor) stop(pgid int, exited, killNow <-chan struct{}) {
 	signalGroup(pgid, syscall.SIGTERM)
 	signalGroup(pgid, syscall.SIGCONT)
 	grace := time.NewTimer(e.KillGrace)
 	defer grace.Stop()
 	select {
-	case ws := <-waited:
-		return ws
+	case <-exited:
+		return
 	case <-grace.C:
 	case <-killNow:
 	}
 	signalGroup(pgid, syscall.SIGKILL)
-	return <-waited
 }
 
 func signalGroup(pgid int, sig syscall.Signal) {

@@ -176,7 +176,7 @@ func TestLookPathRemembersAndForgets(t *testing.T) {
 		}
 		return p
 	}
-	e := &ProcessExecutor{Environ: []string{"PATH=" + first + ":" + second}}
+	e := &ProcessExecutor{KillGrace: time.Second, Environ: []string{"PATH=" + first + ":" + second}}
 	runProg := func() (string, Outcome) {
 		var out strings.Builder
 		o := e.Execute(context.Background(), Attempt{Job: &jobspec.Job{ID: "p", Argv: []string{"prog"}}, Number: 1, Stdout: &out, Stderr: io.Discard})
@@ -241,5 +241,18 @@ func TestReapExitedCollectsEscapedProcesses(t *testing.T) {
 	}
 	if out := <-done; out.ExitCode == nil || *out.ExitCode != 0 || out.Err != nil {
 		t.Errorf("the running job's own wait was disturbed: %+v", out)
+	}
+}
+
+// With no kill grace, a job's output is still read to its end: the pipes
+// are closed early only when something outside the group holds them.
+func TestNoKillGraceKeepsOutput(t *testing.T) {
+	e := &ProcessExecutor{Environ: os.Environ()}
+	job := &jobspec.Job{ID: "o", Argv: []string{"echo", "out"}}
+	for i := range 50 {
+		var out strings.Builder
+		if o := e.Execute(context.Background(), Attempt{Job: job, Number: 1, Stdout: &out, Stderr: io.Discard}); o.Err != nil || out.String() != "out\n" {
+			t.Fatalf("run %d: output %q, %+v", i, out.String(), o)
+		}
 	}
 }

@@ -18,9 +18,10 @@ type spawnSpec struct {
 	foundKey string // the look-up remembered in ProcessExecutor.found, if used
 }
 
-// child is a started main process. With a pidfd, its exit is awaited
-// through Go's poller, so that a thousand running jobs do not hold a
-// thousand threads blocked in wait.
+// child is a started main process. Its exit is awaited by a thread
+// blocked in wait4, which the kernel wakes at once, or, with a pidfd,
+// through Go's poller, which takes a hop more but no thread: a thousand
+// running jobs then do not hold a thousand threads.
 type child struct {
 	pid   int
 	pidfd *os.File // nil where the kernel has no pidfds
@@ -31,10 +32,11 @@ type child struct {
 // terminal to stop on), killed when drover dies. It uses syscall.ForkExec
 // rather than os/exec: the environment is ready as it is, no descriptor
 // needs to become an *os.File, and Go forks with vfork either way.
-func spawn(s *spawnSpec, fds [3]int) (*child, error) {
+// With poll, its exit is awaited through a pidfd where the kernel has them.
+func spawn(s *spawnSpec, fds [3]int, poll bool) (*child, error) {
 	pidfd := -1
 	sys := &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL}
-	if havePidfd() {
+	if poll && havePidfd() {
 		sys.PidFD = &pidfd
 	}
 	pid, err := syscall.ForkExec(s.path, s.argv, &syscall.ProcAttr{
