@@ -2,14 +2,12 @@ package cmd
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
-	"github.com/drover/drover/jobspec"
-	"github.com/drover/drover/runner"
+	"github.com/drover/drover/cmd/iostreams"
 
 	"github.com/spf13/pflag"
 )
@@ -39,14 +37,14 @@ func TestRunConfigFromFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			ios, _, _ := TestStreams("")
+			ios, _, _ := iostreams.Test("")
 			opts := newRunOptions()
 			fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
 			opts.addFlags(fs)
 			if err := fs.Parse(tt.args); err != nil {
 				t.Fatal(err)
 			}
-			cfg, err := opts.runConfig(ios)
+			cfg, _, err := opts.runConfig(ios)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || exitCode(err) != exitUsage {
 					t.Fatalf("err %v, want %q with exit 2", err, tt.err)
@@ -63,25 +61,6 @@ func TestRunConfigFromFlags(t *testing.T) {
 	}
 }
 
-func TestShellQuoteRoundTrips(t *testing.T) {
-	argv := []string{"printf", "%s|", "plain", "two words", "it's", "", "tab\there", "new\nline", `back\slash`, "$HOME", "ünï"}
-	quoted := shellQuote(argv)
-	if strings.Contains(quoted, "\n") {
-		t.Fatalf("quoted argv spans lines: %q", quoted)
-	}
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is needed to read $'…' back")
-	}
-	out, err := exec.Command(bash, "-c", quoted).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := strings.Join(argv[2:], "|") + "|"; string(out) != want {
-		t.Errorf("bash read back %q, want %q", out, want)
-	}
-}
-
 func TestParseSize(t *testing.T) {
 	for in, want := range map[string]int{"1": 1, "1024": 1024, "1KiB": 1024, "512K": 512 << 10, "1MiB": 1 << 20, "2M": 2 << 20, "1GiB": 1 << 30} {
 		if got, err := parseSize(in); err != nil || got != want {
@@ -95,19 +74,8 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-func TestPlural(t *testing.T) {
-	for _, tt := range []struct {
-		n          int
-		word, want string
-	}{{0, "job", "0 jobs"}, {1, "job", "1 job"}, {2, "retry", "2 retries"}, {1, "retry", "1 retry"}} {
-		if got := plural(tt.n, tt.word); got != tt.want {
-			t.Errorf("plural(%d, %q) = %q", tt.n, tt.word, got)
-		}
-	}
-}
-
 func TestValidateWithBuffers(t *testing.T) {
-	ios, out, errOut := TestStreams("{\"cmd\":\"true\"}\n{\"cmd\":\"true\",\"retries\":-1}\n")
+	ios, out, errOut := iostreams.Test("{\"cmd\":\"true\"}\n{\"cmd\":\"true\",\"retries\":-1}\n")
 	root := NewRootCmd(ios)
 	root.SetArgs([]string{"validate"})
 	if code := Execute(root, ios); code != exitUsage {
@@ -141,7 +109,7 @@ func TestRunInProcess(t *testing.T) {
 		{"none", ""},
 	} {
 		t.Run(tt.mode, func(t *testing.T) {
-			ios, out, errOut := TestStreams(jobs, "PATH=/usr/bin:/bin")
+			ios, out, errOut := iostreams.Test(jobs, "PATH=/usr/bin:/bin")
 			root := NewRootCmd(ios)
 			root.SetArgs([]string{"run", "--output", tt.mode})
 			if code := Execute(root, ios); code != exitFailures {
@@ -157,47 +125,8 @@ func TestRunInProcess(t *testing.T) {
 	}
 }
 
-// fakeStopper records what the signal watcher asked of it.
-type fakeStopper struct{ drained, stopped int }
-
-func (f *fakeStopper) Drain()       { f.drained++ }
-func (f *fakeStopper) Stop()        { f.stopped++ }
-func (f *fakeStopper) Kill()        {}
-func (f *fakeStopper) Running() int { return 7 }
-
-func TestHandoverBeforeAndAfterTheRunStarts(t *testing.T) {
-	h := &handover{}
-	if h.wasInterrupted() || h.Running() != 0 {
-		t.Fatal("fresh handover interrupted")
-	}
-	h.Drain() // a Ctrl-C while the input is validated
-	r := &fakeStopper{}
-	if !h.wasInterrupted() || h.start(r) {
-		t.Fatal("the run starts after a signal")
-	}
-
-	h = &handover{}
-	if !h.start(r) {
-		t.Fatal("the run does not start")
-	}
-	h.Drain()
-	h.Stop()
-	if r.drained != 1 || r.stopped != 1 || h.Running() != 7 || h.wasInterrupted() {
-		t.Errorf("signals did not reach the runner: %+v", r)
-	}
-}
-
-func TestCheckAllStopsWhenInterrupted(t *testing.T) {
-	dec := jobspec.NewDecoder(strings.NewReader(strings.Repeat(`{"cmd":"true"}`+"\n", 5000)), "jobs", jobspec.Options{})
-	calls := 0
-	res, err := checkAll(dec, jobspec.Shard{}, func(error) {}, func() bool { calls++; return calls > 2 })
-	if err != errInterrupted || res.records >= 5000 {
-		t.Fatalf("err %v after %d records", err, res.records)
-	}
-}
-
 func TestInterruptedBeforeRun(t *testing.T) {
-	ios, _, errOut := TestStreams("")
+	ios, _, errOut := iostreams.Test("")
 	path := filepath.Join(t.TempDir(), "sum.json")
 	opts := newRunOptions()
 	opts.summaryJSON = path
@@ -209,18 +138,5 @@ func TestInterruptedBeforeRun(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if !strings.Contains(string(b), `"interrupted":"SIGINT","exit_code":130`) {
 		t.Errorf("summary file %s", b)
-	}
-}
-
-func TestSummaryListsTwentyFailures(t *testing.T) {
-	var failures []failure
-	for i := range maxListedFailures {
-		job := &jobspec.Job{ID: "j" + strings.Repeat("x", i)}
-		failures = append(failures, failure{res: &runner.Result{Job: job, Status: runner.Failed, ExitCode: new(int)}})
-	}
-	var b strings.Builder
-	printSummary(&b, newPalette(false), runner.Summary{Counts: runner.Counts{Jobs: 30, Failed: 22, TimedOut: 3}}, failures)
-	if n := strings.Count(b.String(), "  failed: "); n != maxListedFailures || !strings.Contains(b.String(), "  … and 5 more\n") {
-		t.Errorf("%d listed:\n%s", n, b.String())
 	}
 }

@@ -3,6 +3,10 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
+
+	"github.com/drover/drover/cmd/console"
 )
 
 // The exit codes of the contract.
@@ -49,6 +53,10 @@ func exitCode(err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
+	var se *console.StdoutError
+	if errors.As(err, &se) {
+		return exitSIGPIPE
+	}
 	return exitUsage
 }
 
@@ -58,4 +66,41 @@ func silent(code int) error {
 		return nil
 	}
 	return &exitError{code: code}
+}
+
+// signalExitCode is the exit code for a run interrupted by sig.
+func signalExitCode(sig os.Signal) int {
+	switch sig {
+	case syscall.SIGINT:
+		return exitSIGINT
+	case syscall.SIGHUP:
+		return exitSIGHUP
+	}
+	return exitSIGTERM
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
+// runExitCode maps how a run ended to its exit code: a signal wins over a
+// closed stdout, which wins over bad input or a failed results file, which
+// win over failed jobs.
+func runExitCode(out outcome) int {
+	sum := out.sum
+	switch {
+	case out.interrupted != nil:
+		return signalExitCode(out.interrupted)
+	case out.stdoutClosed:
+		return exitSIGPIPE
+	case out.err != nil:
+		return exitUsage
+	case sum.Failed+sum.TimedOut+sum.Canceled > 0:
+		return exitFailures
+	}
+	return exitOK
 }

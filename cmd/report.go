@@ -6,10 +6,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -22,7 +24,7 @@ type reportOptions struct {
 	quiet       bool
 }
 
-func newReportCmd(ios *IOStreams) *cobra.Command {
+func newReportCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := &reportOptions{}
 	c := &cobra.Command{
 		Use:   "report [flags] RESULTS...",
@@ -53,87 +55,62 @@ ignored with a warning.`,
 	return c
 }
 
-func runReport(ios *IOStreams, opts *reportOptions) error {
+func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	colour, err := useColor(opts.color, ios)
 	if err != nil {
 		return err
 	}
-	var summaryFile *os.File
+	var summary *records.Summary
 	if opts.summaryJSON != "" {
-		if summaryFile, err = os.Create(opts.summaryJSON); err != nil {
+		if summary, err = records.CreateSummary(opts.summaryJSON); err != nil {
 			return usageError("--summary-json: %v", unwrapPath(err))
 		}
-		defer summaryFile.Close()
+		defer summary.Close()
 	}
-
-	jobs := map[string]*runner.Record{} // each job's deciding record
-	var order []string                  // ids in the order first seen, for a stable list of failures
-	var first, last time.Time
+	var merged records.Merged
 	for _, path := range opts.files {
-		f, err := os.Open(path)
-		if err != nil {
-			return usageError("%v", unwrapPath(err))
-		}
-		cut, err := runner.ScanRecords(f, path, func(_ int, rec *runner.Record) error {
-			start, err1 := time.Parse(time.RFC3339Nano, rec.StartedAt)
-			end, err2 := time.Parse(time.RFC3339Nano, rec.FinishedAt)
-			if err := errors.Join(err1, err2); err != nil {
-				return fmt.Errorf("job %s: bad time: %w", rec.ID, err)
-			}
-			if first.IsZero() || start.Before(first) {
-				first = start
-			}
-			if end.After(last) {
-				last = end
-			}
-			j := jobs[rec.ID]
-			switch {
-			case j == nil:
-				r := *rec
-				jobs[rec.ID] = &r
-				order = append(order, rec.ID)
-			case rec.Status != runner.Skipped:
-				*j = *rec
-			}
-			return nil
-		})
-		f.Close()
-		if err != nil {
-			return usageError("%v", err)
-		}
-		for _, line := range cut {
-			fmt.Fprintf(ios.ErrOut, "drover: %s:%d: ignored a record cut short\n", path, line)
+		if err := addResults(ios, &merged, path); err != nil {
+			return err
 		}
 	}
-
-	var sum runner.Summary
-	var failures []failure
-	for _, id := range order {
-		j := jobs[id]
-		sum.Jobs++
-		sum.Retries += max(j.Attempts-1, 0)
-		sum.Add(j.Status)
-		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < maxListedFailures {
-			failures = append(failures, failure{res: resultOf(*j)})
+	var failures []console.Failure
+	sum := merged.Summary(func(j *runner.Record) {
+		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < console.MaxListedFailures {
+			failures = append(failures, console.Failure{Result: resultOf(*j)})
 		}
-	}
-	if !first.IsZero() {
-		sum.Duration = last.Sub(first)
-	}
+	})
 	code := exitOK
 	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
 		code = exitFailures
 	}
 	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", plural(len(opts.files), "results file"))
-		printSummary(ios.ErrOut, newPalette(colour), sum, failures)
+		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", console.Plural(len(opts.files), "results file"))
+		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, failures)
 	}
-	if summaryFile != nil {
-		if err := writeSummaryJSON(summaryFile, sum, nil, code); err != nil {
+	if summary != nil {
+		if err := summary.Finish(records.Outcome{Summary: sum, ExitCode: code}); err != nil {
 			return usageError("--summary-json: %v", err)
 		}
 	}
 	return silent(code)
+}
+
+// addResults reads the results file at path into merged, with a warning
+// for each record cut short.
+func addResults(ios *iostreams.IOStreams, merged *records.Merged, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return usageError("%v", unwrapPath(err))
+	}
+	cut, err := merged.Add(f, path)
+	f.Close()
+	if err != nil {
+		return usageError("%v", err)
+	}
+	for _, line := range cut {
+		fmt.Fprintf(ios.ErrOut, "drover: %s:%d: ignored a record cut short\n", path, line)
+	}
+	return nil
 }
 
 // resultOf rebuilds what the summary shows of a job from its record.

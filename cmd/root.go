@@ -1,6 +1,10 @@
-// Package cmd is drover's command line: the cobra command tree, flags,
-// terminals, signals, progress and summaries, and the mapping of outcomes
-// to exit codes. It drives the runner and jobspec packages.
+// Package cmd is drover's command line: the cobra command tree and, per
+// command, an options struct, the wiring that fills it from flags, and a
+// short function that composes the stages the packages below provide:
+// input (the job list), the engine (runner, or runner/fleet with --nats),
+// console (what a person sees), records (the files for scripts and CI) and
+// interrupt (signals, a closed stdout). The mapping of outcomes to exit
+// codes is exit.go's.
 package cmd
 
 import (
@@ -10,6 +14,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/cmd/iostreams"
 )
 
 // Main runs drover with the process's arguments and streams and returns
@@ -19,7 +25,7 @@ func Main() int {
 	// handles, not kill it silently. A handled signal is reset to the
 	// default in the jobs drover starts.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	ios := System()
+	ios := iostreams.System()
 	root := NewRootCmd(ios)
 	root.SetArgs(os.Args[1:])
 	return Execute(root, ios)
@@ -27,7 +33,7 @@ func Main() int {
 
 // Execute runs a command tree, prints its error once, and returns the exit
 // code.
-func Execute(root *cobra.Command, ios *IOStreams) int {
+func Execute(root *cobra.Command, ios *iostreams.IOStreams) int {
 	err := root.Execute()
 	code := exitCode(err)
 	if err != nil && err.Error() != fmt.Sprintf("exit status %d", code) {
@@ -50,7 +56,7 @@ func isFlagError(err error) bool {
 }
 
 // NewRootCmd builds drover's command tree around ios.
-func NewRootCmd(ios *IOStreams) *cobra.Command {
+func NewRootCmd(ios *iostreams.IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "drover",
 		Short: "Run batches of jobs with bounded concurrency, timeouts, retries and records",

@@ -6,6 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/iostreams"
 )
 
 // runOptions holds everything `drover run` is told on its command line.
@@ -47,7 +50,7 @@ type runOptions struct {
 
 func newRunOptions() *runOptions { return &runOptions{retryBudget: -1} }
 
-func newRunCmd(ios *IOStreams) *cobra.Command {
+func newRunCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := newRunOptions()
 	c := &cobra.Command{
 		Use:   "run [flags] [FILE]",
@@ -100,11 +103,11 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no progress and no summary")
-	fs.StringVar(&o.output, "output", outputGroup, "job output: group, tag, raw or none")
+	fs.StringVar(&o.output, "output", console.OutputGroup, "job output: group, tag, raw or none")
 	fs.BoolVar(&o.keepOrder, "keep-order", false, "with --output group, write the blocks in input order")
 	fs.StringVar(&o.outputDir, "output-dir", "", "also save each job's stdout and stderr in DIR")
 	fs.BoolVar(&o.noGithubGroups, "no-github-groups", false, "under GitHub Actions, do not fold each job's block in ::group::")
-	fs.StringVar(&o.progress, "progress", progressAuto, "progress on stderr: auto, bar, log or none")
+	fs.StringVar(&o.progress, "progress", console.ProgressAuto, "progress on stderr: auto, bar, log or none")
 	fs.DurationVar(&o.progressInterval, "progress-interval", 10*time.Second, "time between status lines with --progress log")
 	fs.StringVar(&o.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
 }

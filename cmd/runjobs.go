@@ -4,251 +4,181 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"sync"
+	"os"
 	"sync/atomic"
 
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/input"
+	"github.com/drover/drover/cmd/interrupt"
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
-// engine runs a set of jobs: the local runner, or a fleet submitter that
-// runs them on workers.
-type engine interface {
-	stopper
-	Run(ctx context.Context, src runner.Source) (runner.Summary, error)
-}
-
-// runConfig checks the flags and turns them into a runner.Config.
-func (o *runOptions) runConfig(ios *IOStreams) (runner.Config, error) {
-	switch {
-	case o.jobs < 1:
-		return runner.Config{}, usageError("--jobs must be at least 1, got %d", o.jobs)
-	case o.queue < 0:
-		return runner.Config{}, usageError("--queue must be at least 1, got %d", o.queue)
-	case o.retries < 0 || o.retries > jobspec.MaxRetries:
-		return runner.Config{}, usageError("--retries must be from 0 to %d, got %d", jobspec.MaxRetries, o.retries)
-	case o.maxFailures < 0:
-		return runner.Config{}, usageError("--max-failures must not be negative, got %d", o.maxFailures)
-	case o.timeout < 0 || o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
-		return runner.Config{}, usageError("durations must not be negative")
-	case o.resume && o.results == "":
-		return runner.Config{}, usageError("--resume needs --results FILE")
-	case o.shell == "":
-		return runner.Config{}, usageError("--shell must not be empty")
-	case o.keepOrder && o.output != outputGroup:
-		return runner.Config{}, usageError("--keep-order needs --output group")
-	}
-	cfg := runner.Config{
-		Jobs: o.jobs, Queue: o.queue,
-		Timeout: o.timeout, KillGrace: o.killGrace,
-		Retries: o.retries, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
-		RetryBudget: int(o.retryBudget), MaxFailures: o.maxFailures,
-		Shell: o.shell, Environ: ios.Environ(),
-	}
-	if cfg.Queue == 0 {
-		cfg.Queue = 2 * o.jobs
-		if o.nats != "" {
-			cfg.Queue = defaultInFlight
-		}
-	}
-	if err := o.checkNATSFlags(); err != nil {
-		return runner.Config{}, err
-	}
-	if o.failFast && (cfg.MaxFailures == 0 || cfg.MaxFailures > 1) {
-		cfg.MaxFailures = 1
-	}
-	return cfg, nil
-}
-
-// runRun is `drover run`: validate, run, record, summarise, and map the
-// outcome to an exit code.
-func runRun(ios *IOStreams, opts *runOptions) error {
-	cfg, err := opts.runConfig(ios)
+// runRun is `drover run`. It composes the stages of a run:
+//
+//	input (open, check a file whole, rewind)
+//	  → engine (the local runner, or the fleet submitter with --nats)
+//	  → events → console (job output, progress, notices, summary)
+//	           and records (results file, summary file)
+//	  → exit code
+//
+// Signals are watched from the moment the input is open: one that comes
+// while a regular file is checked means no job runs.
+func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
+	cfg, shard, err := opts.runConfig(ios)
 	if err != nil {
 		return err
-	}
-	var shard jobspec.Shard
-	if opts.shard != "" {
-		if shard, err = jobspec.ParseShard(opts.shard); err != nil {
-			return usageError("--shard: %v", err)
-		}
 	}
 	in, err := opts.input.open(ios, opts.file)
 	if err != nil {
 		return err
 	}
-	defer in.close()
+	defer in.Close()
+	guard := interrupt.Start(opts.killGrace)
+	defer guard.Stop()
 
-	// Signals are watched from here on: one that comes while a regular file
-	// is validated means no job runs, and the run ends as it would anyway.
-	hand := &handover{}
-	notes := &laterNote{}
-	signals := watchSignals(hand, opts.killGrace, notes.note)
-	defer signals.stop()
-
-	// A regular file is validated completely before any job starts, and
-	// counted, so that progress can show done/total.
-	total := -1
-	if in.file != nil {
-		errOut := bufio.NewWriter(ios.ErrOut)
-		res, err := checkAll(in.decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, hand.wasInterrupted)
-		if err == errInterrupted {
-			errOut.Flush()
-			return interruptedBeforeRun(ios, opts, signals.stop())
-		}
-		if err != nil {
-			errOut.Flush()
-			return usageError("%s: %v", in.name, err)
-		}
-		if res.bad > 0 {
-			fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.name, plural(res.bad, "record"))
-			errOut.Flush()
-			return silent(exitUsage)
-		}
-		if err := in.rewind(); err != nil {
-			return usageError("%s: %v", in.name, err)
-		}
-		total = res.records
+	total, err := checkFile(ios, in, shard, guard)
+	if err == input.ErrInterrupted {
+		return interruptedBeforeRun(ios, opts, guard.Stop())
+	} else if err != nil {
+		return err
 	}
-
-	var done map[string]bool
-	if opts.resume {
-		var cut []int
-		if done, cut, err = runner.ReadSucceeded(opts.results); err != nil {
-			return usageError("--resume: %v", err)
-		}
-		for _, line := range cut {
-			fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", opts.results, line)
-		}
-		cfg.Skip = func(j *jobspec.Job) bool { return done[j.ID] }
+	if cfg.Skip, err = opts.resumeSkip(ios); err != nil {
+		return err
 	}
 	if opts.dryRun {
-		dec := in.decoder()
-		defer dec.Close()
-		if err := dryRun(ios, shardSource{src: dec, shard: shard}, cfg, hand.wasInterrupted); err != errInterrupted {
-			return err
-		}
-		return silent(signalExitCode(signals.stop()))
+		return dryRun(ios, in, shard, cfg, guard)
 	}
 
-	colour, err := useColor(opts.color, ios)
+	con, err := opts.openConsole(ios, total)
 	if err != nil {
 		return err
 	}
-	progressMode := opts.progress
-	if opts.quiet || (progressMode == progressAuto && opts.output == outputRaw) {
-		progressMode = progressNone // raw output would run through the bar
-	}
-	progress, err := newProgress(progressMode, ios, opts.progressInterval, total, colour)
+	defer con.Close()
+	rec, err := opts.openRecords()
 	if err != nil {
 		return err
 	}
-	spool := &runner.SpoolDir{}
-	defer spool.Remove()
-	chunks := make(chan chunk)
-	sink, err := newSink(opts.output, ios, spool, chunks)
+	defer rec.Close()
+	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, guard.Note)
 	if err != nil {
 		return err
 	}
-	if opts.outputDir != "" {
-		dir, err := openOutputDir(opts.outputDir, sink)
-		if err != nil {
-			return err
-		}
-		defer dir.Close()
-		sink = dir
+	defer closeEngine()
+	if !guard.Begin(eng) {
+		return interruptedBeforeRun(ios, opts, guard.Stop())
 	}
-	cfg.Sink = sink
+	out := runJobs(ios, eng, con, guard, in, shard)
+	return finish(ios, out, con, rec)
+}
 
-	rec, err := openRecords(opts)
-	if err != nil {
-		return err
+// checkFile checks a regular file whole before any job starts, every bad
+// record reported, and counts its jobs, so that progress can show
+// done/total; then it rewinds the file. A stream is checked as it is
+// read, while it runs: its total is -1.
+func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, guard *interrupt.Guard) (int, error) {
+	if !in.IsFile() {
+		return -1, nil
 	}
-	defer rec.close()
-	if rec.results != nil {
-		cfg.Record = func(res *runner.Result) error {
-			r := runner.NewRecord(res)
-			if s, ok := res.Output.(*savedOutput); ok {
-				r.StdoutFile, r.StderrFile = s.stdoutFile, s.stderrFile
-			}
-			return rec.results.Write(r)
-		}
+	errOut := bufio.NewWriter(ios.ErrOut)
+	defer errOut.Flush()
+	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, guard.Interrupted)
+	switch {
+	case err == input.ErrInterrupted:
+		return 0, err
+	case err != nil:
+		return 0, usageError("%s: %v", in.Name, err)
+	case res.Bad > 0:
+		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.Name, console.Plural(res.Bad, "record"))
+		return 0, silent(exitUsage)
 	}
+	if err := in.Rewind(); err != nil {
+		return 0, usageError("%s: %v", in.Name, err)
+	}
+	return res.Records, nil
+}
 
-	events := make(chan runner.Event, 64)
-	cfg.Events = events
-	var r engine
-	if opts.nats != "" {
-		sub, closeConn, err := newSubmitter(ios, opts, cfg, notes.note)
-		if err != nil {
-			return err
-		}
-		defer closeConn()
-		r = sub
-	} else if r, err = runner.New(cfg); err != nil {
-		return usageError("%v", err)
-	}
-
-	if !hand.start(r) {
-		return interruptedBeforeRun(ios, opts, signals.stop())
-	}
-	term := newTerminal(ios, terminalOptions{
-		quiet:        opts.quiet,
-		keepOrder:    opts.keepOrder,
-		githubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !opts.noGithubGroups,
-		progress:     progress,
-	}, chunks, total, r.Stop)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		term.loop(events)
-	}()
-	notes.set(term)
-	var stdoutClosed atomic.Bool
-	stopWatching := watchClosed(ios.Out, func() {
-		stdoutClosed.Store(true)
-		r.Stop()
-		term.notice("stdout was closed; stopping the running jobs")
-	})
-	dec := in.decoder()
+// dryRun lists the jobs that would run instead of running them.
+func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, guard *interrupt.Guard) error {
+	dec := in.Decoder()
 	defer dec.Close()
-	sum, runErr := r.Run(context.Background(), shardSource{dec, shard, in.interrupt})
-	wg.Wait()
-	stopWatching()
-	interrupted := signals.stop()
+	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, cfg.Skip, guard.Interrupted)
+	if !interrupted {
+		return err
+	}
+	return silent(signalExitCode(guard.Stop()))
+}
 
-	code := exitOK
-	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
-		code = exitFailures
+// outcome is what running the jobs came to.
+type outcome struct {
+	sum          runner.Summary
+	err          error     // bad input, or a results file that failed
+	stdoutClosed bool      // drover's stdout was found closed
+	interrupted  os.Signal // the first signal received, if any
+}
+
+// runJobs runs the jobs on eng while the console shows the events. A
+// reader of drover's stdout that goes away stops the engine, as a write
+// that finds it gone does.
+func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, shard jobspec.Shard) outcome {
+	con.Start(eng.Stop)
+	guard.NoticesTo(con)
+	var closed atomic.Bool
+	stopWatching := interrupt.WatchClosed(ios.Out, func() {
+		closed.Store(true)
+		eng.Stop()
+		con.Notice("stdout was closed; stopping the running jobs")
+	})
+	dec := in.Decoder()
+	defer dec.Close()
+	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
+	con.Wait()
+	stopWatching()
+	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), interrupted: guard.Stop()}
+}
+
+// finish reports the run's error, prints the summary, completes the
+// record files and returns the exit code the outcome maps to. A record
+// file that cannot be completed makes it 2, unless a signal interrupted
+// the run.
+func finish(ios *iostreams.IOStreams, out outcome, con *console.Console, rec *records.Set) error {
+	if out.err != nil && !jobspec.IsInputError(out.err) { // input errors were reported as they happened
+		fmt.Fprintf(ios.ErrOut, "drover: %v\n", out.err)
 	}
-	if runErr != nil {
-		code = exitUsage
-		if !jobspec.IsInputError(runErr) { // input errors were reported as they happened
-			fmt.Fprintf(ios.ErrOut, "drover: %v\n", runErr)
-		}
-	}
-	if isEPIPE(term.outErr) || stdoutClosed.Load() {
-		code = exitSIGPIPE
-	}
-	if interrupted != nil {
-		code = signalExitCode(interrupted)
-	}
-	if !opts.quiet {
-		printSummary(ios.ErrOut, newPalette(colour), sum, term.failures)
-	}
-	if rec.summary != nil {
-		if err := writeSummaryJSON(rec.summary, sum, interrupted, code); err != nil {
-			fmt.Fprintf(ios.ErrOut, "drover: --summary-json: %v\n", err)
-			if interrupted == nil {
-				code = exitUsage
-			}
-		}
-		rec.summary = nil
-	}
-	if err := rec.close(); err != nil && code < exitUsage {
+	code := runExitCode(out)
+	con.PrintSummary(out.sum)
+	for _, err := range rec.Finish(records.Outcome{Summary: out.sum, Interrupted: signalNameOf(out.interrupted), ExitCode: code}) {
 		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
-		code = exitUsage
+		if out.interrupted == nil {
+			code = exitUsage
+		}
 	}
 	return silent(code)
+}
+
+// interruptedBeforeRun ends a run that a signal stopped before any job
+// started: the summary, the summary file, and the signal's exit code.
+func interruptedBeforeRun(ios *iostreams.IOStreams, opts *runOptions, sig os.Signal) error {
+	code := signalExitCode(sig)
+	fmt.Fprintf(ios.ErrOut, "drover: %s before any job started; no job was run\n", interrupt.SignalName(sig))
+	var sum runner.Summary
+	if !opts.quiet {
+		console.PrintSummary(ios.ErrOut, console.NewPalette(false), sum, nil)
+	}
+	if opts.summaryJSON != "" {
+		if s, err := records.CreateSummary(opts.summaryJSON); err == nil {
+			s.Finish(records.Outcome{Summary: sum, Interrupted: interrupt.SignalName(sig), ExitCode: code})
+		}
+	}
+	return silent(code)
+}
+
+// signalNameOf names sig, or is "" for none.
+func signalNameOf(sig os.Signal) string {
+	if sig == nil {
+		return ""
+	}
+	return interrupt.SignalName(sig)
 }

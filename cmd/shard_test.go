@@ -8,13 +8,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
 )
 
 // drover runs drover's command tree in this process and returns the exit
 // code, stdout and stderr.
 func drover(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	ios, out, errOut := TestStreams("")
+	ios, out, errOut := iostreams.Test("")
 	root := NewRootCmd(ios)
 	root.SetArgs(args)
 	return Execute(root, ios), out.String(), errOut.String()
@@ -71,7 +74,7 @@ func TestShardsRunEveryJobOnceAndReportMergesThem(t *testing.T) {
 	if code != exitFailures {
 		t.Errorf("report exit %d, want 1: %s", code, errOut)
 	}
-	var sum summaryJSON
+	var sum records.SummaryJSON
 	sb, _ := os.ReadFile(summary)
 	if err := json.Unmarshal(sb, &sum); err != nil {
 		t.Fatal(err)

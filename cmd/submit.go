@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
 )
@@ -44,7 +45,7 @@ func (o *runOptions) checkNATSFlags() error {
 // newSubmitter connects to the NATS server and makes the run's submitter
 // from the run's configuration. A server that cannot be reached, or
 // without JetStream, is a usage error (exit 2).
-func newSubmitter(ios *IOStreams, opts *runOptions, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
+func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
 	host, _ := os.Hostname()
 	nc, err := fleet.Connect(opts.nats, fmt.Sprintf("drover run on %s", host), func(s string) {
 		if s == "" {

@@ -3,10 +3,12 @@ package cmd
 import (
 	"bufio"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/input"
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/jobspec"
 )
 
@@ -16,7 +18,7 @@ type validateOptions struct {
 	file  string
 }
 
-func newValidateCmd(ios *IOStreams) *cobra.Command {
+func newValidateCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := &validateOptions{}
 	c := &cobra.Command{
 		Use:   "validate [flags] [FILE]",
@@ -37,41 +39,28 @@ It exits 0 when every record is valid and 2 otherwise.`,
 	return c
 }
 
-func runValidate(ios *IOStreams, opts *validateOptions) error {
+func runValidate(ios *iostreams.IOStreams, opts *validateOptions) error {
 	in, err := opts.input.open(ios, opts.file)
 	if err != nil {
 		return err
 	}
-	defer in.close()
+	defer in.Close()
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	res, err := checkAll(in.decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, bad) }, nil)
+	res, err := input.Check(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, bad) }, nil)
 	if err != nil {
-		return usageError("%s: %v", in.name, err)
+		return usageError("%s: %v", in.Name, err)
 	}
 	if !opts.quiet {
 		switch {
-		case res.bad == 0:
-			fmt.Fprintf(out, "%s: %s, all valid\n", in.name, plural(res.records, "job"))
+		case res.Bad == 0:
+			fmt.Fprintf(out, "%s: %s, all valid\n", in.Name, console.Plural(res.Records, "job"))
 		default:
-			fmt.Fprintf(out, "%s: %s invalid, %s valid\n", in.name, plural(res.bad, "record"), plural(res.records, "job"))
+			fmt.Fprintf(out, "%s: %s invalid, %s valid\n", in.Name, console.Plural(res.Bad, "record"), console.Plural(res.Records, "job"))
 		}
 	}
-	if res.bad > 0 {
+	if res.Bad > 0 {
 		return silent(exitUsage)
 	}
 	return nil
-}
-
-// plural writes a count with its noun: "1 job", "2 jobs", "3 retries".
-func plural(n int, word string) string {
-	switch {
-	case n == 1:
-		return fmt.Sprintf("1 %s", word)
-	case strings.HasSuffix(word, "s"):
-		return fmt.Sprintf("%d %ses", n, word)
-	case strings.HasSuffix(word, "y"):
-		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

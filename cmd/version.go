@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/cmd/iostreams"
 )
 
 // version and commit are set at build time with
@@ -30,7 +32,7 @@ func versionString() string {
 	return fmt.Sprintf("drover %s (commit %s, %s %s/%s)", version, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
-func newVersionCmd(ios *IOStreams) *cobra.Command {
+func newVersionCmd(ios *iostreams.IOStreams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print drover's version, commit and Go version",

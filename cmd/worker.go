@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"os/signal"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/interrupt"
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner/fleet"
 )
 
@@ -29,7 +29,7 @@ type workerOptions struct {
 	quiet         bool
 }
 
-func newWorkerCmd(ios *IOStreams) *cobra.Command {
+func newWorkerCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := &workerOptions{}
 	c := &cobra.Command{
 		Use:   "worker --nats URL [flags]",
@@ -65,29 +65,11 @@ and hands them back too; a third kills them.`,
 	return c
 }
 
-func runWorker(ios *IOStreams, opts *workerOptions) error {
-	switch {
-	case opts.nats == "":
-		return usageError("worker needs --nats URL")
-	case opts.jobs < 1:
-		return usageError("--jobs must be at least 1, got %d", opts.jobs)
-	case opts.prefetch < 0:
-		return usageError("--prefetch must not be negative, got %d", opts.prefetch)
-	case opts.maxDeliver < 1:
-		return usageError("--max-deliver must be at least 1, got %d", opts.maxDeliver)
-	case opts.ackWait < time.Second:
-		return usageError("--ack-wait must be at least 1s")
-	case opts.killGrace < 0 || opts.retryDelay < 0 || opts.retryMaxDelay < 0:
-		return usageError("durations must not be negative")
+func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
+	limit, err := opts.check()
+	if err != nil {
+		return err
 	}
-	limit, err := parseSize(opts.outputLimit)
-	if err != nil || limit > 512<<10 {
-		return usageError("--output-limit: want a size from 1 byte to 512KiB, got %q", opts.outputLimit)
-	}
-	if opts.prefetch == 0 {
-		opts.prefetch = opts.jobs
-	}
-
 	logger := log.New(ios.ErrOut, "drover worker: ", 0) // one write per line, safe for concurrent use
 	logf := func(quietToo bool, s string) {
 		if !opts.quiet || quietToo {
@@ -96,63 +78,87 @@ func runWorker(ios *IOStreams, opts *workerOptions) error {
 	}
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("%s:%d", host, os.Getpid())
-	nc, err := fleet.Connect(opts.nats, "drover worker "+name, func(s string) {
+	w, closeConn, err := opts.connect(ios, name, limit, logf)
+	if err != nil {
+		return err
+	}
+	defer closeConn()
+
+	stopSignals := interrupt.Escalate(w, func(step interrupt.Step, sig os.Signal) {
+		logf(true, workerStepNotice(step, sig, w.Running()))
+	})
+	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, opts.nats, opts.jobs))
+	err = w.Run(context.Background())
+	stopSignals()
+	if err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	logf(true, "drained; every job taken was finished or handed back")
+	return nil
+}
+
+// check checks the flags and returns the --output-limit in bytes; a
+// --prefetch of 0 becomes --jobs.
+func (o *workerOptions) check() (limit int, err error) {
+	switch {
+	case o.nats == "":
+		return 0, usageError("worker needs --nats URL")
+	case o.jobs < 1:
+		return 0, usageError("--jobs must be at least 1, got %d", o.jobs)
+	case o.prefetch < 0:
+		return 0, usageError("--prefetch must not be negative, got %d", o.prefetch)
+	case o.maxDeliver < 1:
+		return 0, usageError("--max-deliver must be at least 1, got %d", o.maxDeliver)
+	case o.ackWait < time.Second:
+		return 0, usageError("--ack-wait must be at least 1s")
+	case o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
+		return 0, usageError("durations must not be negative")
+	}
+	limit, err = parseSize(o.outputLimit)
+	if err != nil || limit > 512<<10 {
+		return 0, usageError("--output-limit: want a size from 1 byte to 512KiB, got %q", o.outputLimit)
+	}
+	if o.prefetch == 0 {
+		o.prefetch = o.jobs
+	}
+	return limit, nil
+}
+
+// connect connects to the NATS server as the worker called name and makes
+// the worker; closeConn closes the connection.
+func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int, logf func(bool, string)) (w *fleet.Worker, closeConn func(), err error) {
+	nc, err := fleet.Connect(o.nats, "drover worker "+name, func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
 		logf(true, s)
 	})
 	if err != nil {
-		return usageError("%v", err)
+		return nil, nil, usageError("%v", err)
 	}
-	defer nc.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	w, err := fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
-		Jobs: opts.jobs, Prefetch: opts.prefetch, AckWait: opts.ackWait, MaxDeliver: opts.maxDeliver,
-		KillGrace: opts.killGrace, RetryDelay: opts.retryDelay, RetryMaxDelay: opts.retryMaxDelay,
+	w, err = fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
+		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
+		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
 		Environ: ios.Environ(), OutputLimit: limit, Name: name,
 		Log: func(s string) { logf(false, s) },
 	})
 	if err != nil {
-		return usageError("NATS server at %s: %v", opts.nats, err)
+		nc.Close()
+		return nil, nil, usageError("NATS server at %s: %v", o.nats, err)
 	}
+	return w, nc.Close, nil
+}
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for level := 0; ; {
-			select {
-			case <-done:
-				return
-			case sig := <-sigs:
-				level++
-				switch level {
-				case 1:
-					w.Drain()
-					logf(true, fmt.Sprintf("%s: draining: no new job; waiting for %s to finish (another signal stops them and hands them back)", signalName(sig), plural(w.Running(), "running job")))
-				case 2:
-					w.Stop()
-					logf(true, fmt.Sprintf("%s: stopping %s and handing them back (another signal kills them now)", signalName(sig), plural(w.Running(), "running job")))
-				default:
-					w.Kill()
-					logf(true, fmt.Sprintf("%s: killing %s now", signalName(sig), plural(w.Running(), "running job")))
-				}
-			}
-		}
-	}()
-	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, opts.nats, opts.jobs))
-	err = w.Run(context.Background())
-	close(done)
-	wg.Wait()
-	if err != nil {
-		return fmt.Errorf("worker: %w", err)
+// workerStepNotice says what a signal made the worker do.
+func workerStepNotice(step interrupt.Step, sig os.Signal, running int) string {
+	jobs := console.Plural(running, "running job")
+	switch step {
+	case interrupt.StepDrain:
+		return fmt.Sprintf("%s: draining: no new job; waiting for %s to finish (another signal stops them and hands them back)", interrupt.SignalName(sig), jobs)
+	case interrupt.StepStop:
+		return fmt.Sprintf("%s: stopping %s and handing them back (another signal kills them now)", interrupt.SignalName(sig), jobs)
 	}
-	logf(true, "drained; every job taken was finished or handed back")
-	return nil
+	return fmt.Sprintf("%s: killing %s now", interrupt.SignalName(sig), jobs)
 }

@@ -1,4 +1,4 @@
-package cmd
+package interrupt
 
 import (
 	"io"
@@ -7,11 +7,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// watchClosed calls onClosed once, from its own goroutine, when w is a pipe
+// WatchClosed calls onClosed once, from its own goroutine, when w is a pipe
 // whose reader has gone away (drover run … | head): drover then learns of
 // it even while it writes nothing, as in raw mode where the jobs write to
 // the pipe themselves. stop ends the watching and waits for the goroutine.
-func watchClosed(w io.Writer, onClosed func()) (stop func()) {
+func WatchClosed(w io.Writer, onClosed func()) (stop func()) {
 	f, ok := w.(*os.File)
 	if !ok {
 		return func() {}

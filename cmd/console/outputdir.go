@@ -1,9 +1,10 @@
-package cmd
+package console
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -53,11 +54,11 @@ type outputDir struct {
 
 func openOutputDir(path string, next runner.Sink) (*outputDir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
-		return nil, usageError("--output-dir: %v", unwrapPath(err))
+		return nil, err
 	}
 	root, err := os.OpenRoot(path)
 	if err != nil {
-		return nil, usageError("--output-dir: %v", unwrapPath(err))
+		return nil, err
 	}
 	return &outputDir{path: path, root: root, next: next}, nil
 }
@@ -91,6 +92,14 @@ func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 	}, nil
 }
 
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
+	}
+	return err
+}
+
 func (d *outputDir) create(name string) (*os.File, error) {
 	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
@@ -111,13 +120,17 @@ func tee(w io.Writer, f *os.File) io.Writer {
 	return io.MultiWriter(w, f)
 }
 
-// savedOutput is a JobOutput that is also saved to files.
+// savedOutput is a JobOutput that is also saved to files; its Files
+// method gives their paths to the results file.
 type savedOutput struct {
 	runner.JobOutput
 	out, err               io.Writer
 	files                  []*os.File
 	stdoutFile, stderrFile string
 }
+
+// Files are the paths of the saved stdout and stderr.
+func (s *savedOutput) Files() (stdout, stderr string) { return s.stdoutFile, s.stderrFile }
 
 func (s *savedOutput) Stdout() io.Writer { return s.out }
 func (s *savedOutput) Stderr() io.Writer { return s.err }

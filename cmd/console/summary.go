@@ -1,16 +1,15 @@
-package cmd
+package console
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/fatih/color"
 
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
 )
 
@@ -18,14 +17,14 @@ import (
 // shows.
 const stderrLines = 5
 
-// palette colours the summary. Each colour is switched on or off on its
+// Palette colours the summary. Each colour is switched on or off on its
 // own, never through fatih/color's global switch.
-type palette struct {
+type Palette struct {
 	ok, bad, warn, dim *color.Color
 }
 
-func newPalette(on bool) palette {
-	p := palette{
+func NewPalette(on bool) Palette {
+	p := Palette{
 		ok:   color.New(color.FgGreen),
 		bad:  color.New(color.FgRed, color.Bold),
 		warn: color.New(color.FgYellow),
@@ -50,9 +49,9 @@ func count(c *color.Color, n int, what string) string {
 	return c.Sprint(s)
 }
 
-// useColor resolves --color: auto means on a terminal, unless NO_COLOR is
+// UseColor resolves a colour mode: auto means on a terminal, unless NO_COLOR is
 // set (to anything) or TERM is dumb.
-func useColor(mode string, ios *IOStreams) (bool, error) {
+func UseColor(mode string, ios *iostreams.IOStreams) (bool, error) {
 	switch mode {
 	case "always":
 		return true, nil
@@ -61,28 +60,28 @@ func useColor(mode string, ios *IOStreams) (bool, error) {
 	case "auto":
 		return ios.ErrTTY && ios.Getenv("NO_COLOR") == "" && ios.Getenv("TERM") != "dumb", nil
 	}
-	return false, usageError("--color: unknown mode %q (want auto, always or never)", mode)
+	return false, fmt.Errorf("%w %q (want auto, always or never)", ErrUnknownMode, mode)
 }
 
-// printSummary writes the human summary of a run to w.
-func printSummary(w io.Writer, p palette, sum runner.Summary, failures []failure) {
+// PrintSummary writes the human summary of a run to w.
+func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure) {
 	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s; %s\n",
-		plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
+		Plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
 		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
 		count(p.bad, sum.TimedOut, "timed out"), count(p.warn, sum.Canceled, "canceled"),
-		sum.Skipped, count(p.warn, sum.NotStarted, "not started"), plural(sum.Retries, "retry"))
+		sum.Skipped, count(p.warn, sum.NotStarted, "not started"), Plural(sum.Retries, "retry"))
 	if sum.RetriesDenied > 0 {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("the retry budget was spent: %s not retried", plural(sum.RetriesDenied, "failure")))
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("the retry budget was spent: %s not retried", Plural(sum.RetriesDenied, "failure")))
 	}
 	if sum.Escaped > 0 {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("stopped %s that jobs had left running outside their process groups", plural(sum.Escaped, "process")))
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("stopped %s that jobs had left running outside their process groups", Plural(sum.Escaped, "process")))
 	}
 	if sum.StoppedByFailures {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --max-failures"))
 	}
 	for _, f := range failures {
-		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.res.Status)), f.res.Job.ID, outcome(f.res), f.res.Job.Record)
-		for _, line := range lastLines(f.tail, stderrLines) {
+		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), f.Result.Job.ID, outcome(f.Result), f.Result.Job.Record)
+		for _, line := range lastLines(f.Tail, stderrLines) {
 			fmt.Fprintf(w, "    %s %s\n", p.dim.Sprint("|"), line)
 		}
 	}
@@ -123,39 +122,4 @@ func lastLines(b []byte, n int) []string {
 		lines = lines[len(lines)-n:]
 	}
 	return lines
-}
-
-// summaryJSON is the --summary-json object.
-type summaryJSON struct {
-	Jobs        int     `json:"jobs"`
-	Succeeded   int     `json:"succeeded"`
-	Failed      int     `json:"failed"`
-	TimedOut    int     `json:"timed_out"`
-	Canceled    int     `json:"canceled"`
-	Skipped     int     `json:"skipped"`
-	NotStarted  int     `json:"not_started"`
-	Retries     int     `json:"retries"`
-	DurationMS  int64   `json:"duration_ms"`
-	Interrupted *string `json:"interrupted"`
-	ExitCode    int     `json:"exit_code"`
-}
-
-func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted os.Signal, code int) error {
-	s := summaryJSON{
-		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
-		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
-		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
-	}
-	if interrupted != nil {
-		name := signalName(interrupted)
-		s.Interrupted = &name
-	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		return err
-	}
-	return f.Close()
 }

@@ -1,4 +1,6 @@
-package cmd
+// Package iostreams holds the streams and the environment drover's commands
+// work with, so that nothing reaches for os.Stdout and tests can use buffers.
+package iostreams
 
 import (
 	"bytes"
@@ -9,7 +11,7 @@ import (
 )
 
 // IOStreams are the streams and the environment a command works with.
-// Nothing below cmd writes to os.Stdout or os.Stderr: everything goes
+// Nothing else in drover writes to os.Stdout or os.Stderr: everything goes
 // through the IOStreams the command was built with.
 type IOStreams struct {
 	In     io.Reader
@@ -35,9 +37,9 @@ func System() *IOStreams {
 	}
 }
 
-// TestStreams returns streams backed by buffers, with an empty environment
+// Test returns streams backed by buffers, with an empty environment
 // apart from env ("KEY=value" entries).
-func TestStreams(in string, env ...string) (ios *IOStreams, out, errOut *bytes.Buffer) {
+func Test(in string, env ...string) (ios *IOStreams, out, errOut *bytes.Buffer) {
 	out, errOut = &bytes.Buffer{}, &bytes.Buffer{}
 	getenv := func(key string) string {
 		for i := len(env) - 1; i >= 0; i-- {

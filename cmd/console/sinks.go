@@ -1,4 +1,4 @@
-package cmd
+package console
 
 import (
 	"errors"
@@ -6,37 +6,38 @@ import (
 	"io"
 	"os"
 
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
-// The --output modes.
+// The output modes.
 const (
-	outputGroup = "group"
-	outputTag   = "tag"
-	outputRaw   = "raw"
-	outputNone  = "none"
+	OutputGroup = "group"
+	OutputTag   = "tag"
+	OutputRaw   = "raw"
+	OutputNone  = "none"
 )
 
 // newSink builds the sink of an output mode. Chunks of tag (and of raw,
 // when drover's own streams are not files) go to the terminal goroutine
 // through chunks.
-func newSink(mode string, ios *IOStreams, spool *runner.SpoolDir, chunks chan<- chunk) (runner.Sink, error) {
+func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- chunk) (runner.Sink, error) {
 	switch mode {
-	case outputGroup:
+	case OutputGroup:
 		return groupSink{dir: spool}, nil
-	case outputTag:
+	case OutputTag:
 		return tagSink{ios: ios, chunks: chunks}, nil
-	case outputRaw:
+	case OutputRaw:
 		return rawSink{ios: ios, chunks: chunks}, nil
-	case outputNone:
+	case OutputNone:
 		null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 		if err != nil {
 			return nil, err
 		}
 		return noneSink{null: null}, nil
 	}
-	return nil, usageError("--output: unknown mode %q (want group, tag, raw or none)", mode)
+	return nil, fmt.Errorf("%w %q (want group, tag, raw or none)", ErrUnknownMode, mode)
 }
 
 // groupSink collects each job's stdout and stderr in spools (memory up to
@@ -58,7 +59,7 @@ func (g *groupOutput) park() error { return errors.Join(g.out.Park(), g.err.Park
 
 // tagSink prefixes every line with "[ID] " as it arrives.
 type tagSink struct {
-	ios    *IOStreams
+	ios    *iostreams.IOStreams
 	chunks chan<- chunk
 }
 
@@ -74,7 +75,7 @@ func (s tagSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
 // the job writes to them directly; otherwise (in tests) its writes pass
 // through the terminal goroutine unchanged.
 type rawSink struct {
-	ios    *IOStreams
+	ios    *iostreams.IOStreams
 	chunks chan<- chunk
 }
 

@@ -1,7 +1,8 @@
-package cmd
+package console
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 
@@ -9,29 +10,38 @@ import (
 	"github.com/drover/drover/runner"
 )
 
-// dryRun prints each job's id and command, tab-separated, one per line,
-// until the input ends or stop says so.
-func dryRun(ios *IOStreams, src runner.Source, cfg runner.Config, stop func() bool) error {
+// StdoutError is an error writing drover's own stdout: its reader has
+// gone away.
+type StdoutError struct{ Err error }
+
+func (e *StdoutError) Error() string { return e.Err.Error() }
+func (e *StdoutError) Unwrap() error { return e.Err }
+
+// DryRun prints each job's id and command, tab-separated, one per line,
+// until the input ends or stop says so, which it reports as interrupted.
+// A job skip returns true for is left out; shell runs string commands.
+// An input error is returned as it is; a failed write as a *StdoutError.
+func DryRun(w io.Writer, src runner.Source, shell string, skip func(*jobspec.Job) bool, stop func() bool) (interrupted bool, err error) {
 	for {
 		if stop() {
-			return errInterrupted
+			return true, nil
 		}
 		job, err := src.Next()
 		if err != nil {
 			if jobspec.IsInputError(err) {
-				return &exitError{code: exitUsage, err: err}
+				return false, err
 			}
-			return nil // io.EOF
+			return false, nil // io.EOF
 		}
-		if cfg.Skip != nil && cfg.Skip(job) {
+		if skip != nil && skip(job) {
 			continue
 		}
 		argv := job.Argv
 		if job.Shell {
-			argv = []string{cfg.Shell, "-c", job.Argv[0]}
+			argv = []string{shell, "-c", job.Argv[0]}
 		}
-		if _, err := fmt.Fprintf(ios.Out, "%s\t%s\n", job.ID, shellQuote(argv)); err != nil {
-			return &exitError{code: exitSIGPIPE, err: err}
+		if _, err := fmt.Fprintf(w, "%s\t%s\n", job.ID, shellQuote(argv)); err != nil {
+			return false, &StdoutError{err}
 		}
 	}
 }

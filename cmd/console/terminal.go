@@ -1,4 +1,4 @@
-package cmd
+package console
 
 import (
 	"errors"
@@ -7,35 +7,29 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
-// maxListedFailures is how many failed jobs the summary lists.
-const maxListedFailures = 20
+// MaxListedFailures is how many failed jobs the summary lists.
+const MaxListedFailures = 20
 
-// failure is what the summary shows of one failed or timed-out job.
-type failure struct {
-	res  *runner.Result
-	tail []byte
-}
-
-// terminalOptions say how the terminal goroutine presents a run.
-type terminalOptions struct {
-	quiet        bool
-	keepOrder    bool
-	githubGroups bool
-	progress     progressView
+// Failure is what the summary shows of one failed or timed-out job.
+type Failure struct {
+	Result *runner.Result
+	Tail   []byte // the last of its stderr
 }
 
 // terminal is the one goroutine that writes to drover's stdout and stderr
 // while jobs run: job output, notices and progress all pass through it, so
 // no two writers race and the progress bar is cleared before anything is
-// written above it. loop runs in that goroutine; notice and the chunk
-// channel may be used from any goroutine until loop has returned.
+// written above it. Loop runs in that goroutine; Notice and the chunk
+// channel may be used from any goroutine until Loop has returned;
+// Failures and OutErr may be read once Loop has returned.
 type terminal struct {
-	ios      *IOStreams
-	opts     terminalOptions
+	ios      *iostreams.IOStreams
+	opts     Options
 	onClosed func() // called once when drover's stdout is found closed
 
 	notes  chan string
@@ -43,15 +37,15 @@ type terminal struct {
 	done   chan struct{}
 
 	// Owned by the loop goroutine.
-	failures []failure
+	failures []Failure
 	outErr   error          // the first error writing drover's own stdout
-	order    []*jobspec.Job // --keep-order: accepted jobs not yet written
+	order    []*jobspec.Job // KeepOrder: accepted jobs not yet written
 	held     map[*jobspec.Job]*runner.Result
 	state    progressState
 }
 
 // newTerminal makes the terminal; the sinks send it output on chunks.
-func newTerminal(ios *IOStreams, opts terminalOptions, chunks chan chunk, total int, onClosed func()) *terminal {
+func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan chunk, total int, onClosed func()) *terminal {
 	return &terminal{
 		ios: ios, opts: opts, onClosed: onClosed,
 		notes: make(chan string), chunks: chunks, done: make(chan struct{}),
@@ -60,18 +54,18 @@ func newTerminal(ios *IOStreams, opts terminalOptions, chunks chan chunk, total 
 	}
 }
 
-// notice prints a line for people on stderr, unless the loop has ended.
-func (t *terminal) notice(s string) {
+// Notice prints a line for people on stderr, unless the loop has ended.
+func (t *terminal) Notice(s string) {
 	select {
 	case t.notes <- s:
 	case <-t.done:
 	}
 }
 
-// loop handles events until the runner closes the channel.
-func (t *terminal) loop(events <-chan runner.Event) {
+// Loop handles events until the runner closes the channel.
+func (t *terminal) Loop(events <-chan runner.Event) {
 	defer close(t.done)
-	tick := time.NewTicker(t.opts.progress.interval())
+	tick := time.NewTicker(t.opts.Progress.interval())
 	defer tick.Stop()
 	for {
 		select {
@@ -80,7 +74,7 @@ func (t *terminal) loop(events <-chan runner.Event) {
 		case c := <-t.chunks:
 			t.write(c.dst, c.data)
 		case <-tick.C:
-			t.opts.progress.show(t.state)
+			t.opts.Progress.show(t.state)
 		case ev, ok := <-events:
 			if !ok {
 				for _, job := range t.order { // jobs that never started hold nothing
@@ -88,7 +82,7 @@ func (t *terminal) loop(events <-chan runner.Event) {
 						t.writeResult(res)
 					}
 				}
-				t.opts.progress.finish()
+				t.opts.Progress.finish()
 				return
 			}
 			t.handle(ev)
@@ -96,28 +90,34 @@ func (t *terminal) loop(events <-chan runner.Event) {
 	}
 }
 
+// Failures are the failed and timed-out jobs the summary lists.
+func (t *terminal) Failures() []Failure { return t.failures }
+
+// OutErr is the first error writing drover's own stdout, if any.
+func (t *terminal) OutErr() error { return t.outErr }
+
 func (t *terminal) handle(ev runner.Event) {
 	t.state.running = ev.Running
 	switch ev.Kind {
 	case runner.JobAccepted:
 		t.state.accepted++
-		if t.opts.keepOrder {
+		if t.opts.KeepOrder {
 			t.order = append(t.order, ev.Job)
 		}
 	case runner.IntakeFailed:
-		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start; waiting for %s to finish\n", ev.Err, plural(ev.Running, "running job")))
+		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start; waiting for %s to finish\n", ev.Err, Plural(ev.Running, "running job")))
 	case runner.AttemptRetrying:
-		if !t.opts.quiet {
+		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
 				ev.Job.ID, ev.Attempt, ev.Failure, ev.Delay.Round(time.Millisecond)))
 		}
 	case runner.JobFinished:
 		res := ev.Result
 		t.state.counts = ev.Counts
-		if (res.Status == runner.Failed || res.Status == runner.TimedOut) && len(t.failures) < maxListedFailures {
-			t.failures = append(t.failures, failure{res: res, tail: res.StderrTail})
+		if (res.Status == runner.Failed || res.Status == runner.TimedOut) && len(t.failures) < MaxListedFailures {
+			t.failures = append(t.failures, Failure{Result: res, Tail: res.StderrTail})
 		}
-		if !t.opts.keepOrder {
+		if !t.opts.KeepOrder {
 			t.writeResult(res)
 			return
 		}
@@ -135,8 +135,8 @@ func (t *terminal) handle(ev runner.Event) {
 	}
 }
 
-// modeOutput is the output of the --output mode inside a JobOutput, under
-// what --output-dir adds.
+// modeOutput is the output of the output mode inside a JobOutput, under
+// what the output directory adds.
 func modeOutput(out runner.JobOutput) runner.JobOutput {
 	if s, ok := out.(*savedOutput); ok {
 		return s.JobOutput
@@ -154,12 +154,12 @@ func (t *terminal) writeResult(res *runner.Result) {
 	case *groupOutput:
 		if o.out.Len()+o.err.Len() > 0 {
 			begin, end := githubGroup(res.Job.ID)
-			if t.opts.githubGroups {
+			if t.opts.GithubGroups {
 				t.write(t.ios.Out, []byte(begin))
 			}
 			t.writeSpool(&o.out, t.ios.Out)
 			t.writeSpool(&o.err, t.ios.ErrOut)
-			if t.opts.githubGroups {
+			if t.opts.GithubGroups {
 				if !o.out.EndsLine() {
 					end = "\n" + end // the marker must start a line
 				}
@@ -182,10 +182,10 @@ func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
 	if s.Len() == 0 {
 		return
 	}
-	t.opts.progress.clear()
+	t.opts.Progress.clear()
 	_, err := s.WriteTo(w)
 	t.noteError(w, err)
-	if !s.EndsLine() && t.opts.progress.drawsOver() {
+	if !s.EndsLine() && t.opts.Progress.drawsOver() {
 		t.write(w, []byte("\n")) // a last line must not run into the bar
 	}
 }
@@ -193,7 +193,7 @@ func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
 // write writes p to w (drover's stdout or stderr) with the progress bar
 // out of the way.
 func (t *terminal) write(w io.Writer, p []byte) {
-	t.opts.progress.clear()
+	t.opts.Progress.clear()
 	_, err := w.Write(p)
 	t.noteError(w, err)
 }

@@ -1,12 +1,14 @@
-package cmd
+package console
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
 )
 
@@ -21,9 +23,9 @@ type progressState struct {
 
 func (s progressState) done() int { return s.counts.Finished() }
 
-// progressView shows progress on stderr. Its methods are called by the
+// ProgressView shows progress on stderr. Its methods are called by the
 // terminal goroutine only.
-type progressView interface {
+type ProgressView interface {
 	interval() time.Duration // how often show is called
 	show(progressState)
 	clear()          // takes the view off the screen before other output
@@ -31,39 +33,49 @@ type progressView interface {
 	finish()
 }
 
-// The --progress modes.
+// The progress modes.
 const (
-	progressAuto = "auto"
-	progressBar  = "bar"
-	progressLog  = "log"
-	progressNone = "none"
+	ProgressAuto = "auto"
+	ProgressBar  = "bar"
+	ProgressLog  = "log"
+	ProgressNone = "none"
 )
 
-// newProgress resolves --progress: auto draws a bar on a terminal, prints a
-// status line every interval under CI, and nothing otherwise.
-func newProgress(mode string, ios *IOStreams, interval time.Duration, total int, color bool) (progressView, error) {
-	if mode == progressAuto {
+// ErrUnknownMode is the error of a mode name that is not one of the
+// known ones (of progress, output or colour).
+var ErrUnknownMode = errors.New("unknown mode")
+
+// ProgressMode resolves a progress mode: auto draws a bar on a terminal,
+// prints a status line every interval under CI, and nothing otherwise.
+func ProgressMode(mode string, ios *iostreams.IOStreams) (string, error) {
+	if mode == ProgressAuto {
 		switch {
 		case ios.ErrTTY:
-			mode = progressBar
+			mode = ProgressBar
 		case ios.Getenv("CI") != "":
-			mode = progressLog
+			mode = ProgressLog
 		default:
-			mode = progressNone
+			mode = ProgressNone
 		}
 	}
 	switch mode {
-	case progressBar:
-		return newBarView(ios.ErrOut, total, color), nil
-	case progressLog:
-		if interval <= 0 {
-			return nil, usageError("--progress-interval must be positive")
-		}
-		return &logView{w: ios.ErrOut, every: interval}, nil
-	case progressNone:
-		return noView{}, nil
+	case ProgressBar, ProgressLog, ProgressNone:
+		return mode, nil
 	}
-	return nil, usageError("--progress: unknown mode %q (want auto, bar, log or none)", mode)
+	return "", fmt.Errorf("%w %q (want auto, bar, log or none)", ErrUnknownMode, mode)
+}
+
+// NewProgress makes the view of a resolved mode (see ProgressMode). The
+// log view prints every interval, which must be positive; the bar counts
+// up to total (a spinner while it is -1).
+func NewProgress(mode string, ios *iostreams.IOStreams, interval time.Duration, total int, color bool) ProgressView {
+	switch mode {
+	case ProgressBar:
+		return newBarView(ios.ErrOut, total, color)
+	case ProgressLog:
+		return &logView{w: ios.ErrOut, every: interval}
+	}
+	return noView{}
 }
 
 type noView struct{}

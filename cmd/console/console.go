@@ -1,0 +1,112 @@
+// Package console owns what a person sees of a run: the one goroutine
+// that writes to drover's stdout and stderr while jobs run, the progress
+// views (bar, log, none), the output sinks (group, tag, raw, none, and the
+// copies saved in an output directory), the summary and its palette, and
+// the dry-run listing. It knows neither cobra nor flags: it is given plain
+// values, and its errors name no flag.
+package console
+
+import (
+	"sync"
+
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/runner"
+)
+
+// Options say how a run is presented.
+type Options struct {
+	Quiet        bool         // no summary and no retry notices
+	KeepOrder    bool         // group mode: write the blocks in input order
+	GithubGroups bool         // fold each group-mode block in ::group::
+	Colour       bool         // colour the summary
+	Progress     ProgressView // see ProgressMode and NewProgress
+	Total        int          // jobs in the input; -1 while unknown (a stream)
+}
+
+// Console is what a person sees of one run. Make it with New, choose the
+// output with SetOutput (and SaveOutputIn), give Sink and Events to the
+// engine, then Start it before the engine runs and Wait for it once the
+// engine has closed Events. Notice may be called from any goroutine
+// between Start and Wait; the other methods by the run's own goroutine.
+// Close releases what the jobs' output still holds on disk.
+type Console struct {
+	ios    *iostreams.IOStreams
+	opts   Options
+	spool  runner.SpoolDir
+	chunks chan chunk
+	events chan runner.Event
+	sink   runner.Sink
+	dir    *outputDir
+	term   *terminal
+	wg     sync.WaitGroup
+}
+
+// New makes the console of a run on ios.
+func New(ios *iostreams.IOStreams, opts Options) *Console {
+	return &Console{ios: ios, opts: opts, chunks: make(chan chunk), events: make(chan runner.Event, 64)}
+}
+
+// SetOutput chooses what happens to the jobs' output: group, tag, raw or
+// none (see the Output constants).
+func (c *Console) SetOutput(mode string) error {
+	sink, err := newSink(mode, c.ios, &c.spool, c.chunks)
+	if err != nil {
+		return err
+	}
+	c.sink = sink
+	return nil
+}
+
+// SaveOutputIn also saves each job's stdout and stderr in the directory
+// at path, made if need be. It comes after SetOutput.
+func (c *Console) SaveOutputIn(path string) error {
+	dir, err := openOutputDir(path, c.sink)
+	if err != nil {
+		return err
+	}
+	c.dir, c.sink = dir, dir
+	return nil
+}
+
+// Sink is where the engine sends the jobs' output.
+func (c *Console) Sink() runner.Sink { return c.sink }
+
+// Events is where the engine sends the run's events; the engine closes it.
+func (c *Console) Events() chan<- runner.Event { return c.events }
+
+// Start starts the terminal goroutine, which shows the events until the
+// engine closes Events. onClosed is called, once, when a write finds
+// drover's stdout closed.
+func (c *Console) Start(onClosed func()) {
+	c.term = newTerminal(c.ios, c.opts, c.chunks, c.opts.Total, onClosed)
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.term.Loop(c.events)
+	}()
+}
+
+// Notice prints a line for people on stderr, unless the run has ended.
+func (c *Console) Notice(s string) { c.term.Notice(s) }
+
+// Wait waits for the terminal goroutine to have shown every event.
+func (c *Console) Wait() { c.wg.Wait() }
+
+// StdoutClosed reports whether a write found drover's stdout closed.
+func (c *Console) StdoutClosed() bool { return isEPIPE(c.term.OutErr()) }
+
+// PrintSummary prints the summary of the run on stderr, unless quiet.
+func (c *Console) PrintSummary(sum runner.Summary) {
+	if !c.opts.Quiet {
+		PrintSummary(c.ios.ErrOut, NewPalette(c.opts.Colour), sum, c.term.Failures())
+	}
+}
+
+// Close removes what the jobs' output left on disk and closes the output
+// directory.
+func (c *Console) Close() {
+	if c.dir != nil {
+		c.dir.Close()
+	}
+	c.spool.Remove()
+}

@@ -1,0 +1,41 @@
+package cmd
+
+import (
+	"context"
+
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/interrupt"
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/runner"
+)
+
+// engine runs a set of jobs: the local runner, or a fleet submitter that
+// runs them on workers. Signals drive it through interrupt.Stopper.
+type engine interface {
+	interrupt.Stopper
+	Run(ctx context.Context, src runner.Source) (runner.Summary, error)
+}
+
+// newEngine makes the engine of the run, wired to the console (the jobs'
+// output and the events) and to the records (every final result): the
+// fleet submitter with --nats, the local runner otherwise. closeEngine
+// releases what it holds once the run is over.
+func newEngine(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, con *console.Console, rec *records.Set, note func(string)) (eng engine, closeEngine func(), err error) {
+	cfg.Sink, cfg.Events = con.Sink(), con.Events()
+	if !rec.Empty() {
+		cfg.Record = rec.Record
+	}
+	if opts.nats != "" {
+		sub, closeConn, err := newSubmitter(ios, opts, cfg, note)
+		if err != nil {
+			return nil, nil, err
+		}
+		return sub, closeConn, nil
+	}
+	r, err := runner.New(cfg)
+	if err != nil {
+		return nil, nil, usageError("%v", err)
+	}
+	return r, func() {}, nil
+}

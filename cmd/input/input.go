@@ -1,0 +1,78 @@
+// Package input owns the job list a run reads: opening FILE or stdin,
+// reading it whole to validate it, rewinding a regular file, passing on
+// the jobs of one shard, and giving up a read that waits on a stream when
+// the run stops. It knows neither flags nor terminals.
+package input
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/drover/drover/jobspec"
+)
+
+// Input is the job list being read: a file, or stdin. Its methods are
+// called by the goroutine that runs the command, except Interrupt, which
+// may be called from any goroutine.
+type Input struct {
+	Name string // the name records are shown under: the path, or <stdin>
+	r    io.Reader
+	opts jobspec.Options
+	// file is set when the input is a regular file, which drover can read
+	// twice: once to validate every record, once to run.
+	file  *os.File
+	close func() error
+}
+
+// Open opens path, or stdin for "" and "-", to be decoded with opts. An
+// error opening path is the *os.PathError of os.Open or Stat.
+func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
+	if path == "" || path == "-" {
+		in := &Input{Name: "<stdin>", r: stdin, opts: opts, close: func() error { return nil }}
+		if f, ok := stdin.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+				in.file = f
+			} else if err == nil && fi.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0 {
+				in.r, in.close = pollable(f)
+			}
+		}
+		return in, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s is a directory, not a job file", path)
+	}
+	in := &Input{Name: path, r: f, opts: opts, close: f.Close}
+	if fi.Mode().IsRegular() {
+		in.file = f
+	}
+	return in, nil
+}
+
+// IsFile reports whether the input is a regular file, which is validated
+// whole before any job starts and can be rewound.
+func (in *Input) IsFile() bool { return in.file != nil }
+
+// Decoder starts reading the input from where it stands.
+func (in *Input) Decoder() *jobspec.Decoder {
+	return jobspec.NewDecoder(in.r, in.Name, in.opts)
+}
+
+// Rewind goes back to the start of a regular file.
+func (in *Input) Rewind() error {
+	_, err := in.file.Seek(0, io.SeekStart)
+	return err
+}
+
+// Close releases the input; stdin is left open.
+func (in *Input) Close() error { return in.close() }

@@ -1,0 +1,105 @@
+// Package interrupt owns what can stop a run from outside: SIGINT, SIGTERM
+// and SIGHUP, turned into the shutdown steps of the contract, and the
+// reader of drover's stdout going away. It knows neither flags nor exit
+// codes.
+package interrupt
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+)
+
+// Stopper is what the signal watcher drives: the engine of a run.
+type Stopper interface {
+	Drain()
+	Stop()
+	Kill()
+	Running() int
+}
+
+// watcher turns SIGINT, SIGTERM and SIGHUP into the contract's
+// shutdown steps: the first SIGINT drains, SIGTERM, SIGHUP or a second
+// SIGINT stops the running jobs, and a third signal kills them. Its one
+// goroutine is started by watch and joined by Stop.
+type watcher struct {
+	sigs     chan os.Signal
+	done     chan struct{}
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	first    os.Signal // the first signal received, if any
+	stopOnce sync.Once
+}
+
+// watch starts watching. Notices for people go to note.
+func watch(r Stopper, killGrace fmt.Stringer, note func(string)) *watcher {
+	w := &watcher{sigs: make(chan os.Signal, 4), done: make(chan struct{})}
+	signal.Notify(w.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		level := 0
+		for {
+			select {
+			case <-w.done:
+				return
+			case sig := <-w.sigs:
+				w.mu.Lock()
+				if w.first == nil {
+					w.first = sig
+				}
+				w.mu.Unlock()
+				switch {
+				case level == 0 && sig == syscall.SIGINT:
+					level = 1
+					r.Drain()
+					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", runningJobs(r.Running())))
+				case level <= 1:
+					level = 2
+					r.Stop()
+					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), runningJobs(r.Running()), killGrace))
+				default:
+					r.Kill()
+					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), runningJobs(r.Running())))
+				}
+			}
+		}
+	}()
+	return w
+}
+
+// Stop ends the watching and returns the first signal received, or nil.
+// It may be called more than once.
+func (w *watcher) Stop() os.Signal {
+	w.stopOnce.Do(func() {
+		signal.Stop(w.sigs)
+		close(w.done)
+		w.wg.Wait()
+	})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.first
+}
+
+// runningJobs counts the running jobs in words.
+func runningJobs(n int) string {
+	if n == 1 {
+		return "1 running job"
+	}
+	return fmt.Sprintf("%d running jobs", n)
+}
+
+// SignalName is the name a signal is shown and recorded under.
+func SignalName(sig os.Signal) string {
+	switch sig {
+	case syscall.SIGINT:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	}
+	return sig.String()
+}

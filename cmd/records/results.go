@@ -1,0 +1,47 @@
+package records
+
+import (
+	"github.com/drover/drover/runner"
+)
+
+// Results is the results file: one JSON record per finished job, appended
+// with one write and flushed before the next (see runner.ResultsFile).
+type Results struct {
+	f *runner.ResultsFile
+}
+
+// OpenResults opens the results file at path for appending.
+func OpenResults(path string) (*Results, error) {
+	f, err := runner.OpenResults(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Results{f: f}, nil
+}
+
+// savedFiles is a job's output that was also saved to files.
+type savedFiles interface {
+	Files() (stdout, stderr string)
+}
+
+// Record appends the job's record, with the paths of its saved output.
+func (r *Results) Record(res *runner.Result) error {
+	rec := runner.NewRecord(res)
+	if s, ok := res.Output.(savedFiles); ok {
+		rec.StdoutFile, rec.StderrFile = s.Files()
+	}
+	return r.f.Write(rec)
+}
+
+// Finish closes the file.
+func (r *Results) Finish(Outcome) error { return r.Close() }
+
+// Close closes the file; it may be called more than once.
+func (r *Results) Close() error {
+	if r.f == nil {
+		return nil
+	}
+	f := r.f
+	r.f = nil
+	return f.Close()
+}

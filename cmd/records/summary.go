@@ -1,0 +1,83 @@
+package records
+
+import (
+	"encoding/json"
+	"os"
+
+	"github.com/drover/drover/runner"
+)
+
+// SummaryJSON is the object of the summary file.
+type SummaryJSON struct {
+	Jobs        int     `json:"jobs"`
+	Succeeded   int     `json:"succeeded"`
+	Failed      int     `json:"failed"`
+	TimedOut    int     `json:"timed_out"`
+	Canceled    int     `json:"canceled"`
+	Skipped     int     `json:"skipped"`
+	NotStarted  int     `json:"not_started"`
+	Retries     int     `json:"retries"`
+	DurationMS  int64   `json:"duration_ms"`
+	Interrupted *string `json:"interrupted"`
+	ExitCode    int     `json:"exit_code"`
+}
+
+// Summary is the summary file: the counts, how the run was interrupted
+// and its exit code, as one JSON object written when the run is over.
+type Summary struct {
+	f *os.File
+}
+
+// CreateSummary creates (or empties) the summary file at path.
+func CreateSummary(path string) (*Summary, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Summary{f: f}, nil
+}
+
+// Record does nothing: the summary is written once, by Finish.
+func (s *Summary) Record(*runner.Result) error { return nil }
+
+// Finish writes the summary and closes the file.
+func (s *Summary) Finish(o Outcome) error {
+	f := s.f
+	if f == nil {
+		return nil
+	}
+	s.f = nil
+	return writeSummaryJSON(f, o.Summary, o.Interrupted, o.ExitCode)
+}
+
+// Close closes the file; it may be called more than once.
+func (s *Summary) Close() error {
+	if s.f == nil {
+		return nil
+	}
+	f := s.f
+	s.f = nil
+	return f.Close()
+}
+
+// writeSummaryJSON writes the summary object to f and closes it. interrupted
+// names the signal that interrupted the run ("" for none).
+func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code int) error {
+	s := SummaryJSON{
+		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
+		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
+		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
+	}
+	if interrupted != "" {
+		name := interrupted
+		s.Interrupted = &name
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return f.Close()
+}

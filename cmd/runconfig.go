@@ -1,0 +1,63 @@
+package cmd
+
+import (
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
+)
+
+// runConfig checks the flags and turns them into a runner.Config and the
+// shard to run.
+func (o *runOptions) runConfig(ios *iostreams.IOStreams) (runner.Config, jobspec.Shard, error) {
+	cfg, err := o.config(ios)
+	if err != nil || o.shard == "" {
+		return cfg, jobspec.Shard{}, err
+	}
+	shard, err := jobspec.ParseShard(o.shard)
+	if err != nil {
+		return runner.Config{}, jobspec.Shard{}, usageError("--shard: %v", err)
+	}
+	return cfg, shard, nil
+}
+
+func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
+	switch {
+	case o.jobs < 1:
+		return runner.Config{}, usageError("--jobs must be at least 1, got %d", o.jobs)
+	case o.queue < 0:
+		return runner.Config{}, usageError("--queue must be at least 1, got %d", o.queue)
+	case o.retries < 0 || o.retries > jobspec.MaxRetries:
+		return runner.Config{}, usageError("--retries must be from 0 to %d, got %d", jobspec.MaxRetries, o.retries)
+	case o.maxFailures < 0:
+		return runner.Config{}, usageError("--max-failures must not be negative, got %d", o.maxFailures)
+	case o.timeout < 0 || o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
+		return runner.Config{}, usageError("durations must not be negative")
+	case o.resume && o.results == "":
+		return runner.Config{}, usageError("--resume needs --results FILE")
+	case o.shell == "":
+		return runner.Config{}, usageError("--shell must not be empty")
+	case o.keepOrder && o.output != console.OutputGroup:
+		return runner.Config{}, usageError("--keep-order needs --output group")
+	}
+	cfg := runner.Config{
+		Jobs: o.jobs, Queue: o.queue,
+		Timeout: o.timeout, KillGrace: o.killGrace,
+		Retries: o.retries, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
+		RetryBudget: int(o.retryBudget), MaxFailures: o.maxFailures,
+		Shell: o.shell, Environ: ios.Environ(),
+	}
+	if cfg.Queue == 0 {
+		cfg.Queue = 2 * o.jobs
+		if o.nats != "" {
+			cfg.Queue = defaultInFlight
+		}
+	}
+	if err := o.checkNATSFlags(); err != nil {
+		return runner.Config{}, err
+	}
+	if o.failFast && (cfg.MaxFailures == 0 || cfg.MaxFailures > 1) {
+		cfg.MaxFailures = 1
+	}
+	return cfg, nil
+}

@@ -1,0 +1,69 @@
+package cmd
+
+import (
+	"errors"
+
+	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/iostreams"
+)
+
+// openConsole makes, from the flags, what a person sees of the run: the
+// colour, the progress view, and where the jobs' output goes.
+func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int) (*console.Console, error) {
+	colour, err := useColor(o.color, ios)
+	if err != nil {
+		return nil, err
+	}
+	progress, err := o.progressView(ios, total, colour)
+	if err != nil {
+		return nil, err
+	}
+	con := console.New(ios, console.Options{
+		Quiet:        o.quiet,
+		KeepOrder:    o.keepOrder,
+		GithubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !o.noGithubGroups,
+		Colour:       colour,
+		Progress:     progress,
+		Total:        total,
+	})
+	if err := con.SetOutput(o.output); err != nil {
+		con.Close()
+		if errors.Is(err, console.ErrUnknownMode) {
+			return nil, usageError("--output: %v", err)
+		}
+		return nil, err
+	}
+	if o.outputDir != "" {
+		if err := con.SaveOutputIn(o.outputDir); err != nil {
+			con.Close()
+			return nil, usageError("--output-dir: %v", unwrapPath(err))
+		}
+	}
+	return con, nil
+}
+
+// progressView resolves --progress: none with -q, and none for auto with
+// --output raw, whose output would run through the bar.
+func (o *runOptions) progressView(ios *iostreams.IOStreams, total int, colour bool) (console.ProgressView, error) {
+	mode := o.progress
+	if o.quiet || (mode == console.ProgressAuto && o.output == console.OutputRaw) {
+		mode = console.ProgressNone
+	}
+	mode, err := console.ProgressMode(mode, ios)
+	if err != nil {
+		return nil, usageError("--progress: %v", err)
+	}
+	if mode == console.ProgressLog && o.progressInterval <= 0 {
+		return nil, usageError("--progress-interval must be positive")
+	}
+	return console.NewProgress(mode, ios, o.progressInterval, total, colour), nil
+}
+
+// useColor resolves --color.
+func useColor(mode string, ios *iostreams.IOStreams) (bool, error) {
+	on, err := console.UseColor(mode, ios)
+	if err != nil {
+		return false, usageError("--color: %v", err)
+	}
+	return on, nil
+}
