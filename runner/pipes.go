@@ -146,18 +146,27 @@ func (p *pipes) closeAll() {
 }
 
 // copyBufs are the copies' buffers, shared between jobs: a job that prints
-// nothing then costs no allocation, where io.Copy would make 32 KiB a stream.
-var copyBufs = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+// nothing then costs no allocation, where io.Copy would make 32 KiB a stream; 64 KiB is what a pipe holds.
+var copyBufs = sync.Pool{New: func() any { return new([64 << 10]byte) }}
 
 // copyOut copies a job's output stream from r to dst until r ends. A
 // failing destination (a closed stdout) never stops the copy: the rest is
 // read and dropped, since a job blocked on a full pipe would never end.
 func copyOut(dst io.Writer, r io.Reader) {
-	buf := copyBufs.Get().(*[32 << 10]byte)
+	if s, ok := dst.(*Spool); ok {
+		s.ReadFrom(r) // reads to the end, whatever happens to the spill file
+		return
+	}
+	buf := copyBufs.Get().(*[64 << 10]byte)
 	defer copyBufs.Put(buf)
 	failed := false
+	grown := false
 	for {
 		n, err := r.Read(buf[:])
+		if n == len(buf) && !grown {
+			grown = true
+			growPipe(r)
+		}
 		if n > 0 && !failed {
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				failed = true
@@ -165,6 +174,20 @@ func copyOut(dst io.Writer, r io.Reader) {
 		}
 		if err != nil {
 			return
+		}
+	}
+}
+
+// bigPipe is the size a pipe is given once a job fills it: a job that
+// writes much then runs ahead of drover's copying by this much, not 64 KiB.
+const bigPipe = 1 << 20
+
+// growPipe enlarges the pipe r reads, if it is an *os.File (a pipe); it
+// is an optimisation, and failing (a limit on pipe sizes) changes nothing.
+func growPipe(r io.Reader) {
+	if f, ok := r.(*os.File); ok {
+		if rc, err := f.SyscallConn(); err == nil {
+			rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, bigPipe) })
 		}
 	}
 }

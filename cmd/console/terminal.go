@@ -73,6 +73,7 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 			t.write(t.ios.ErrOut, []byte("drover: "+s+"\n"))
 		case c := <-t.chunks:
 			t.write(c.dst, c.data)
+			c.release()
 		case <-tick.C:
 			t.opts.Progress.show(t.state)
 		case ev, ok := <-events:
