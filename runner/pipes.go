@@ -145,49 +145,66 @@ func (p *pipes) closeAll() {
 	p.parentEnds = nil
 }
 
-// copyBufs are the copies' buffers, shared between jobs: a job that prints
-// nothing then costs no allocation, where io.Copy would make 32 KiB a stream; 64 KiB is what a pipe holds.
+// copyBufs are the copies' buffers, shared between jobs, 64 KiB (what a
+// pipe holds). A buffer is taken only once a pipe has data, so a thousand
+// jobs waiting to print hold none.
 var copyBufs = sync.Pool{New: func() any { return new([64 << 10]byte) }}
 
 // copyOut copies a job's output stream from r to dst until r ends. A
 // failing destination (a closed stdout) never stops the copy: the rest is
 // read and dropped, since a job blocked on a full pipe would never end.
-func copyOut(dst io.Writer, r io.Reader) {
+func copyOut(dst io.Writer, r *os.File) {
 	if s, ok := dst.(*Spool); ok {
 		s.ReadFrom(r) // reads to the end, whatever happens to the spill file
 		return
 	}
-	buf := copyBufs.Get().(*[64 << 10]byte)
-	defer copyBufs.Put(buf)
 	failed := false
-	grown := false
-	for {
-		n, err := r.Read(buf[:])
-		if n == len(buf) && !grown {
-			grown = true
-			growPipe(r)
-		}
-		if n > 0 && !failed {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
+	readEach(r, func(p []byte) bool {
+		if !failed {
+			if _, err := dst.Write(p); err != nil {
 				failed = true
 			}
 		}
-		if err != nil {
-			return
-		}
-	}
+		return true
+	})
 }
 
-// bigPipe is the size a pipe is given once a job fills it: a job that
-// writes much then runs ahead of drover's copying by this much, not 64 KiB.
+// readEach reads the pipe r until it ends, or until fn returns false, and
+// hands fn each read. The buffer is held only while a read returns data.
+// The first read that fills the buffer grows the pipe to bigPipe, so that
+// a job that writes much runs ahead of drover's copy by that much. It
+// returns false when fn stopped it.
+func readEach(r *os.File, fn func([]byte) bool) bool {
+	rc, err := r.SyscallConn()
+	if err != nil {
+		return true
+	}
+	grown, stopped := false, false
+	rc.Read(func(fd uintptr) bool {
+		buf := copyBufs.Get().(*[64 << 10]byte)
+		defer copyBufs.Put(buf)
+		for {
+			n, err := unix.Read(int(fd), buf[:])
+			switch {
+			case n > 0:
+				if n == len(buf) && !grown {
+					grown = true
+					_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, bigPipe) // a limit on pipe sizes changes nothing
+				}
+				if !fn(buf[:n]) {
+					stopped = true
+					return true
+				}
+			case err == unix.EINTR:
+			case err == unix.EAGAIN:
+				return false // wait for data, holding no buffer
+			default:
+				return true // the end (n == 0), or a read error
+			}
+		}
+	})
+	return !stopped
+}
+
+// bigPipe is the size a pipe is given once a job fills it.
 const bigPipe = 1 << 20
-
-// growPipe enlarges the pipe r reads, if it is an *os.File (a pipe); it
-// is an optimisation, and failing (a limit on pipe sizes) changes nothing.
-func growPipe(r io.Reader) {
-	if f, ok := r.(*os.File); ok {
-		if rc, err := f.SyscallConn(); err == nil {
-			rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, bigPipe) })
-		}
-	}
-}

@@ -18,16 +18,15 @@ func (s *Spool) ReadFrom(r io.Reader) (int64, error) {
 	if !ok {
 		return io.Copy(struct{ io.Writer }{s}, r)
 	}
-	buf := copyBufs.Get().(*[64 << 10]byte)
-	defer copyBufs.Put(buf)
+
 	var total int64
-	for s.file == nil || s.err != nil {
-		n, err := f.Read(buf[:])
-		s.Write(buf[:n])
-		total += int64(n)
-		if err != nil {
-			return total, nil // EOF, or drover's end closed
-		}
+	spill := func(p []byte) bool {
+		s.Write(p)
+		total += int64(len(p))
+		return s.file == nil || s.err != nil
+	}
+	if readEach(f, spill) {
+		return total, nil // the end, or drover's end closed
 	}
 	// Spilled: splice the rest of the pipe into the file.
 	rc, err := f.SyscallConn()
@@ -64,13 +63,7 @@ func (s *Spool) ReadFrom(r io.Reader) (int64, error) {
 	}
 	if spliceErr != nil {
 		s.err = spliceErr
-		for { // drain what is left, dropping it
-			n, err := f.Read(buf[:])
-			total += int64(n)
-			if err != nil {
-				break
-			}
-		}
+		readEach(f, spill) // the rest is dropped: Write keeps s.err
 	}
 	if readErr != nil && !errors.Is(readErr, os.ErrClosed) {
 		return total, readErr
