@@ -93,7 +93,6 @@ func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 	}, nil
 }
 
-
 // create opens DIR/name for writing, made or emptied. The descriptor
 // becomes an *os.File without a try at Go's poller, which a regular file
 // would refuse after four system calls.
