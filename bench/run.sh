@@ -43,6 +43,7 @@ parallel="parallel --will-cite"
 seq 2000 | sed 's/.*/{"cmd":["true"]}/' >"$out/a.ndjson"
 seq 2000 | sed 's/.*/{"id":"job-&","cmd":["true"]}/' >"$out/a-ids.ndjson"
 seq 2000 >"$out/a.txt"
+seq 2000 | sed 's/.*/job-&.stdout job-&.stderr/' >"$out/names.txt"
 seq 2000 | sed 's/.*/{"cmd":"true"}/' >"$out/b.ndjson"
 seq 2000 | sed 's/.*/{"cmd":["sleep","0.1"]}/' >"$out/s.ndjson"
 seq "$stream" | sed 's/.*/{"cmd":["true"]}/' >"$out/stream.ndjson"
@@ -84,8 +85,12 @@ workload "b floor|$floor 2000 4 /bin/sh -c true" \
   "b xargs|xargs -P4 -I{} /bin/sh -c true <$out/a.txt" \
   "b drover|$drover run -q -j4 $out/b.ndjson" \
   "b parallel|SHELL=/bin/sh $parallel -N0 -j4 true <$out/a.txt"
+# d: each round saves into a directory of its own ($R is the round), all
+# removed after the rounds, so that no removal is timed. "d files" makes
+# the same 4000 empty files with touch: what the file system alone costs.
 workload "d drover|$drover run -q -j4 $out/a-ids.ndjson" \
-  "d drover output-dir|rm -rf $out/od && $drover run -q -j4 --output-dir $out/od $out/a-ids.ndjson"
+  "d drover output-dir|$drover run -q -j4 --output-dir $out/od/\$R $out/a-ids.ndjson" \
+  "d files|mkdir -p $out/odf/\$R && cd $out/odf/\$R && xargs touch <$PWD/$out/names.txt"
 workload "s floor|$floor 2000 1000 sleep 0.1" \
   "s xargs|xargs -P1000 -I{} sleep 0.1 <$out/a.txt" \
   "s drover|$drover run -q -j1000 $out/s.ndjson"
@@ -99,14 +104,17 @@ workload "f validate|$drover validate -q $out/f.ndjson" \
   "f validate without ids|$drover validate -q $out/f-noid.ndjson"
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+rm -rf "$out/od" "$out/odf"
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r of $rounds" >&2
+  export R=$r
   for g in "${groups[@]}"; do
     while IFS= read -r entry; do
       timeit "${entry%%|*}" "${entry#*|}"
     done <<<"$g"
   done
 done
+rm -rf "$out/od" "$out/odf"
 # The streamed run, once: STREAM jobs from stdin, xargs alike.
 timeit "t xargs" "xargs -P4 -I{} true <$out/stream.txt"
 timeit "t drover" "$drover run -q -j4 <$out/stream.ndjson"
@@ -136,7 +144,7 @@ done
 echo "b. 2000 x /bin/sh -c true, -j4"
 for c in xargs floor drover parallel; do row "b $c" "b xargs" "b floor"; done
 echo "d. 2000 x true, -j4, ids job-N"
-for c in drover "drover output-dir"; do row "d $c" "d drover"; done
+for c in drover "drover output-dir" files; do row "d $c" "d drover"; done
 echo "s. 2000 x sleep 0.1, -j1000"
 for c in xargs floor drover; do row "s $c" "s xargs" "s floor"; done
 echo "e. 4 x 64 MiB of 64-byte lines, -j4"
@@ -150,6 +158,26 @@ for c in xargs drover; do row "t $c" "t xargs"; done
 row "t2k drover" "t2k drover"
 echo
 echo "per job, streamed: xargs $(awk "BEGIN { printf \"%.0f\", $(m 't xargs') / $stream * 1e6 }") us, drover $(awk "BEGIN { printf \"%.0f\", $(m 't drover') / $stream * 1e6 }") us; drover's peak RSS $(mr 't2k drover') MB at 2000 jobs, $(mr 't drover') MB at $stream"
+echo
+echo "targets (medians of wall time, ratios in this run):"
+# target TEXT VALUE LIMIT: met when VALUE <= LIMIT.
+target() { printf "  %-52s %8s  %s\n" "$1" "$2" "$(awk "BEGIN { print ($2 <= $3) ? \"met\" : \"MISSED\" }")"; }
+for j in 1 4 16; do
+  target "a$j drover <= 1.00 x xargs -I{}" "$(ratio "$(m "a$j drover")" "$(m "a$j xargs")")" 1.00
+  target "a$j drover <= 1.10 x floor (stretch)" "$(ratio "$(m "a$j drover")" "$(m "a$j floor")")" 1.10
+done
+target "b drover <= 1.00 x xargs -I{} sh -c true" "$(ratio "$(m "b drover")" "$(m "b xargs")")" 1.00
+for to in file pipe; do
+  target "e tag <= 1.3 x raw, $to" "$(ratio "$(m "e tag $to")" "$(m "e raw $to")")" 1.3
+done
+target "e group <= 1.2 x raw, pipe" "$(ratio "$(m "e group pipe")" "$(m "e raw pipe")")" 1.2
+target "d --output-dir <= 1.10 x without" "$(ratio "$(m "d drover output-dir")" "$(m "d drover")")" 1.10
+target "s drover <= 1.10 x xargs" "$(ratio "$(m "s drover")" "$(m "s xargs")")" 1.10
+target "s drover peak RSS <= 32 MB" "$(mr "s drover")" 32
+target "t drover per job <= 1.0 x xargs ($stream jobs)" "$(ratio "$(m "t drover")" "$(m "t xargs")")" 1.0
+target "t peak RSS at $stream jobs <= 1.1 x at 2000 (flat)" "$(ratio "$(mr "t drover")" "$(mr "t2k drover")")" 1.1
+target "f validate 1,000,000 records < 2 s" "$(m "f validate")" 1.999
+target "f validate peak RSS < 30 MB" "$(mr "f validate")" 29.99
 echo
 echo "The commands (bench/out is \$out):"
 for name in "${names[@]}"; do printf '  %-28s %s\n' "$name" "${cmds[$name]}"; done

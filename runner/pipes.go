@@ -148,7 +148,10 @@ func (p *pipes) closeAll() {
 // copyBufs are the copies' buffers, shared between jobs, 64 KiB (what a
 // pipe holds). A buffer is taken only once a pipe has data, so a thousand
 // jobs waiting to print hold none.
-var copyBufs = sync.Pool{New: func() any { return new([64 << 10]byte) }}
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// bigBufs are the buffers of the copies of pipes grown to bigPipe.
+var bigBufs = sync.Pool{New: func() any { b := make([]byte, bigPipe); return &b }}
 
 // copyOut copies a job's output stream from r to dst until r ends. A
 // failing destination (a closed stdout) never stops the copy: the rest is
@@ -181,10 +184,15 @@ func readEach(r *os.File, fn func([]byte) bool) bool {
 	}
 	grown, stopped := false, false
 	rc.Read(func(fd uintptr) bool {
-		buf := copyBufs.Get().(*[64 << 10]byte)
-		defer copyBufs.Put(buf)
+		bufs := &copyBufs
+		if grown {
+			bufs = &bigBufs // the pipe holds bigPipe: read it in one go
+		}
+		bp := bufs.Get().(*[]byte)
+		defer bufs.Put(bp)
+		buf := *bp
 		for {
-			n, err := unix.Read(int(fd), buf[:])
+			n, err := unix.Read(int(fd), buf)
 			switch {
 			case n > 0:
 				if n == len(buf) && !grown {

@@ -120,7 +120,7 @@ type chunk struct {
 var chunkBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // maxPooled is the largest buffer kept for another chunk.
-const maxPooled = 256 << 10
+const maxPooled = 2 << 20
 
 // newChunkBuf returns an empty buffer with room for n bytes.
 func newChunkBuf(n int) []byte {
