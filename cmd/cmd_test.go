@@ -61,19 +61,6 @@ func TestRunConfigFromFlags(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int{"1": 1, "1024": 1024, "1KiB": 1024, "512K": 512 << 10, "1MiB": 1 << 20, "2M": 2 << 20, "1GiB": 1 << 30} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("%s: %d %v, want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "0", "-1", "1.5MiB", "lots", "2GiB"} {
-		if _, err := parseSize(in); err == nil {
-			t.Errorf("%q accepted", in)
-		}
-	}
-}
-
 func TestValidateWithBuffers(t *testing.T) {
 	ios, out, errOut := iostreams.Test("{\"cmd\":\"true\"}\n{\"cmd\":\"true\",\"retries\":-1}\n")
 	root := NewRootCmd(ios)

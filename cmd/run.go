@@ -17,6 +17,7 @@ type runOptions struct {
 	file  string
 
 	jobs          int
+	throttle      throttleOptions
 	queue         int // 0: 2 × jobs
 	timeout       time.Duration
 	killGrace     time.Duration
@@ -84,7 +85,7 @@ cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP;
 // addFlags registers run's flags on fs, filling o.
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	o.input.addFlags(fs)
-	fs.IntVarP(&o.jobs, "jobs", "j", 4, "at most N jobs run at once")
+	fs.VarP(newJobsValue(&o.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs)")
 	fs.IntVar(&o.queue, "queue", 0, "capacity of the intake queue (default 2 × --jobs)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "default per-attempt timeout; 0 means none")
 	fs.DurationVar(&o.killGrace, "kill-grace", 2*time.Second, "time between SIGTERM and SIGKILL when a job is stopped")
@@ -94,6 +95,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Var(&o.retryBudget, "retry-budget", "retries the whole run may spend")
 	fs.IntVar(&o.maxFailures, "max-failures", 0, "after N jobs have finally failed, stop the run (0: no limit)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "the same as --max-failures 1")
+	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")

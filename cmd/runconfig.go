@@ -47,6 +47,11 @@ func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
 		RetryBudget: int(o.retryBudget), MaxFailures: o.maxFailures,
 		Shell: o.shell, Environ: ios.Environ(),
 	}
+	throttle, err := o.throttle.throttle()
+	if err != nil {
+		return runner.Config{}, err
+	}
+	cfg.Throttle = throttle
 	if cfg.Queue == 0 {
 		cfg.Queue = 2 * o.jobs
 		if o.nats != "" {

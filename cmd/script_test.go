@@ -55,6 +55,8 @@ func TestScripts(t *testing.T) {
 			"sig":        cmdSig,
 			"await":      cmdAwait,
 			"waitfile":   cmdWaitfile,
+			"waitfor":    cmdWaitfor,
+			"startgaps":  cmdStartgaps,
 			"alive":      cmdAlive,
 			"gone":       cmdGone,
 			"cleanup":    cmdCleanup,

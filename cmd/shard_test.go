@@ -136,7 +136,7 @@ func TestWorkerAndNATSFlagErrors(t *testing.T) {
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "-j", "0"}, "--jobs must be at least 1"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--max-deliver", "0"}, "--max-deliver must be at least 1"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--ack-wait", "500ms"}, "--ack-wait must be at least 1s"},
-		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--output-limit", "1MiB"}, "--output-limit: want a size from 1 byte to 512KiB"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--output-limit", "1MiB"}, "--output-limit: \"1MiB\" is not a size from 1 B to 512 KiB"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1"}, "cannot reach the NATS server at nats://127.0.0.1:1"},
 		{[]string{"run", "--nats", "nats://127.0.0.1:1", "--cancel-wait", "0s", "x"}, "--cancel-wait must be positive"},
 		{[]string{"run", "--nats", "nats://127.0.0.1:1", "--kill-grace", "1s", "x"}, "--kill-grace cannot be used with --nats: give --kill-grace to drover worker"},

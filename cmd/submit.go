@@ -22,6 +22,10 @@ var workerFlags = []struct{ name, instead string }{
 	{"kill-grace", "give --kill-grace to drover worker"},
 	{"retry-delay", "give --retry-delay to drover worker"},
 	{"retry-max-delay", "give --retry-max-delay to drover worker"},
+	{"delay", "the workers start the jobs: give --delay to drover worker"},
+	{"rate", "the workers start the jobs: give --rate to drover worker"},
+	{"memfree", "the workers start the jobs: give --memfree to drover worker"},
+	{"load", "the workers start the jobs: give --load to drover worker"},
 	{"retry-budget", "a retry budget shared by many machines is not supported; use retries per job"},
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/interrupt"
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
 )
 
@@ -27,6 +28,8 @@ type workerOptions struct {
 	retryMaxDelay time.Duration
 	outputLimit   string
 	quiet         bool
+	throttle      throttleOptions
+	limits        runner.Throttle // what check makes of throttle
 }
 
 func newWorkerCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -53,7 +56,7 @@ and hands them back too; a third kills them.`,
 	}
 	fs := c.Flags()
 	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster")
-	fs.IntVarP(&opts.jobs, "jobs", "j", 4, "at most N jobs run at once")
+	fs.VarP(newJobsValue(&opts.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs)")
 	fs.IntVar(&opts.prefetch, "prefetch", 0, "jobs taken ahead of the running ones, ready to start; one more may be in hand (default: as many as --jobs)")
 	fs.DurationVar(&opts.ackWait, "ack-wait", fleet.DefaultAckWait, "ack deadline of the workers' consumer, when this worker creates it")
 	fs.IntVar(&opts.maxDeliver, "max-deliver", 5, "fail a job, without running it, once it has been delivered more often than N")
@@ -62,6 +65,7 @@ and hands them back too; a third kills them.`,
 	fs.DurationVar(&opts.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
 	fs.StringVar(&opts.outputLimit, "output-limit", "256KiB", "bytes of each of a job's stdout and stderr sent back with its result")
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "log only problems, not every job")
+	opts.throttle.addFlags(fs)
 	return c
 }
 
@@ -114,9 +118,13 @@ func (o *workerOptions) check() (limit int, err error) {
 	case o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
 		return 0, usageError("durations must not be negative")
 	}
-	limit, err = parseSize(o.outputLimit)
-	if err != nil || limit > 512<<10 {
-		return 0, usageError("--output-limit: want a size from 1 byte to 512KiB, got %q", o.outputLimit)
+	size, err := parseSize(o.outputLimit, 1, 512<<10)
+	if err != nil {
+		return 0, usageError("--output-limit: %v", err)
+	}
+	limit = int(size)
+	if o.limits, err = o.throttle.throttle(); err != nil {
+		return 0, err
 	}
 	if o.prefetch == 0 {
 		o.prefetch = o.jobs
@@ -141,7 +149,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	w, err = fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
 		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
-		Environ: ios.Environ(), OutputLimit: limit, Name: name,
+		Environ: ios.Environ(), OutputLimit: limit, Name: name, Throttle: o.limits,
 		Log: func(s string) { logf(false, s) },
 	})
 	if err != nil {

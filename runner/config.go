@@ -23,6 +23,10 @@ type Config struct {
 	RetryBudget   int           // retries the whole run may spend; < 0 means unlimited
 	MaxFailures   int           // stop after this many final failures; 0 means no limit
 
+	// Throttle holds starts for time, memory or load; the zero value
+	// holds none.
+	Throttle Throttle
+
 	Shell   string   // runs string commands as Shell -c CMD
 	Environ []string // the environment jobs start from (drover's own)
 

@@ -16,6 +16,8 @@ const (
 	AttemptRetrying                  // an attempt failed and another follows after Delay
 	JobFinished                      // the job reached its final status; Result is set
 	IntakeFailed                     // the input failed (Err); no job starts after it
+	StartsHeld                       // Hold says why starts wait; a nil Hold: they go again
+	JobRequeued                      // an attempt was stopped for want of memory (Err is a *LowMemory) and waits to start again
 )
 
 // Event reports progress of a run. Events are sent on Config.Events from
@@ -28,7 +30,8 @@ type Event struct {
 	Delay   time.Duration // AttemptRetrying
 	Failure string        // AttemptRetrying: how the attempt failed
 	Result  *Result       // JobFinished
-	Err     error         // IntakeFailed
+	Err     error         // IntakeFailed, JobRequeued
+	Hold    *Hold         // StartsHeld
 	// Counts is the tally after a JobFinished event.
 	Counts Counts
 	// Running is the number of jobs running when the event was sent.

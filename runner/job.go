@@ -52,6 +52,13 @@ func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
 		res.Attempts = attempt
 		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt})
 		out, cause := r.attempt(job, attempt, timeout, stdout, stderr)
+		if low := (*LowMemory)(nil); out.Stopped && errors.As(cause, &low) {
+			if r.requeue(res, low, out) {
+				attempt-- // the same attempt starts again
+				continue
+			}
+			return res
+		}
 		res.ExitCode, res.Signal, res.Err = out.ExitCode, out.Signal, out.Err
 		switch {
 		case out.Stopped && errors.Is(cause, errTimeout):
@@ -76,7 +83,7 @@ func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
 		}
 		delay := r.backoff(attempt)
 		r.emit(Event{Kind: AttemptRetrying, Job: job, Attempt: attempt, Delay: delay, Failure: describeFailure(res)})
-		if !r.sleep(delay) {
+		if !r.sleep(delay) || !r.gate.wait(r.intake.Done()) {
 			if r.jobs.Err() != nil {
 				res.Status, res.Err = Canceled, context.Cause(r.jobs)
 			}
@@ -93,6 +100,8 @@ func (r *Runner) attempt(job *jobspec.Job, n int, timeout time.Duration, stdout,
 		ctx, cancel = context.WithTimeoutCause(r.jobs, timeout, errTimeout)
 	}
 	defer cancel()
+	ctx, untrack := r.trackAttempt(ctx)
+	defer untrack()
 	if r.jobs.Err() != nil {
 		return Outcome{Stopped: true}, context.Cause(r.jobs)
 	}

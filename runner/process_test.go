@@ -119,7 +119,10 @@ func TestNoProcessOfTheGroupIsLeft(t *testing.T) {
 		timeout   time.Duration
 	}{
 		{"timed out", `sleep 60 & echo $! >pid; wait`, 100 * time.Millisecond},
-		{"grandchild ignores TERM", `sh -c 'trap "" TERM; echo $$ >pid; sleep 60' & wait`, 100 * time.Millisecond},
+		// The timeout leaves the grandchild time to set its trap and write
+		// its pid on a loaded machine; the leader waits for the pid file
+		// either way, so the kill always finds a grandchild ignoring TERM.
+		{"grandchild ignores TERM", `sh -c 'trap "" TERM; echo $$ >pid.tmp; mv pid.tmp pid; sleep 60' & until [ -e pid ]; do sleep 0.01; done; wait`, 2 * time.Second},
 		{"leader exits first", `sleep 60 & echo $! >pid`, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ type Record struct {
 	ExitCode   *int    `json:"exit_code"`
 	Signal     *string `json:"signal"`
 	Attempts   int     `json:"attempts"`
+	Requeued   int     `json:"requeued,omitempty"`
 	StartedAt  string  `json:"started_at"`
 	FinishedAt string  `json:"finished_at"`
 	DurationMS int64   `json:"duration_ms"`
@@ -35,6 +36,7 @@ func NewRecord(res *Result) Record {
 		Status:     res.Status,
 		ExitCode:   res.ExitCode,
 		Attempts:   res.Attempts,
+		Requeued:   res.Requeued,
 		StartedAt:  res.StartedAt.UTC().Format(time.RFC3339Nano),
 		FinishedAt: res.FinishedAt.UTC().Format(time.RFC3339Nano),
 		DurationMS: res.FinishedAt.Sub(res.StartedAt).Milliseconds(),

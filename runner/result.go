@@ -28,6 +28,9 @@ type Result struct {
 	ExitCode *int   // nil when killed by a signal or never started
 	Signal   string // the signal that ended the last attempt, e.g. "SIGKILL"
 	Attempts int
+	// Requeued counts the attempts stopped for want of memory and started
+	// again; they are not among Attempts.
+	Requeued int
 	// StartedAt and FinishedAt span all attempts, retry delays included.
 	StartedAt, FinishedAt time.Time
 	// Err says why the job did not succeed when the exit code does not:
@@ -85,4 +88,8 @@ type Summary struct {
 	// Escaped counts the processes that jobs left running outside their
 	// process groups, stopped when the run ended.
 	Escaped int
+	// Held is how long starts were held by the Throttle's limits, and
+	// Requeued how many attempts were stopped for want of memory.
+	Held     HoldTimes
+	Requeued int
 }

@@ -53,6 +53,9 @@ type Runner struct {
 	killNow    chan struct{}
 	killOnce   sync.Once
 
+	gate *gate        // holds starts as Config.Throttle says; nil holds none
+	live liveAttempts // the running attempts, for --memfree's stops
+
 	running atomic.Int64
 	budget  atomic.Int64 // retries left, when the budget is limited
 	spent   atomic.Int64 // retries taken
@@ -74,6 +77,10 @@ func New(cfg Config) (*Runner, error) {
 	r.intake, r.stopIntake = context.WithCancel(context.Background())
 	r.jobs, r.stopJobs = context.WithCancelCause(context.Background())
 	r.budget.Store(int64(cfg.RetryBudget))
+	var err error
+	if r.gate, err = newGate(cfg.Throttle, r.emit); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -129,8 +136,10 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 			r.work(queue, results)
 		}()
 	}
+	stopWatch := r.startMemoryWatch()
 	go func() {
 		producers.Wait()
+		stopWatch()
 		close(results)
 	}()
 
@@ -141,6 +150,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	for f := range results {
 		res := f.res
 		sum.Add(res.Status)
+		sum.Requeued += res.Requeued
 		if r.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= r.cfg.MaxFailures && !sum.StoppedByFailures {
 			sum.StoppedByFailures = true
 			r.stop(errMaxFailures)
@@ -163,6 +173,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	sum.NotStarted = accepted - sum.Finished()
 	sum.Retries, sum.RetriesDenied = r.retryCounts()
 	sum.Duration = time.Since(start)
+	sum.Held = r.gate.heldTimes()
 	if intakeErr != nil {
 		return sum, intakeErr
 	}
@@ -226,7 +237,7 @@ func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- finished) {
 		case <-r.intake.Done():
 			return
 		case job, ok := <-queue:
-			if !ok || r.intake.Err() != nil {
+			if !ok || r.intake.Err() != nil || !r.gate.wait(r.intake.Done()) {
 				return // a job picked as intake stopped does not start
 			}
 			// The collector receives until every worker is done, and always

@@ -19,6 +19,7 @@ type progressState struct {
 	running  int
 	counts   runner.Counts
 	start    time.Time
+	waiting  string // why starts are held (Waiting); "" when they are not
 }
 
 func (s progressState) done() int { return s.counts.Finished() }
@@ -108,6 +109,9 @@ func (v *logView) show(s progressState) {
 	if eta := eta(s); eta != "" {
 		line += "; ETA " + eta
 	}
+	if s.waiting != "" {
+		line += "; waiting: " + s.waiting
+	}
 	fmt.Fprintln(v.w, line)
 }
 
@@ -163,7 +167,11 @@ func (v *barView) drawsOver() bool         { return true }
 
 func (v *barView) show(s progressState) {
 	c := s.counts
-	v.bar.Describe(fmt.Sprintf("✓ %d ✗ %d ▶ %d", c.Succeeded, c.Failed+c.TimedOut+c.Canceled, s.running))
+	desc := fmt.Sprintf("✓ %d ✗ %d ▶ %d", c.Succeeded, c.Failed+c.TimedOut+c.Canceled, s.running)
+	if s.waiting != "" {
+		desc += " waiting: " + s.waiting
+	}
+	v.bar.Describe(desc)
 	_ = v.bar.Set(s.done())
 	v.drawn = true
 }

@@ -76,6 +76,9 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 	if sum.Escaped > 0 {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("stopped %s that jobs had left running outside their process groups", Plural(sum.Escaped, "process")))
 	}
+	if line := heldLine(sum); line != "" {
+		fmt.Fprintf(w, "drover: %s\n", line)
+	}
 	if sum.StoppedByFailures {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --max-failures"))
 	}

@@ -112,6 +112,12 @@ func (t *terminal) handle(ev runner.Event) {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
 				ev.Job.ID, ev.Attempt, ev.Failure, ev.Delay.Round(time.Millisecond)))
 		}
+	case runner.StartsHeld:
+		t.state.waiting = Waiting(ev.Hold)
+	case runner.JobRequeued:
+		if !t.opts.Quiet {
+			t.write(t.ios.ErrOut, []byte(requeueNotice(ev)))
+		}
 	case runner.JobFinished:
 		res := ev.Result
 		t.state.counts = ev.Counts

@@ -18,6 +18,8 @@ type SummaryJSON struct {
 	NotStarted  int     `json:"not_started"`
 	Retries     int     `json:"retries"`
 	DurationMS  int64   `json:"duration_ms"`
+	HeldMS      int64   `json:"held_ms,omitempty"`  // starts held by the throttling limits
+	Requeued    int     `json:"requeued,omitempty"` // attempts stopped for want of memory
 	Interrupted *string `json:"interrupted"`
 	ExitCode    int     `json:"exit_code"`
 }
@@ -67,6 +69,7 @@ func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code i
 		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
 		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
 		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
+		HeldMS: sum.Held.Total().Milliseconds(), Requeued: sum.Requeued,
 	}
 	if interrupted != "" {
 		name := interrupted

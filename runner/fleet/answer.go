@@ -21,7 +21,7 @@ func (w *Worker) finish(res *runner.Result) error {
 		return nil
 	}
 	w.mu.Lock()
-	state, stopping := h.state, w.stopping
+	state, stopping := h.state, w.stopping || (w.draining && res.Requeued > 0)
 	canceled := !w.canceled[h.m.Run].IsZero()
 	w.mu.Unlock()
 	switch {
@@ -36,7 +36,7 @@ func (w *Worker) finish(res *runner.Result) error {
 		return nil
 	}
 	msg := w.resultOf(h.m, res.Status, "")
-	msg.ExitCode, msg.Signal, msg.Attempts = res.ExitCode, res.Signal, res.Attempts
+	msg.ExitCode, msg.Signal, msg.Attempts, msg.Requeued = res.ExitCode, res.Signal, res.Attempts, res.Requeued
 	msg.StartedAt, msg.FinishedAt = res.StartedAt, res.FinishedAt
 	if res.Err != nil {
 		msg.Error = res.Err.Error()

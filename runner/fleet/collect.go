@@ -109,6 +109,7 @@ func (s *Submitter) noticed(n *noticeMsg) {
 func (s *Submitter) record(sum *runner.Summary, res *runner.Result) error {
 	sum.Add(res.Status)
 	sum.Retries += max(res.Attempts-1, 0)
+	sum.Requeued += res.Requeued
 	var err error
 	if s.cfg.Record != nil {
 		if err = s.cfg.Record(res); err != nil {
@@ -132,7 +133,7 @@ func (s *Submitter) emit(ev runner.Event) {
 
 // resultOf turns a worker's result into the runner's.
 func (s *Submitter) resultOf(job *jobspec.Job, m *resultMsg) *runner.Result {
-	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts,
+	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts, Requeued: m.Requeued,
 		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: s.output(job, m)}
 	if m.Error != "" {
 		res.Err = errors.New(m.Error)

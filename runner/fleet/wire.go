@@ -78,6 +78,7 @@ type resultMsg struct {
 	ExitCode   *int          `json:"exit_code,omitempty"`
 	Signal     string        `json:"signal,omitempty"`
 	Attempts   int           `json:"attempts"`
+	Requeued   int           `json:"requeued,omitempty"`
 	StartedAt  time.Time     `json:"started_at"`
 	FinishedAt time.Time     `json:"finished_at"`
 	Error      string        `json:"error,omitempty"`

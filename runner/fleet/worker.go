@@ -39,6 +39,8 @@ type WorkerConfig struct {
 	// should know of: jobs finished, jobs handed back, lost connections.
 	// It is called from several goroutines, at the same time.
 	Log func(string)
+	// Throttle holds the starts of jobs on this worker's machine.
+	Throttle runner.Throttle
 	// FetchWait bounds one pull from the queue; 0 means a second. A drain
 	// waits at most this long for the pull under way.
 	FetchWait time.Duration
@@ -140,7 +142,7 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 	w.r, err = runner.New(runner.Config{
 		Jobs: cfg.Jobs, Queue: cfg.Prefetch,
 		KillGrace: cfg.KillGrace, RetryDelay: cfg.RetryDelay, RetryMaxDelay: cfg.RetryMaxDelay,
-		RetryBudget: -1, Environ: cfg.Environ,
+		RetryBudget: -1, Environ: cfg.Environ, Throttle: cfg.Throttle,
 		Executor: claimingExecutor{w: w, inner: w.procs},
 		Sink:     captureSink{limit: cfg.OutputLimit},
 		Record:   w.finish,
@@ -177,6 +179,8 @@ func (w *Worker) Run(ctx context.Context) error {
 			switch ev.Kind {
 			case runner.AttemptRetrying:
 				w.notice(ev.Job, noticeMsg{Attempt: ev.Attempt, Retrying: true, Failure: ev.Failure, Delay: ev.Delay})
+			case runner.JobRequeued:
+				w.log("job %s: %v; it starts again when memory allows", ev.Job.ID, ev.Err)
 			case runner.JobFinished:
 				ev.Result.Output.Close()
 			}
