@@ -241,15 +241,6 @@ func lookPath(name, pathEnv, dir string) (string, error) {
 	return "", fmt.Errorf("%q: executable file not found in PATH", name)
 }
 
-func lastValue(env []string, key string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
-			return v
-		}
-	}
-	return ""
-}
-
 // startError says which program could not be started, and why.
 func startError(path string, err error) error {
 	if err == nil {
