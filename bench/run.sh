@@ -33,8 +33,9 @@ go build -o "$out/peakrss" ./bench/peakrss
 cc -O2 -o "$out/floor" bench/floor/floor.c
 drover=$out/drover
 floor=$out/floor
-# GNU parallel runs every job through $SHELL -c, with the input line
-# appended unless -N0: with SHELL=/bin/sh and -N0 its jobs are
+# GNU parallel runs every job through a shell (the one it was started from,
+# or PARALLEL_SHELL), with the input line appended unless -N0: with
+# PARALLEL_SHELL=/bin/sh and -N0 its jobs are
 # `/bin/sh -c 'true '`, the shell jobs of workload b. It cannot run an argv
 # job without a shell, so it is not in workload a.
 parallel="parallel --will-cite"
@@ -84,7 +85,7 @@ done
 workload "b floor|$floor 2000 4 /bin/sh -c true" \
   "b xargs|xargs -P4 -I{} /bin/sh -c true <$out/a.txt" \
   "b drover|$drover run -q -j4 $out/b.ndjson" \
-  "b parallel|SHELL=/bin/sh $parallel -N0 -j4 true <$out/a.txt"
+  "b parallel|PARALLEL_SHELL=/bin/sh $parallel -N0 -j4 true <$out/a.txt"
 # d: each round saves into a directory of its own ($R is the round), all
 # removed after the rounds, so that no removal is timed. "d files" makes
 # the same 4000 empty files with touch: what the file system alone costs.

@@ -53,4 +53,4 @@ count "drover --output raw true" true "$t/a.ndjson" "$out/drover" run -q -j4 --o
 count "xargs sh -c true" sh "$t/n.txt" xargs -P4 -I{} /bin/sh -c true
 count "floor sh -c true" sh /dev/null "$out/floor" "$n" 4 /bin/sh -c true
 count "drover shell true" sh "$t/b.ndjson" "$out/drover" run -q -j4
-count "GNU parallel -N0 true" sh "$t/n.txt" env SHELL=/bin/sh parallel --will-cite -N0 -j4 true
+count "GNU parallel -N0 true" sh "$t/n.txt" env PARALLEL_SHELL=/bin/sh parallel --will-cite -N0 -j4 true
