@@ -45,4 +45,5 @@ ROUNDS ?= 5
 STREAM ?= 20000
 bench:
 	STREAM=$(STREAM) bench/run.sh $(ROUNDS)
+	bench/templates.sh
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner

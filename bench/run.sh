@@ -48,6 +48,10 @@ seq 2000 | sed 's/.*/job-&.stdout job-&.stderr/' >"$out/names.txt"
 seq 2000 | sed 's/.*/{"cmd":"true"}/' >"$out/b.ndjson"
 seq 2000 | sed 's/.*/{"cmd":["sleep","0.1"]}/' >"$out/s.ndjson"
 seq "$stream" | sed 's/.*/{"cmd":["true"]}/' >"$out/stream.ndjson"
+# g, h: the same 2000 commands, from a template and as NDJSON job objects.
+seq 2000 >"$out/g.txt"
+seq 2000 | sed 's/.*/{"cmd":"true &"}/' >"$out/g.ndjson"
+seq 2000 | sed 's/.*/{"cmd":["true","&"]}/' >"$out/h.ndjson"
 seq "$stream" >"$out/stream.txt"
 line=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde # 63 + newline
 for i in 1 2 3 4; do echo "{\"cmd\":\"yes $line | head -c 67108864\"}"; done >"$out/e.ndjson"
@@ -95,6 +99,10 @@ workload "d drover|$drover run -q -j4 $out/a-ids.ndjson" \
 workload "s floor|$floor 2000 1000 sleep 0.1" \
   "s xargs|xargs -P1000 -I{} sleep 0.1 <$out/a.txt" \
   "s drover|$drover run -q -j1000 $out/s.ndjson"
+workload "g ndjson|$drover run -q -j4 $out/g.ndjson" \
+  "g template|$drover run -q -j4 --cmd true $out/g.txt"
+workload "h ndjson|$drover run -q -j4 $out/h.ndjson" \
+  "h template|$drover run -q -j4 --cmd-argv --cmd true $out/g.txt"
 for mode in raw group tag; do
   workload "e $mode file|$drover run -q -j4 --output $mode $out/e.ndjson >$out/e.out"
 done
@@ -109,10 +117,15 @@ rm -rf "$out/od" "$out/odf"
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r of $rounds" >&2
   export R=$r
+  # Even rounds run a workload's contenders in reverse order, so that
+  # none always runs just after another.
   for g in "${groups[@]}"; do
-    while IFS= read -r entry; do
+    mapfile -t entries <<<"$g"
+    for ((i = 0; i < ${#entries[@]}; i++)); do
+      entry=${entries[i]}
+      ((r % 2)) || entry=${entries[${#entries[@]} - 1 - i]}
       timeit "${entry%%|*}" "${entry#*|}"
-    done <<<"$g"
+    done
   done
 done
 rm -rf "$out/od" "$out/odf"
@@ -148,6 +161,10 @@ echo "d. 2000 x true, -j4, ids job-N"
 for c in drover "drover output-dir" files; do row "d $c" "d drover"; done
 echo "s. 2000 x sleep 0.1, -j1000"
 for c in xargs floor drover; do row "s $c" "s xargs" "s floor"; done
+echo "g. 2000 x sh -c 'true N', -j4: NDJSON, then --cmd"
+for c in ndjson template; do row "g $c" "g ndjson"; done
+echo "h. 2000 x true N (argv), -j4: NDJSON, then --cmd-argv"
+for c in ndjson template; do row "h $c" "h ndjson"; done
 echo "e. 4 x 64 MiB of 64-byte lines, -j4"
 for to in file pipe; do
   for mode in raw group tag; do row "e $mode $to" "e raw $to"; done
@@ -172,6 +189,8 @@ for to in file pipe; do
   target "e tag <= 1.3 x raw, $to" "$(ratio "$(m "e tag $to")" "$(m "e raw $to")")" 1.3
 done
 target "e group <= 1.2 x raw, pipe" "$(ratio "$(m "e group pipe")" "$(m "e raw pipe")")" 1.2
+target "g --cmd <= 1.05 x NDJSON" "$(ratio "$(m "g template")" "$(m "g ndjson")")" 1.05
+target "h --cmd-argv <= 1.05 x NDJSON" "$(ratio "$(m "h template")" "$(m "h ndjson")")" 1.05
 target "d --output-dir <= 1.10 x without" "$(ratio "$(m "d drover output-dir")" "$(m "d drover")")" 1.10
 target "s drover <= 1.10 x xargs" "$(ratio "$(m "s drover")" "$(m "s xargs")")" 1.10
 target "s drover peak RSS <= 32 MB" "$(mr "s drover")" 32

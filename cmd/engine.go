@@ -19,11 +19,20 @@ type engine interface {
 }
 
 // newEngine makes the engine of the run, wired to the console (the jobs'
-// output and the events) and to the records (every final result): the
-// fleet submitter with --nats, the local runner otherwise. closeEngine
+// output and the events, passing through the events stream when there is
+// one) and to the records (every final result): the fleet submitter with
+// --nats, the local runner otherwise. closeEngine
 // releases what it holds once the run is over.
-func newEngine(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, con *console.Console, rec *records.Set, note func(string)) (eng engine, closeEngine func(), err error) {
+func newEngine(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, con *console.Console, rec *records.Set, events *records.Events, note func(string)) (eng engine, closeEngine func(), err error) {
 	cfg.Sink, cfg.Events = con.Sink(), con.Events()
+	if events != nil {
+		cfg.Events = events.Tee(con.Events())
+		defer func() {
+			if err != nil {
+				events.NotRun()
+			}
+		}()
+	}
 	if !rec.Empty() {
 		cfg.Record = rec.Record
 	}

@@ -14,6 +14,7 @@ const (
 	exitOK       = 0
 	exitFailures = 1   // a job failed, timed out or was canceled by --max-failures
 	exitUsage    = 2   // bad usage, bad input, or a records file that cannot be written
+	exitDeadline = 124 // the run's --deadline passed (as timeout(1))
 	exitSIGHUP   = 129 // interrupted by SIGHUP
 	exitSIGINT   = 130 // interrupted by SIGINT
 	exitSIGPIPE  = 141 // drover's own output was closed
@@ -89,7 +90,8 @@ func unwrapPath(err error) error {
 
 // runExitCode maps how a run ended to its exit code: a signal wins over a
 // closed stdout, which wins over bad input or a failed results file, which
-// win over failed jobs.
+// win over a deadline passed, which wins over failed jobs. Jobs canceled
+// by --stop-on-success are no failure.
 func runExitCode(out outcome) int {
 	sum := out.sum
 	switch {
@@ -99,7 +101,9 @@ func runExitCode(out outcome) int {
 		return exitSIGPIPE
 	case out.err != nil:
 		return exitUsage
-	case sum.Failed+sum.TimedOut+sum.Canceled > 0:
+	case sum.DeadlinePassed:
+		return exitDeadline
+	case sum.Failed+sum.TimedOut > 0, sum.Canceled > 0 && !sum.StoppedBySuccess:
 		return exitFailures
 	}
 	return exitOK

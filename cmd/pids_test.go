@@ -72,11 +72,48 @@ func cmdCleanup(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 func processAlive(pid int) bool {
+	s := procState(pid)
+	return s != "" && s != "Z"
+}
+
+// stopped NAME|PIDFILE... waits until every process, a spawned command by
+// name or those named in pid files, is stopped (state T in /proc);
+// ! stopped waits until every one is running again (alive and not T).
+func cmdStopped(ts *testscript.TestScript, neg bool, args []string) {
+	var pids []int
+	for _, arg := range args {
+		if s := spawnedNamed(ts, arg); s != nil {
+			pids = append(pids, s.cmd.Process.Pid)
+		} else {
+			pids = append(pids, readPIDs(ts, arg)...)
+		}
+	}
+	deadline := time.Now().Add(awaitLimit)
+	for _, pid := range pids {
+		for {
+			state := procState(pid)
+			running := state != "T" && state != "" && state != "Z"
+			if !neg && state == "T" || neg && running {
+				break
+			}
+			if time.Now().After(deadline) {
+				ts.Fatalf("process %d: state %q, want stopped=%v", pid, state, !neg)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// procState is a process's state letter in /proc (R, S, T, Z, ...), or ""
+// when it is gone.
+func procState(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return false
+		return ""
 	}
 	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i > 0 && len(s) > i+2 && s[i+2] != 'Z'
+	if i := strings.LastIndexByte(s, ')'); i > 0 && len(s) > i+2 {
+		return s[i+2 : i+3]
+	}
+	return ""
 }

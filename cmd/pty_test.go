@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -145,7 +146,28 @@ func TestBarUnderATerminal(t *testing.T) {
 	})
 
 	// Three jobs run and hold: the bar must show them running, 0 of 6 done.
-	scr.waitFor(t, regexp.MustCompile(`▶ 3 .*\(0/6, `))
+	scr.waitFor(t, regexp.MustCompile(`▶ 3/3 .*\(0/6, `)) // running of at most -j
+	// Ctrl-Z: the bar says paused before drover stops; fg continues it;
+	// SIGUSR1 shows a limit of 4.
+	for _, step := range []struct {
+		sig  syscall.Signal
+		want string
+	}{
+		{syscall.SIGTSTP, `paused: 3 running jobs stopped(.|\n)*▶ 3/3 .* ⏸ paused`},
+		{syscall.SIGCONT, `resumed: (.|\n)*▶ 3/3 [^⏸]*$`},
+		{syscall.SIGUSR1, `SIGUSR1: up to 4 jobs run at once now(.|\n)*▶ 3/4 `},
+	} {
+		if err := c.Process.Signal(step.sig); err != nil {
+			t.Fatal(err)
+		}
+		scr.waitFor(t, regexp.MustCompile(step.want))
+		for deadline := time.Now().Add(awaitLimit); step.sig == syscall.SIGTSTP && procState(c.Process.Pid) != "T"; {
+			if time.Now().After(deadline) { // drover stops itself
+				t.Fatalf("drover did not stop itself:\n%q", scr.String())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	if err := os.WriteFile(filepath.Join(dir, "release"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

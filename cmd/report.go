@@ -3,7 +3,6 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/cmd/reports"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -22,6 +22,9 @@ type reportOptions struct {
 	summaryJSON string
 	color       string
 	quiet       bool
+	expectJobs  int // -1: any number
+	shards      int // 0: not checked
+	reports     reportFlags
 }
 
 func newReportCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -33,15 +36,27 @@ func newReportCmd(ios *iostreams.IOStreams) *cobra.Command {
 a CI matrix, each run with --shard K/N --results FILE) and prints one summary
 for all of them, with the exit code a single run of all the jobs would have:
 0 when every job succeeded or was skipped, 1 when one failed, timed out or was
-canceled, 2 when a file cannot be read or holds a line that is not a record.
+canceled, 2 when the files do not say what became of every job: a file that
+is missing or cannot be read, a line that is not a record, a status drover
+does not know, a record cut short in the middle of a file, or, with
+--expect-jobs and --shards, jobs or shards missing.
 
 A job with several records (a run resumed with --resume appends to its
 results file) counts once, with its last record: files are read in the
 order given, each from top to bottom. A skipped record never replaces an
-earlier record of the same job. A last line cut short by a crash is
-ignored with a warning.`,
+earlier record of the same job. Only the last line of a file, cut short by
+a crash while it was written, is ignored, with a warning; a record cut short
+in the middle of a file is ignored only when a later record of the same
+job follows (a resumed run ran it again).
+
+--junit and --html write a JUnit XML and an HTML report of the merged jobs;
+under GitHub Actions report appends a summary to $GITHUB_STEP_SUMMARY and
+writes ::error annotations, as run does. A job's stderr shows in them when
+its run saved it with --output-dir (read from the record's stderr_file).`,
 		Example: `  drover report shard-*.ndjson
-  drover report --summary-json summary.json results/*.ndjson`,
+  drover report --shards 4 --expect-jobs 1200 shard-1.ndjson shard-2.ndjson shard-3.ndjson shard-4.ndjson
+  drover report --summary-json summary.json results/*.ndjson
+  drover report --junit junit.xml --html report.html shard-*.ndjson`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.files = args
@@ -52,6 +67,9 @@ ignored with a warning.`,
 	fs.StringVar(&opts.summaryJSON, "summary-json", "", "also write the merged counts as JSON to FILE")
 	fs.StringVar(&opts.color, "color", "auto", "colour: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "print nothing; only the exit code tells")
+	fs.IntVar(&opts.expectJobs, "expect-jobs", -1, "exit 2 unless the files hold exactly N jobs")
+	fs.IntVar(&opts.shards, "shards", 0, "the files are the results of drover run --shard K/N with this N: exit 2 unless every shard has records")
+	opts.reports.addFlags(fs)
 	return c
 }
 
@@ -67,18 +85,49 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		}
 		defer summary.Close()
 	}
-	var merged records.Merged
-	for _, path := range opts.files {
-		if err := addResults(ios, &merged, path); err != nil {
-			return err
+	var set records.Set
+	defer set.Close()
+	collectors, err := opts.reports.open(ios, &set, true)
+	if err != nil {
+		return err
+	}
+	switch {
+	case opts.expectJobs < -1:
+		return usageError("--expect-jobs must not be negative")
+	case opts.shards < 0:
+		return usageError("--shards must not be negative")
+	}
+	merged, err := runner.MergeResults(opts.files, runner.MergeOptions{ExpectJobs: opts.expectJobs, Shards: opts.shards})
+	if merged != nil && !opts.quiet {
+		for _, w := range merged.Warnings {
+			fmt.Fprintf(ios.ErrOut, "drover: %s\n", w)
 		}
 	}
+	if err != nil {
+		return usageError("%v", unwrapPath(err))
+	}
+	var sum runner.Summary
 	var failures []console.Failure
-	sum := merged.Summary(func(j *runner.Record) {
+	for _, j := range merged.Records {
+		sum.Jobs++
+		sum.Retries += max(j.Attempts-1, 0)
+		sum.Add(j.Status)
 		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < console.MaxListedFailures {
 			failures = append(failures, console.Failure{Result: resultOf(*j)})
 		}
-	})
+		if len(collectors) > 0 {
+			var tail []byte
+			if j.Status != runner.Succeeded {
+				tail = reports.ReadStderrTail(j.StderrFile)
+			}
+			for _, c := range collectors {
+				c.Add(*j, tail)
+			}
+		}
+	}
+	if !merged.First.IsZero() {
+		sum.Duration = merged.Last.Sub(merged.First)
+	}
 	code := exitOK
 	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
 		code = exitFailures
@@ -92,25 +141,11 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 			return usageError("--summary-json: %v", err)
 		}
 	}
+	for _, err := range set.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
+		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		code = exitUsage
+	}
 	return silent(code)
-}
-
-// addResults reads the results file at path into merged, with a warning
-// for each record cut short.
-func addResults(ios *iostreams.IOStreams, merged *records.Merged, path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return usageError("%v", unwrapPath(err))
-	}
-	cut, err := merged.Add(f, path)
-	f.Close()
-	if err != nil {
-		return usageError("%v", err)
-	}
-	for _, line := range cut {
-		fmt.Fprintf(ios.ErrOut, "drover: %s:%d: ignored a record cut short\n", path, line)
-	}
-	return nil
 }
 
 // resultOf rebuilds what the summary shows of a job from its record.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/runner"
 )
 
 // runOptions holds everything `drover run` is told on its command line.
@@ -25,19 +27,29 @@ type runOptions struct {
 	retryDelay    time.Duration
 	retryMaxDelay time.Duration
 	retryBudget   budget
-	maxFailures   int
+	maxFailures   failLimit
 	failFast      bool
+	haltMode      string
+	stopOnSuccess int
+	deadline      time.Duration
 	shell         string
 	dryRun        bool
 	shard         string
 
 	nats       string        // submit to workers through this NATS server
 	cancelWait time.Duration // --nats: the wait for canceled jobs' results
+	detach     bool          // --nats: return once every job is queued
+	conn       natsConn
+	previous   *runner.Previous // with --resume: what the results file holds
+	resultsOut *records.Results // the results file, once open
 	changed    func(flag string) bool
 
 	results     string
 	resume      bool
 	summaryJSON string
+	reports     reportFlags
+	events      string
+	eventsFD    int // -1: none
 	quiet       bool
 
 	output           string
@@ -54,23 +66,44 @@ func newRunOptions() *runOptions { return &runOptions{retryBudget: -1} }
 func newRunCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := newRunOptions()
 	c := &cobra.Command{
-		Use:   "run [flags] [FILE]",
+		Use:   "run [flags] [FILE] [::: ARG... [::: ARG...]...]",
 		Short: "Run the jobs in FILE (or stdin)",
 		Long: `run reads jobs from FILE, or from stdin when FILE is absent or -, and runs
 them at most --jobs at a time. A regular file is validated completely before
 any job starts; a stream is validated as it is read.
 
+With --cmd TEMPLATE, the input is items, not job records: each line of
+FILE or stdin (each NUL-separated item with -0), or each argument after
+:::, becomes one job whose command is TEMPLATE with {} and the other
+replacement strings filled in, every value shell-quoted. Several ::: lists
+give every combination of their values, or with --link their Nth values
+together. See 'Commands built from arguments' in the README.
+
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
-cannot be written; 130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP;
-141 drover's own stdout was closed.`,
+cannot be written; 124 the --deadline passed; 130, 143, 129 interrupted by
+SIGINT, SIGTERM, SIGHUP; 141 drover's own stdout was closed.
+
+Ctrl-Z (SIGTSTP) pauses the run and its jobs, fg (SIGCONT) resumes them;
+SIGUSR1 and SIGUSR2 allow one job more or fewer at once.
+
+With --nats --detach, run prints the run's id on stdout and returns once
+every job is queued (exit 0; 1 if a job could not be queued): the run goes
+on without it, and 'drover wait RUN' collects its results, 'drover status
+RUN' shows it, 'drover cancel RUN' stops it.`,
 		Example: `  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
   find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines
   drover run --nats nats://queue.example:4222 --results results.ndjson jobs.ndjson
-  drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson`,
-		Args: cobra.MaximumNArgs(1),
+  RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)
+  drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson
+  find . -name '*.log' | drover run --cmd 'gzip {}'
+  drover run --cmd 'convert {} {.}.png' ::: *.jpg
+  find . -name '*.c' -print0 | drover run -0 --cmd-argv --cmd 'cc -c {} -o {.}.o'`,
+		Args: fileAndLists,
 		RunE: func(c *cobra.Command, args []string) error {
+			args = opts.input.template.takeArgs(c, args)
+			opts.input.template.utf8Only = opts.nats != ""
 			if len(args) == 1 {
 				opts.file = args[0]
 			}
@@ -93,17 +126,25 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.retryDelay, "retry-delay", 500*time.Millisecond, "base retry delay (exponential backoff, full jitter)")
 	fs.DurationVar(&o.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
 	fs.Var(&o.retryBudget, "retry-budget", "retries the whole run may spend")
-	fs.IntVar(&o.maxFailures, "max-failures", 0, "after N jobs have finally failed, stop the run (0: no limit)")
+	fs.Var(&o.maxFailures, "max-failures", "after N jobs have finally failed, or N% of those finished (after 3), stop the run (0: no limit)")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "the same as --max-failures 1")
+	fs.StringVar(&o.haltMode, "halt-mode", haltNow, "on reaching --max-failures or --stop-on-success: now (stop the running jobs) or soon (let them finish)")
+	fs.IntVar(&o.stopOnSuccess, "stop-on-success", 0, "after N jobs have succeeded, stop intake and cancel the rest (0: never)")
+	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
 	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
 	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")
+	fs.BoolVar(&o.detach, "detach", false, "with --nats, print the run id and return once every job is queued; drover wait collects the results")
+	o.conn.addFlags(fs)
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")
+	o.reports.addFlags(fs)
+	fs.StringVar(&o.events, "events", "", "write every event of the run to FILE as it happens, one JSON object a line")
+	fs.IntVar(&o.eventsFD, "events-fd", -1, "write the events (as --events) to the inherited file descriptor N")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no progress and no summary")
 	fs.StringVar(&o.output, "output", console.OutputGroup, "job output: group, tag, raw or none")
 	fs.BoolVar(&o.keepOrder, "keep-order", false, "with --output group, write the blocks in input order")

@@ -29,8 +29,6 @@ func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
 		return runner.Config{}, usageError("--queue must be at least 1, got %d", o.queue)
 	case o.retries < 0 || o.retries > jobspec.MaxRetries:
 		return runner.Config{}, usageError("--retries must be from 0 to %d, got %d", jobspec.MaxRetries, o.retries)
-	case o.maxFailures < 0:
-		return runner.Config{}, usageError("--max-failures must not be negative, got %d", o.maxFailures)
 	case o.timeout < 0 || o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
 		return runner.Config{}, usageError("durations must not be negative")
 	case o.resume && o.results == "":
@@ -44,8 +42,8 @@ func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
 		Jobs: o.jobs, Queue: o.queue,
 		Timeout: o.timeout, KillGrace: o.killGrace,
 		Retries: o.retries, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
-		RetryBudget: int(o.retryBudget), MaxFailures: o.maxFailures,
-		Shell: o.shell, Environ: ios.Environ(),
+		RetryBudget: int(o.retryBudget),
+		Shell:       o.shell, Environ: ios.Environ(),
 	}
 	throttle, err := o.throttle.throttle()
 	if err != nil {
@@ -61,8 +59,8 @@ func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
 	if err := o.checkNATSFlags(); err != nil {
 		return runner.Config{}, err
 	}
-	if o.failFast && (cfg.MaxFailures == 0 || cfg.MaxFailures > 1) {
-		cfg.MaxFailures = 1
+	if err := o.stopRules(&cfg); err != nil {
+		return runner.Config{}, err
 	}
 	return cfg, nil
 }

@@ -9,7 +9,8 @@ import (
 
 // openConsole makes, from the flags, what a person sees of the run: the
 // colour, the progress view, and where the jobs' output goes.
-func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int) (*console.Console, error) {
+// onDeadline is called when the run's deadline passes.
+func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, onDeadline func()) (*console.Console, error) {
 	colour, err := useColor(o.color, ios)
 	if err != nil {
 		return nil, err
@@ -18,14 +19,22 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int) (*console.
 	if err != nil {
 		return nil, err
 	}
-	con := console.New(ios, console.Options{
+	opts := console.Options{
 		Quiet:        o.quiet,
 		KeepOrder:    o.keepOrder,
 		GithubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !o.noGithubGroups,
 		Colour:       colour,
 		Progress:     progress,
 		Total:        total,
-	})
+		Limit:        o.jobs,
+		Deadline:     o.deadline,
+		KillGrace:    o.killGrace,
+		OnDeadline:   onDeadline,
+	}
+	if o.nats != "" { // the workers decide both
+		opts.Limit, opts.KillGrace = 0, 0
+	}
+	con := console.New(ios, opts)
 	if err := con.SetOutput(o.output); err != nil {
 		con.Close()
 		if errors.Is(err, console.ErrUnknownMode) {

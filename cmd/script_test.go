@@ -51,18 +51,24 @@ func TestScripts(t *testing.T) {
 			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"spawn":      cmdSpawn,
-			"sig":        cmdSig,
-			"await":      cmdAwait,
-			"waitfile":   cmdWaitfile,
-			"waitfor":    cmdWaitfor,
-			"startgaps":  cmdStartgaps,
-			"alive":      cmdAlive,
-			"gone":       cmdGone,
-			"cleanup":    cmdCleanup,
-			"exitcode":   cmdExitcode,
-			"natsserver": cmdNATSServer,
-			"natsqueued": cmdNATSQueued,
+			"spawn":        cmdSpawn,
+			"sig":          cmdSig,
+			"await":        cmdAwait,
+			"waitfile":     cmdWaitfile,
+			"waitfor":      cmdWaitfor,
+			"startgaps":    cmdStartgaps,
+			"alive":        cmdAlive,
+			"stopped":      cmdStopped,
+			"gone":         cmdGone,
+			"cleanup":      cmdCleanup,
+			"exitcode":     cmdExitcode,
+			"natsserver":   cmdNATSServer,
+			"natsqueued":   cmdNATSQueued,
+			"junitcheck":   cmdJUnitCheck,
+			"eventcheck":   cmdEventCheck,
+			"eventorder":   cmdEventOrder,
+			"schemacheck":  cmdSchemaCheck,
+			"browsercheck": cmdBrowserCheck,
 		},
 	})
 }
@@ -172,6 +178,13 @@ func register(ts *testscript.TestScript, name string, s *spawned) {
 	m[name] = s
 }
 
+// spawnedNamed is the spawned command of that name, or nil.
+func spawnedNamed(ts *testscript.TestScript, name string) *spawned {
+	spawnedMu.Lock()
+	defer spawnedMu.Unlock()
+	return spawnedBy[ts][name]
+}
+
 func proc(ts *testscript.TestScript, name string) *spawned {
 	spawnedMu.Lock()
 	p := spawnedBy[ts][name]
@@ -182,12 +195,14 @@ func proc(ts *testscript.TestScript, name string) *spawned {
 	return p
 }
 
-// sig NAME SIGNAL sends a signal (INT, TERM, HUP, KILL) to a spawned command.
+// sig NAME SIGNAL sends a signal (INT, TERM, HUP, KILL, TSTP, CONT, USR1,
+// USR2) to a spawned command.
 func cmdSig(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
-		ts.Fatalf("usage: sig NAME INT|TERM|HUP|KILL")
+		ts.Fatalf("usage: sig NAME INT|TERM|HUP|KILL|TSTP|CONT|USR1|USR2")
 	}
-	sigs := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "HUP": syscall.SIGHUP, "KILL": syscall.SIGKILL}
+	sigs := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "HUP": syscall.SIGHUP, "KILL": syscall.SIGKILL,
+		"TSTP": syscall.SIGTSTP, "CONT": syscall.SIGCONT, "USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2}
 	sig, ok := sigs[args[1]]
 	if !ok {
 		ts.Fatalf("unknown signal %s", args[1])

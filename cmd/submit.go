@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
+	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
@@ -30,8 +35,12 @@ var workerFlags = []struct{ name, instead string }{
 }
 
 // checkNATSFlags refuses, with --nats, the flags that only workers honour,
-// rather than ignore them.
+// rather than ignore them, and with --detach those that need a submitter
+// that stays.
 func (o *runOptions) checkNATSFlags() error {
+	if o.detach && o.nats == "" {
+		return usageError("--detach needs --nats URL")
+	}
 	if o.nats == "" {
 		return nil
 	}
@@ -43,36 +52,106 @@ func (o *runOptions) checkNATSFlags() error {
 			return usageError("--%s cannot be used with --nats: %s", f.name, f.instead)
 		}
 	}
+	if o.haltMode == haltSoon {
+		return usageError("--halt-mode soon cannot be used with --nats: the jobs already queued for the workers would still start; use --halt-mode now")
+	}
+	if !o.detach {
+		return nil
+	}
+	for _, f := range []struct {
+		set           bool
+		name, instead string
+	}{
+		{o.maxFailures.count > 0 || o.maxFailures.percent > 0 || o.failFast, "--max-failures", "no one watches a detached run's failures; drover cancel stops it"},
+		{o.stopOnSuccess > 0, "--stop-on-success", "no one watches a detached run's successes; drover cancel stops it"},
+		{o.deadline > 0, "--deadline", "no one watches a detached run's clock; drover cancel stops it"},
+		{o.summaryJSON != "", "--summary-json", "give it to drover wait"},
+		{o.outputDir != "", "--output-dir", "give it to drover wait"},
+		{o.keepOrder, "--keep-order", "give it to drover wait"},
+		{o.reports.junit != "", "--junit", "run drover report --junit on the results drover wait writes"},
+		{o.reports.html != "", "--html", "run drover report --html on the results drover wait writes"},
+		{o.events != "" || o.eventsFD >= 0, "--events", "a detached run's events happen after drover has returned"},
+	} {
+		if f.set {
+			return usageError("%s cannot be used with --detach: %s", f.name, f.instead)
+		}
+	}
 	return nil
 }
 
 // newSubmitter connects to the NATS server and makes the run's submitter
 // from the run's configuration. A server that cannot be reached, or
-// without JetStream, is a usage error (exit 2).
+// without JetStream, is a usage error (exit 2), and so is a --resume of a
+// results file whose fleet run is still open on the server: its jobs
+// would be queued twice.
 func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
 	host, _ := os.Hostname()
-	nc, err := fleet.Connect(opts.nats, fmt.Sprintf("drover run on %s", host), func(s string) {
+	nc, err := opts.conn.dial(ios, opts.nats, fmt.Sprintf("drover run on %s", host), func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
 		note(s)
 	})
 	if err != nil {
-		return nil, nil, usageError("%v", err)
+		return nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	var results string
+	if opts.results != "" {
+		results, _ = filepath.Abs(opts.results)
+	}
+	if opts.resume {
+		if err := checkResumable(ctx, nc, opts, results, host); err != nil {
+			nc.Close()
+			return nil, nil, err
+		}
+	}
 	sub, err := fleet.NewSubmitter(ctx, nc, fleet.SubmitConfig{
 		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
-		MaxFailures: cfg.MaxFailures, CancelWait: opts.cancelWait,
+		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
+		Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
+		Detach: opts.detach, Name: fmt.Sprintf("%s:%d", host, os.Getpid()), Results: results,
 		Sink: cfg.Sink, Skip: cfg.Skip, Record: cfg.Record, Events: cfg.Events,
 	})
 	if err != nil {
 		nc.Close()
-		return nil, nil, usageError("NATS server at %s: %v", opts.nats, err)
+		return nil, nil, usageError("NATS server at %s: %v", fleet.Redact(opts.nats), err)
+	}
+	if opts.resultsOut != nil {
+		opts.resultsOut.Run = sub.RunID()
+	}
+	if opts.detach {
+		fmt.Fprintln(ios.Out, sub.RunID()) // for RUN=$(drover run --nats URL --detach jobs)
 	}
 	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), opts.nats)
+		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), fleet.Redact(opts.nats))
 	}
 	return sub, nc.Close, nil
+}
+
+// checkResumable refuses a --resume while a fleet run of the results file
+// is open on the server: named in its records, or submitted from this host
+// with this results file. Its jobs may still be queued or running, or its
+// results waiting to be collected.
+func checkResumable(ctx context.Context, nc *nats.Conn, opts *runOptions, results, host string) error {
+	var named []string
+	if opts.previous != nil {
+		named = opts.previous.Runs
+	}
+	open, err := fleet.Unfinished(ctx, nc, named, results, host)
+	if err != nil {
+		return usageError("--resume: NATS server at %s: %v", fleet.Redact(opts.nats), err)
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for _, r := range open {
+		fmt.Fprintf(&b, "\n  run %s (%s, submitted by %s, %d jobs queued)", r.Run, r.State, r.Submitter, r.Queued)
+	}
+	r := open[0].Run
+	return usageError("--resume: %s has %s still open on the server; resuming now would run its jobs twice:%s\n"+
+		"collect it first with 'drover wait %s --results %s' (after 'drover cancel %s' to stop it), then resume",
+		opts.results, console.Plural(len(open), "run"), b.String(), r, opts.results, r)
 }

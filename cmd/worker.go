@@ -28,6 +28,7 @@ type workerOptions struct {
 	retryMaxDelay time.Duration
 	outputLimit   string
 	quiet         bool
+	conn          natsConn
 	throttle      throttleOptions
 	limits        runner.Throttle // what check makes of throttle
 }
@@ -55,7 +56,7 @@ and hands them back too; a third kills them.`,
 		},
 	}
 	fs := c.Flags()
-	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster")
+	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster (default $"+envNATSURL+")")
 	fs.VarP(newJobsValue(&opts.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs)")
 	fs.IntVar(&opts.prefetch, "prefetch", 0, "jobs taken ahead of the running ones, ready to start; one more may be in hand (default: as many as --jobs)")
 	fs.DurationVar(&opts.ackWait, "ack-wait", fleet.DefaultAckWait, "ack deadline of the workers' consumer, when this worker creates it")
@@ -65,11 +66,13 @@ and hands them back too; a third kills them.`,
 	fs.DurationVar(&opts.retryMaxDelay, "retry-max-delay", 30*time.Second, "cap on one retry delay")
 	fs.StringVar(&opts.outputLimit, "output-limit", "256KiB", "bytes of each of a job's stdout and stderr sent back with its result")
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "log only problems, not every job")
+	opts.conn.addFlags(fs)
 	opts.throttle.addFlags(fs)
 	return c
 }
 
 func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
+	opts.nats = natsURL(ios, opts.nats)
 	limit, err := opts.check()
 	if err != nil {
 		return err
@@ -91,7 +94,7 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 	stopSignals := interrupt.Escalate(w, func(step interrupt.Step, sig os.Signal) {
 		logf(true, workerStepNotice(step, sig, w.Running()))
 	})
-	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, opts.nats, opts.jobs))
+	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, fleet.Redact(opts.nats), opts.jobs))
 	err = w.Run(context.Background())
 	stopSignals()
 	if err != nil {
@@ -106,7 +109,7 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 func (o *workerOptions) check() (limit int, err error) {
 	switch {
 	case o.nats == "":
-		return 0, usageError("worker needs --nats URL")
+		return 0, usageError("worker needs --nats URL (or %s)", envNATSURL)
 	case o.jobs < 1:
 		return 0, usageError("--jobs must be at least 1, got %d", o.jobs)
 	case o.prefetch < 0:
@@ -135,14 +138,14 @@ func (o *workerOptions) check() (limit int, err error) {
 // connect connects to the NATS server as the worker called name and makes
 // the worker; closeConn closes the connection.
 func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int, logf func(bool, string)) (w *fleet.Worker, closeConn func(), err error) {
-	nc, err := fleet.Connect(o.nats, "drover worker "+name, func(s string) {
+	nc, err := o.conn.dial(ios, o.nats, "drover worker "+name, func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
 		logf(true, s)
 	})
 	if err != nil {
-		return nil, nil, usageError("%v", err)
+		return nil, nil, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -154,7 +157,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	})
 	if err != nil {
 		nc.Close()
-		return nil, nil, usageError("NATS server at %s: %v", o.nats, err)
+		return nil, nil, usageError("NATS server at %s: %v", fleet.Redact(o.nats), err)
 	}
 	return w, nc.Close, nil
 }

@@ -23,6 +23,14 @@ type Config struct {
 	RetryBudget   int           // retries the whole run may spend; < 0 means unlimited
 	MaxFailures   int           // stop after this many final failures; 0 means no limit
 
+	// MaxFailurePercent, StopOnSuccess and HaltSoon mean what they mean in
+	// StopRules; MaxFailures is its count.
+	MaxFailurePercent float64
+	StopOnSuccess     int
+	HaltSoon          bool
+	// Deadline, when set, stops the run as Stop does once it passes: no job
+	// starts after it, and the running jobs end as Canceled.
+	Deadline time.Time
 	// Throttle holds starts for time, memory or load; the zero value
 	// holds none.
 	Throttle Throttle
@@ -54,8 +62,13 @@ func (c *Config) check() error {
 		return errors.New("retries must be from 0 to 100")
 	case c.Timeout < 0 || c.KillGrace < 0 || c.RetryDelay < 0 || c.RetryMaxDelay < 0:
 		return errors.New("durations must not be negative")
-	case c.MaxFailures < 0:
-		return errors.New("max-failures must not be negative")
+	}
+	if msg := c.stopRules().check(); msg != "" {
+		return errors.New(msg)
 	}
 	return nil
+}
+
+func (c *Config) stopRules() StopRules {
+	return StopRules{MaxFailures: c.MaxFailures, MaxFailurePercent: c.MaxFailurePercent, StopOnSuccess: c.StopOnSuccess, Soon: c.HaltSoon}
 }

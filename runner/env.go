@@ -8,13 +8,18 @@ import (
 // jobVarKeys are the variables drover sets for every attempt. They come
 // last, after the job's own env, so that neither the inherited environment
 // nor the job can override them; jobVars appends their values.
-var jobVarKeys = []string{"DROVER_JOB_ID", "DROVER_ATTEMPT"}
+var jobVarKeys = []string{"DROVER_JOB_ID", "DROVER_ATTEMPT", "DROVER_JOB_SLOT"}
 
-// jobVars appends the values of jobVarKeys for the attempt to env.
+// jobVars appends the values of jobVarKeys for the attempt to env;
+// DROVER_JOB_SLOT only when the attempt has a slot.
 func jobVars(env []string, a Attempt) []string {
-	return append(env,
+	env = append(env,
 		"DROVER_JOB_ID="+a.Job.ID,
 		"DROVER_ATTEMPT="+strconv.Itoa(a.Number))
+	if a.Slot > 0 {
+		env = append(env, "DROVER_JOB_SLOT="+strconv.Itoa(a.Slot))
+	}
+	return env
 }
 
 // baseEnv is the environment every job starts from, prepared once per

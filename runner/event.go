@@ -18,6 +18,7 @@ const (
 	IntakeFailed                     // the input failed (Err); no job starts after it
 	StartsHeld                       // Hold says why starts wait; a nil Hold: they go again
 	JobRequeued                      // an attempt was stopped for want of memory (Err is a *LowMemory) and waits to start again
+	DeadlinePassed                   // the run's deadline passed: the running jobs are being stopped
 )
 
 // Event reports progress of a run. Events are sent on Config.Events from
@@ -27,6 +28,7 @@ type Event struct {
 	Kind    EventKind
 	Job     *jobspec.Job
 	Attempt int           // AttemptStarted, AttemptRetrying
+	Slot    int           // AttemptStarted: the slot the job runs on (DROVER_JOB_SLOT)
 	Delay   time.Duration // AttemptRetrying
 	Failure string        // AttemptRetrying: how the attempt failed
 	Result  *Result       // JobFinished

@@ -11,6 +11,9 @@ import (
 type Attempt struct {
 	Job    *jobspec.Job
 	Number int // 1-based
+	// Slot is the job's slot, from 1 to the run's limit: no two jobs
+	// running at once share one (GNU parallel's {%}).
+	Slot   int
 	Stdout io.Writer
 	Stderr io.Writer
 	// KillNow is closed when every running job must get SIGKILL at once,

@@ -15,12 +15,12 @@ import (
 // stderrTailSize is how much of a job's stderr is kept for the summary.
 const stderrTailSize = 4 << 10
 
-// runJob runs every attempt of one job and returns its final Result. A
-// panic while handling the job becomes that job's failure.
-func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
+// runJob runs every attempt of one job in its slot and returns its final
+// Result. A panic while handling the job becomes that job's failure.
+func (r *Runner) runJob(job *jobspec.Job, slot int) (res *Result) {
 	r.running.Add(1)
 	defer r.running.Add(-1)
-	res = &Result{Job: job, StartedAt: time.Now(), Output: discard{}}
+	res = &Result{Job: job, Slot: slot, StartedAt: time.Now(), Output: discard{}}
 	defer func() {
 		if p := recover(); p != nil {
 			res.Status, res.ExitCode, res.Signal = Failed, nil, ""
@@ -50,8 +50,8 @@ func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
 	}
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
-		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt})
-		out, cause := r.attempt(job, attempt, timeout, stdout, stderr)
+		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt, Slot: slot})
+		out, cause := r.attempt(Attempt{Job: job, Number: attempt, Slot: slot, Stdout: stdout, Stderr: stderr, KillNow: r.killNow}, timeout)
 		if low := (*LowMemory)(nil); out.Stopped && errors.As(cause, &low) {
 			if r.requeue(res, low, out) {
 				attempt-- // the same attempt starts again
@@ -93,11 +93,15 @@ func (r *Runner) runJob(job *jobspec.Job) (res *Result) {
 }
 
 // attempt runs one attempt under its own timeout and returns how it ended
-// and, when it was stopped, why.
-func (r *Runner) attempt(job *jobspec.Job, n int, timeout time.Duration, stdout, stderr io.Writer) (Outcome, error) {
+// and, when it was stopped, why. The timeout does not tick while the run
+// is paused.
+func (r *Runner) attempt(a Attempt, timeout time.Duration) (Outcome, error) {
 	ctx, cancel := r.jobs, context.CancelFunc(func() {})
 	if timeout > 0 {
-		ctx, cancel = context.WithTimeoutCause(r.jobs, timeout, errTimeout)
+		var cancelCause context.CancelCauseFunc
+		ctx, cancelCause = context.WithCancelCause(r.jobs)
+		t := r.pause.afterFunc(timeout, func() { cancelCause(errTimeout) })
+		cancel = func() { t.stop(); cancelCause(nil) }
 	}
 	defer cancel()
 	ctx, untrack := r.trackAttempt(ctx)
@@ -105,7 +109,7 @@ func (r *Runner) attempt(job *jobspec.Job, n int, timeout time.Duration, stdout,
 	if r.jobs.Err() != nil {
 		return Outcome{Stopped: true}, context.Cause(r.jobs)
 	}
-	out := r.exec.Execute(ctx, Attempt{Job: job, Number: n, Stdout: stdout, Stderr: stderr, KillNow: r.killNow})
+	out := r.exec.Execute(ctx, a)
 	return out, context.Cause(ctx)
 }
 
@@ -146,14 +150,15 @@ func (r *Runner) backoff(attempt int) time.Duration {
 	return rand.N(ceiling + 1)
 }
 
-// sleep waits d and reports whether the job may go on: false when intake
-// stopped or the jobs were stopped meanwhile.
+// sleep waits d, and then while the run is paused, and reports whether the
+// job may go on: false when intake stopped or the jobs were stopped
+// meanwhile.
 func (r *Runner) sleep(d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return r.intake.Err() == nil
+		return r.pause.wait(r.intake.Done()) && r.intake.Err() == nil
 	case <-r.intake.Done():
 		return false
 	case <-r.jobs.Done():

@@ -37,6 +37,9 @@ type ProcessExecutor struct {
 	// ReapExited never takes a main process's exit status from its Wait.
 	starting sync.RWMutex
 	mains    sync.Map // pid -> struct{}: jobs' main processes not yet waited for
+	// suspended, guarded by starting, is set between Suspend and Continue:
+	// a job that starts then is stopped at once.
+	suspended bool
 }
 
 // init prepares what every job shares: the base environment and an open
@@ -135,6 +138,9 @@ func (e *ProcessExecutor) spawnMain(spec *spawnSpec, fds [3]int) (*child, error)
 	}
 	if err == nil {
 		e.mains.Store(c.pid, struct{}{})
+		if e.suspended {
+			signalGroup(c.pid, syscall.SIGSTOP)
+		}
 	}
 	return c, err
 }

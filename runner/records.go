@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/drover/drover/jobspec"
 )
 
 // Record is one line of a results file.
@@ -24,8 +27,18 @@ type Record struct {
 	FinishedAt string  `json:"finished_at"`
 	DurationMS int64   `json:"duration_ms"`
 	Error      *string `json:"error"`
-	StdoutFile string  `json:"stdout_file,omitempty"`
-	StderrFile string  `json:"stderr_file,omitempty"`
+	// Run is the id of the fleet run that ran the job (drover run --nats);
+	// Shard is the run's --shard, as "K/N".
+	Run        string `json:"run,omitempty"`
+	Shard      string `json:"shard,omitempty"`
+	StdoutFile string `json:"stdout_file,omitempty"`
+	StderrFile string `json:"stderr_file,omitempty"`
+	// Cmd is the job's command as its input gave it: a string or an array.
+	Cmd json.RawMessage `json:"cmd,omitempty"`
+	// Slot and Worker say what ran the job (see Result); absent when
+	// unknown.
+	Slot   int    `json:"slot,omitempty"`
+	Worker string `json:"worker,omitempty"`
 }
 
 // NewRecord turns a Result into its results-file record.
@@ -40,6 +53,9 @@ func NewRecord(res *Result) Record {
 		StartedAt:  res.StartedAt.UTC().Format(time.RFC3339Nano),
 		FinishedAt: res.FinishedAt.UTC().Format(time.RFC3339Nano),
 		DurationMS: res.FinishedAt.Sub(res.StartedAt).Milliseconds(),
+		Cmd:        commandJSON(res.Job),
+		Slot:       res.Slot,
+		Worker:     res.Worker,
 	}
 	if res.Signal != "" {
 		rec.Signal = &res.Signal
@@ -49,6 +65,21 @@ func NewRecord(res *Result) Record {
 		rec.Error = &msg
 	}
 	return rec
+}
+
+// commandJSON is a job's command as its input gave it.
+func commandJSON(job *jobspec.Job) json.RawMessage {
+	var cmd any = job.Argv
+	if job.Shell && len(job.Argv) == 1 {
+		cmd = job.Argv[0]
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if len(job.Argv) == 0 || enc.Encode(cmd) != nil {
+		return nil
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // ResultsFile appends records to a results file, one JSON object a line,
@@ -127,9 +158,34 @@ func ReadSucceeded(path string) (ids map[string]bool, cut []int, err error) {
 // ScanRecords reads the records of a results file from r, in order, and
 // calls fn with each and its line number; name is the file's name in
 // messages. It returns the numbers of the lines it skipped as records cut
-// short by a crash. A line that is not a record is an error naming it
+// short by a crash, wherever they are. A line that is not a record, or a
+// record whose status is not one of drover's, is an error naming it
 // (name:line), as is an error from fn.
 func ScanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []int, err error) {
+	cuts, err := scanRecords(r, name, fn)
+	for _, c := range cuts {
+		cut = append(cut, c.Line)
+	}
+	return cut, err
+}
+
+// CutRecord is a line of a results file that a crash cut short: the
+// beginning of a record, without its end.
+type CutRecord struct {
+	Line int
+	ID   string // the job's id, when the line got that far; else ""
+	Last bool   // the last line of the file
+}
+
+// ScanResults is ScanRecords with what it knows of each line cut short:
+// the job's id, when readable, and whether it was the file's last line.
+// A caller that cannot accept a record cut short in the middle of a file
+// decides with that.
+func ScanResults(r io.Reader, name string, fn func(line int, rec *Record) error) ([]CutRecord, error) {
+	return scanRecords(r, name, fn)
+}
+
+func scanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []CutRecord, err error) {
 	br := bufio.NewReader(r)
 	for line := 1; ; line++ {
 		b, err := br.ReadBytes('\n')
@@ -137,16 +193,22 @@ func ScanRecords(r io.Reader, name string, fn func(line int, rec *Record) error)
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
+			if n := len(cut); n > 0 {
+				cut[n-1].Last = false // a line follows it
+			}
 			var rec Record
-			switch jerr := json.Unmarshal(trimmed, &rec); {
+			jerr := json.Unmarshal(trimmed, &rec)
+			switch {
 			case jerr == nil && rec.ID != "" && rec.Status.valid():
 				if ferr := fn(line, &rec); ferr != nil {
 					return nil, fmt.Errorf("%s:%d: %w", name, line, ferr)
 				}
-			case bytes.HasPrefix(trimmed, recordPrefix):
-				// A crash cut it short; a later run ended the line and
-				// appended after it.
-				cut = append(cut, line)
+			case jerr == nil && rec.ID != "":
+				return nil, fmt.Errorf("%s:%d: job %s: unknown status %q (want one of %s)", name, line, rec.ID, rec.Status, statusList)
+			case bytes.HasPrefix(trimmed, recordPrefix) && cutShort(jerr):
+				// A crash cut it short; when it is not the last line, a later
+				// run ended the line and appended after it.
+				cut = append(cut, CutRecord{Line: line, ID: cutID(trimmed), Last: true})
 			default:
 				return nil, fmt.Errorf("%s:%d: not a results record", name, line)
 			}
@@ -156,6 +218,25 @@ func ScanRecords(r io.Reader, name string, fn func(line int, rec *Record) error)
 		}
 	}
 }
+
+// cutShort tells whether a decoding error says that the input ended
+// before the JSON value did.
+func cutShort(err error) bool {
+	var syn *json.SyntaxError
+	return err != nil && (errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &syn) && strings.Contains(syn.Error(), "unexpected end of JSON input")))
+}
+
+// cutID reads the job's id from the beginning of a record cut short, or "".
+func cutID(line []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(line[len(recordPrefix):]))
+	var id string
+	if dec.Decode(&id) != nil {
+		return ""
+	}
+	return id
+}
+
+var statusList = strings.Join([]string{string(Succeeded), string(Failed), string(TimedOut), string(Canceled), string(Skipped)}, ", ")
 
 func (s Status) valid() bool {
 	switch s {

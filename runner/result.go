@@ -31,6 +31,11 @@ type Result struct {
 	// Requeued counts the attempts stopped for want of memory and started
 	// again; they are not among Attempts.
 	Requeued int
+	// Slot is the runner's slot (numbered from 1, as DROVER_JOB_SLOT) that
+	// ran the job; 0 for a job that never ran (skipped). Worker names the fleet worker that
+	// ran it; empty for a local run.
+	Slot   int
+	Worker string
 	// StartedAt and FinishedAt span all attempts, retry delays included.
 	StartedAt, FinishedAt time.Time
 	// Err says why the job did not succeed when the exit code does not:
@@ -85,6 +90,11 @@ type Summary struct {
 	Duration time.Duration
 	// StoppedByFailures is true when --max-failures stopped the run.
 	StoppedByFailures bool
+	// StoppedBySuccess is true when --stop-on-success stopped the run.
+	StoppedBySuccess bool
+	// DeadlinePassed is true when the run's deadline passed before the
+	// run was done, and stopped it.
+	DeadlinePassed bool
 	// Escaped counts the processes that jobs left running outside their
 	// process groups, stopped when the run ended.
 	Escaped int

@@ -37,14 +37,19 @@ var (
 	errStopped     = errors.New("stopped by a signal")
 	errMaxFailures = errors.New("stopped by --max-failures")
 	errRecordStop  = errors.New("stopped: the results file could not be written")
+	errSuccess     = errors.New("stopped by --stop-on-success")
+	errDeadline    = errors.New("stopped: the run's deadline passed")
 )
 
-// Runner runs one set of jobs. Drain, Stop, Kill and Running may be called
-// from any goroutine at any time, before, during or after Run; Run is
-// called once.
+// Runner runs one set of jobs. Drain, Stop, Kill, Running, Resize, Limit,
+// Pause and Resume may be called from any goroutine at any time, before,
+// during or after Run; Run is called once.
 type Runner struct {
-	cfg  Config
-	exec Executor
+	cfg   Config
+	exec  Executor
+	clock clock
+	slots *slots
+	pause *pause
 
 	intake     context.Context // done once no job may start any more
 	stopIntake context.CancelFunc
@@ -67,7 +72,8 @@ func New(cfg Config) (*Runner, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{})}
+	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs)}
+	r.pause = newPause(r.clock)
 	if r.exec == nil {
 		if err := BecomeSubreaper(); err != nil {
 			return nil, fmt.Errorf("becoming a child subreaper: %w", err)
@@ -106,6 +112,40 @@ func (r *Runner) stop(cause error) {
 // Running is the number of jobs running now.
 func (r *Runner) Running() int { return int(r.running.Load()) }
 
+// Resize changes the number of jobs that may run at once by delta, never
+// below 1, and returns the new limit. Lowering it stops no running job:
+// the next job starts once fewer than the new limit run.
+func (r *Runner) Resize(delta int) int { return r.slots.resize(delta) }
+
+// Limit is the number of jobs that may run at once now.
+func (r *Runner) Limit() int { return r.slots.current() }
+
+// Pause stops the run from starting jobs and attempts, stops the clock of
+// every attempt's timeout, and suspends the running attempts when the
+// Executor can (a ProcessExecutor sends SIGSTOP to their process groups).
+func (r *Runner) Pause() {
+	if r.pause.set(true) {
+		if s := suspenderOf(r.exec); s != nil {
+			s.Suspend()
+		}
+	}
+}
+
+// Resume undoes Pause: the attempts continue (SIGCONT), their timeouts
+// tick again, and jobs start again.
+func (r *Runner) Resume() {
+	if !r.pause.isPaused() {
+		return
+	}
+	if s := suspenderOf(r.exec); s != nil {
+		s.Continue()
+	}
+	r.pause.set(false)
+}
+
+// Paused reports whether the run is paused.
+func (r *Runner) Paused() bool { return r.pause.isPaused() }
+
 // Run reads jobs from src and runs them until src ends or the run is
 // drained or stopped, then waits for every job it started. ctx ending stops
 // the run like Stop. Run returns the summary and the first error that ended
@@ -120,22 +160,22 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 		defer context.AfterFunc(r.intake, i.Interrupt)()
 	}
 
+	deadline := r.armDeadline()
+
 	queue := make(chan *jobspec.Job, r.cfg.Queue)
 	results := make(chan finished, r.cfg.Jobs)
 	var producers sync.WaitGroup
 	var accepted int
 	var intakeErr error
-	producers.Add(1 + r.cfg.Jobs)
+	producers.Add(2)
 	go func() {
 		defer producers.Done()
 		accepted, intakeErr = r.readInput(src, queue, results)
 	}()
-	for range r.cfg.Jobs {
-		go func() {
-			defer producers.Done()
-			r.work(queue, results)
-		}()
-	}
+	go func() {
+		defer producers.Done()
+		r.dispatch(queue, results)
+	}()
 	stopWatch := r.startMemoryWatch()
 	go func() {
 		producers.Wait()
@@ -144,16 +184,25 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	}()
 
 	// The collector: this goroutine alone counts, records and reports
-	// final results.
+	// final results, and judges the stop rules. A job's slot is freed only
+	// once its result is counted, so that no job starts after a result
+	// that stops the run.
 	var sum Summary
 	var recordErr error
+	rules := r.cfg.stopRules()
 	for f := range results {
 		res := f.res
 		sum.Add(res.Status)
 		sum.Requeued += res.Requeued
-		if r.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= r.cfg.MaxFailures && !sum.StoppedByFailures {
-			sum.StoppedByFailures = true
-			r.stop(errMaxFailures)
+		if !sum.StoppedByFailures && !sum.StoppedBySuccess {
+			switch rules.Check(sum.Counts) {
+			case HaltForFailures:
+				sum.StoppedByFailures = true
+				r.halt(errMaxFailures)
+			case HaltForSuccess:
+				sum.StoppedBySuccess = true
+				r.halt(errSuccess)
+			}
 		}
 		if r.cfg.Record != nil && recordErr == nil {
 			if err := r.cfg.Record(res); err != nil {
@@ -161,11 +210,12 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 				r.stop(errRecordStop)
 			}
 		}
-		if f.recorded != nil {
-			f.recorded <- struct{}{}
+		if f.slot > 0 {
+			r.slots.release(f.slot)
 		}
 		r.finished(res, sum.Counts)
 	}
+	sum.DeadlinePassed = deadline.disarm()
 	if runsProcesses(r.exec) {
 		sum.Escaped = stopEscaped(r.cfg.KillGrace, r.killNow)
 	}
@@ -217,37 +267,54 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 	return accepted, nil
 }
 
-// finished hands a Result to the collector. recorded, when set, hears once
-// the result's record has been written.
+// finished hands a Result to the collector, with the slot the job held
+// (0 for a job that never ran), which the collector frees.
 type finished struct {
-	res      *Result
-	recorded chan<- struct{}
+	res  *Result
+	slot int
 }
 
-// work runs queued jobs until the queue closes or intake stops. It takes
-// the next job only once the last one's record is written, so that a
-// results file that fails stops intake before the worker starts another.
-func (r *Runner) work(queue <-chan *jobspec.Job, results chan<- finished) {
-	var recorded chan struct{}
-	if r.cfg.Record != nil { // without records there is nothing to wait for
-		recorded = make(chan struct{}, 1)
-	}
+// dispatch starts queued jobs, each in a goroutine of its own holding a
+// slot, until the queue closes or intake stops, then waits for them. A job
+// starts once the start gate lets it, and only while the run is not
+// paused.
+func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
+	var jobs sync.WaitGroup
+	defer jobs.Wait()
 	for {
+		slot, ok := r.slots.acquire(r.intake.Done())
+		if !ok {
+			return
+		}
+		var job *jobspec.Job
 		select {
 		case <-r.intake.Done():
-			return
-		case job, ok := <-queue:
-			if !ok || r.intake.Err() != nil || !r.gate.wait(r.intake.Done()) {
-				return // a job picked as intake stopped does not start
-			}
-			// The collector receives until every worker is done, and always
-			// answers on recorded, so neither can block for good.
-			results <- finished{res: r.runJob(job), recorded: recorded}
-			if recorded != nil {
-				<-recorded
-			}
+		case job = <-queue: // nil once the queue is closed
 		}
+		// The start gate and a pause may hold the job; intake may stop
+		// meanwhile, and then it does not start.
+		if job == nil || !r.gate.wait(r.intake.Done()) || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {
+			r.slots.release(slot) // a job picked as intake stopped does not start
+			return
+		}
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			// The collector receives until every job is done, so this
+			// send cannot block for good.
+			results <- finished{res: r.runJob(job, slot), slot: slot}
+		}()
 	}
+}
+
+// halt acts on a stop rule reached: it drains the run under HaltSoon, and
+// stops it otherwise.
+func (r *Runner) halt(cause error) {
+	if r.cfg.HaltSoon {
+		r.Drain()
+		return
+	}
+	r.stop(cause)
 }
 
 func (r *Runner) emit(ev Event) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -25,6 +26,13 @@ type Options struct {
 	Colour       bool         // colour the summary
 	Progress     ProgressView // see ProgressMode and NewProgress
 	Total        int          // jobs in the input; -1 while unknown (a stream)
+	Limit        int          // jobs that may run at once, shown by the bar; 0: not shown
+	// Deadline and KillGrace are told in the notice that the run's
+	// deadline passed (KillGrace 0: not told); OnDeadline, when set, is
+	// called then, from the terminal goroutine.
+	Deadline   time.Duration
+	KillGrace  time.Duration
+	OnDeadline func()
 }
 
 // Console is what a person sees of one run. Make it with New, choose the
@@ -116,6 +124,18 @@ func (c *Console) Start(onClosed func()) {
 
 // Notice prints a line for people on stderr, unless the run has ended.
 func (c *Console) Notice(s string) { c.term.Notice(s) }
+
+// Paused shows the run as paused (on) or running again, with notice, and
+// returns once both are on the screen (or the run has ended), so that
+// drover may stop itself right after. It may be called from any
+// goroutine between Start and Wait.
+func (c *Console) Paused(on bool, notice string) {
+	c.term.control(control{paused: &on, note: notice})
+}
+
+// Limit shows n as the number of jobs that may run at once, with notice.
+// It may be called from any goroutine between Start and Wait.
+func (c *Console) Limit(n int, notice string) { c.term.control(control{limit: n, note: notice}) }
 
 // Wait waits for the terminal goroutine to have shown every event.
 func (c *Console) Wait() { c.wg.Wait() }

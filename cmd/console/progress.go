@@ -19,6 +19,8 @@ type progressState struct {
 	running  int
 	counts   runner.Counts
 	start    time.Time
+	limit    int    // jobs that may run at once; 0 when not known here (workers decide)
+	paused   bool   // the run is paused
 	waiting  string // why starts are held (Waiting); "" when they are not
 }
 
@@ -109,6 +111,9 @@ func (v *logView) show(s progressState) {
 	if eta := eta(s); eta != "" {
 		line += "; ETA " + eta
 	}
+	if s.paused {
+		line += "; paused"
+	}
 	if s.waiting != "" {
 		line += "; waiting: " + s.waiting
 	}
@@ -168,6 +173,12 @@ func (v *barView) drawsOver() bool         { return true }
 func (v *barView) show(s progressState) {
 	c := s.counts
 	desc := fmt.Sprintf("✓ %d ✗ %d ▶ %d", c.Succeeded, c.Failed+c.TimedOut+c.Canceled, s.running)
+	if s.limit > 0 {
+		desc += fmt.Sprintf("/%d", s.limit) // running of at most limit
+	}
+	if s.paused {
+		desc += " ⏸ paused"
+	}
 	if s.waiting != "" {
 		desc += " waiting: " + s.waiting
 	}

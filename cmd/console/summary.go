@@ -82,6 +82,12 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 	if sum.StoppedByFailures {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --max-failures"))
 	}
+	if sum.StoppedBySuccess {
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --stop-on-success"))
+	}
+	if sum.DeadlinePassed {
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped when the --deadline passed"))
+	}
 	for _, f := range failures {
 		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), f.Result.Job.ID, outcome(f.Result), f.Result.Job.Record)
 		for _, line := range lastLines(f.Tail, stderrLines) {

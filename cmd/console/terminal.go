@@ -32,9 +32,10 @@ type terminal struct {
 	opts     Options
 	onClosed func() // called once when drover's stdout is found closed
 
-	notes  chan string
-	chunks chan chunk
-	done   chan struct{}
+	notes    chan string
+	controls chan control
+	chunks   chan chunk
+	done     chan struct{}
 
 	// Owned by the loop goroutine.
 	failures []Failure
@@ -48,9 +49,9 @@ type terminal struct {
 func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan chunk, total int, onClosed func()) *terminal {
 	return &terminal{
 		ios: ios, opts: opts, onClosed: onClosed,
-		notes: make(chan string), chunks: chunks, done: make(chan struct{}),
+		notes: make(chan string), controls: make(chan control), chunks: chunks, done: make(chan struct{}),
 		held:  map[*jobspec.Job]*runner.Result{},
-		state: progressState{total: total, start: time.Now()},
+		state: progressState{total: total, start: time.Now(), limit: opts.Limit},
 	}
 }
 
@@ -58,6 +59,30 @@ func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan chunk, tota
 func (t *terminal) Notice(s string) {
 	select {
 	case t.notes <- s:
+	case <-t.done:
+	}
+}
+
+// control is a change of how the run goes, to be shown: a pause or a
+// resume, or a new limit, with a notice. shown is closed once it is.
+type control struct {
+	paused *bool // nil: unchanged
+	limit  int   // 0: unchanged
+	note   string
+	shown  chan struct{}
+}
+
+// control shows c and returns once it is on the screen, or the loop has
+// ended.
+func (t *terminal) control(c control) {
+	c.shown = make(chan struct{})
+	select {
+	case t.controls <- c:
+	case <-t.done:
+		return
+	}
+	select {
+	case <-c.shown:
 	case <-t.done:
 	}
 }
@@ -74,6 +99,18 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 		case c := <-t.chunks:
 			t.write(c.dst, c.data)
 			c.release()
+		case c := <-t.controls:
+			if c.paused != nil {
+				t.state.paused = *c.paused
+			}
+			if c.limit > 0 {
+				t.state.limit = c.limit
+			}
+			if c.note != "" {
+				t.write(t.ios.ErrOut, []byte("drover: "+c.note+"\n"))
+			}
+			t.opts.Progress.show(t.state)
+			close(c.shown)
 		case <-tick.C:
 			t.opts.Progress.show(t.state)
 		case ev, ok := <-events:
@@ -104,6 +141,19 @@ func (t *terminal) handle(ev runner.Event) {
 		t.state.accepted++
 		if t.opts.KeepOrder {
 			t.order = append(t.order, ev.Job)
+		}
+	case runner.DeadlinePassed:
+		how := ""
+		if t.opts.KillGrace > 0 {
+			how = fmt.Sprintf(" (SIGTERM, SIGKILL after %s)", t.opts.KillGrace)
+		}
+		if ev.Running == 0 {
+			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: no job will start\n", t.opts.Deadline))
+		} else {
+			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: stopping %s%s\n", t.opts.Deadline, Plural(ev.Running, "running job"), how))
+		}
+		if t.opts.OnDeadline != nil {
+			t.opts.OnDeadline()
 		}
 	case runner.IntakeFailed:
 		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start; waiting for %s to finish\n", ev.Err, Plural(ev.Running, "running job")))

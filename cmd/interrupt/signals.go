@@ -30,17 +30,18 @@ type watcher struct {
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	first    os.Signal // the first signal received, if any
+	level    int       // the shutdown steps taken: 1 drained, 2 stopped, 3 killed
 	stopOnce sync.Once
 }
 
-// watch starts watching. Notices for people go to note.
-func watch(r Stopper, killGrace fmt.Stringer, note func(string)) *watcher {
+// watch starts watching. Notices for people go to note; told hears of
+// each step taken.
+func watch(r Stopper, killGrace fmt.Stringer, note func(string), told func(Step, os.Signal)) *watcher {
 	w := &watcher{sigs: make(chan os.Signal, 4), done: make(chan struct{})}
 	signal.Notify(w.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		level := 0
 		for {
 			select {
 			case <-w.done:
@@ -50,24 +51,38 @@ func watch(r Stopper, killGrace fmt.Stringer, note func(string)) *watcher {
 				if w.first == nil {
 					w.first = sig
 				}
+				level := w.level
+				w.level = min(max(level+1, 2), 3)
+				if level == 0 && sig == syscall.SIGINT {
+					w.level = 1
+				}
 				w.mu.Unlock()
 				switch {
 				case level == 0 && sig == syscall.SIGINT:
-					level = 1
 					r.Drain()
+					told(StepDrain, sig)
 					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", runningJobs(r.Running())))
 				case level <= 1:
-					level = 2
 					r.Stop()
+					told(StepStop, sig)
 					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), runningJobs(r.Running()), killGrace))
 				default:
 					r.Kill()
+					told(StepKill, sig)
 					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), runningJobs(r.Running())))
 				}
 			}
 		}
 	}()
 	return w
+}
+
+// stopping takes the run to the stop step without a signal: the next
+// signal kills.
+func (w *watcher) stopping() {
+	w.mu.Lock()
+	w.level = max(w.level, 2)
+	w.mu.Unlock()
 }
 
 // Stop ends the watching and returns the first signal received, or nil.
@@ -100,6 +115,12 @@ func SignalName(sig os.Signal) string {
 		return "SIGTERM"
 	case syscall.SIGHUP:
 		return "SIGHUP"
+	case syscall.SIGUSR1:
+		return "SIGUSR1"
+	case syscall.SIGUSR2:
+		return "SIGUSR2"
+	case syscall.SIGTSTP:
+		return "SIGTSTP"
 	}
 	return sig.String()
 }

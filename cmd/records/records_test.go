@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -47,7 +46,7 @@ func TestSetWritesResultsAndSummary(t *testing.T) {
 		t.Errorf("results file %s", b)
 	}
 	b, _ = os.ReadFile(filepath.Join(dir, "sum.json"))
-	if !bytes.Contains(b, []byte(`"jobs":1,"succeeded":1,`)) || !bytes.Contains(b, []byte(`"interrupted":"SIGTERM","exit_code":143}`)) {
+	if !bytes.Contains(b, []byte(`"jobs":1,"succeeded":1,`)) || !bytes.Contains(b, []byte(`"interrupted":"SIGTERM","exit_code":143,"deadline_passed":false}`)) {
 		t.Errorf("summary file %s", b)
 	}
 }
@@ -68,28 +67,5 @@ func TestSetNamesTheFileThatFailed(t *testing.T) {
 	errs := set.Finish(Outcome{})
 	if len(errs) != 1 || errs[0].Error() != "--junit: no space" {
 		t.Errorf("errors %v", errs)
-	}
-}
-
-func TestMergedLastRecordDecidesAndSkippedNeverReplaces(t *testing.T) {
-	rec := func(id, status, start, end string) string {
-		return `{"id":"` + id + `","record":"j:1","status":"` + status + `","exit_code":0,"signal":null,"attempts":2,"started_at":"` + start +
-			`","finished_at":"` + end + `","duration_ms":0,"error":null}` + "\n"
-	}
-	var m Merged
-	first := rec("a", "failed", "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z") + rec("b", "succeeded", "2026-01-01T00:00:00Z", "2026-01-01T00:00:02Z")
-	second := rec("a", "succeeded", "2026-01-01T00:00:05Z", "2026-01-01T00:00:09Z") + rec("b", "skipped", "2026-01-01T00:00:05Z", "2026-01-01T00:00:05Z")
-	for i, f := range []string{first, second} {
-		if _, err := m.Add(strings.NewReader(f), "res"); err != nil {
-			t.Fatal(i, err)
-		}
-	}
-	var ids []string
-	sum := m.Summary(func(r *runner.Record) { ids = append(ids, r.ID+"="+string(r.Status)) })
-	if sum.Jobs != 2 || sum.Succeeded != 2 || sum.Skipped != 0 || sum.Retries != 2 || sum.Duration != 9*time.Second {
-		t.Errorf("summary %+v", sum)
-	}
-	if strings.Join(ids, " ") != "a=succeeded b=succeeded" {
-		t.Errorf("deciding records %v", ids)
 	}
 }

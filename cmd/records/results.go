@@ -8,6 +8,9 @@ import (
 // with one write and flushed before the next (see runner.ResultsFile).
 type Results struct {
 	f *runner.ResultsFile
+	// Run and Shard, when set, go into every record: the fleet run that
+	// ran the jobs, and the run's --shard.
+	Run, Shard string
 }
 
 // OpenResults opens the results file at path for appending.
@@ -24,13 +27,21 @@ type savedFiles interface {
 	Files() (stdout, stderr string)
 }
 
-// Record appends the job's record, with the paths of its saved output.
+// Record appends the job's record.
 func (r *Results) Record(res *runner.Result) error {
+	rec := NewRecord(res)
+	rec.Run, rec.Shard = r.Run, r.Shard
+	return r.f.Write(rec)
+}
+
+// NewRecord is the results record of res, with the paths of its saved
+// output.
+func NewRecord(res *runner.Result) runner.Record {
 	rec := runner.NewRecord(res)
 	if s, ok := res.Output.(savedFiles); ok {
 		rec.StdoutFile, rec.StderrFile = s.Files()
 	}
-	return r.f.Write(rec)
+	return rec
 }
 
 // Finish closes the file.

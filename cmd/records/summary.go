@@ -22,6 +22,9 @@ type SummaryJSON struct {
 	Requeued    int     `json:"requeued,omitempty"` // attempts stopped for want of memory
 	Interrupted *string `json:"interrupted"`
 	ExitCode    int     `json:"exit_code"`
+	// DeadlinePassed is true when the run's --deadline passed and stopped
+	// it; it comes last, after the fields of the first version.
+	DeadlinePassed bool `json:"deadline_passed"`
 }
 
 // Summary is the summary file: the counts, how the run was interrupted
@@ -65,17 +68,7 @@ func (s *Summary) Close() error {
 // writeSummaryJSON writes the summary object to f and closes it. interrupted
 // names the signal that interrupted the run ("" for none).
 func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code int) error {
-	s := SummaryJSON{
-		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
-		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
-		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
-		HeldMS: sum.Held.Total().Milliseconds(), Requeued: sum.Requeued,
-	}
-	if interrupted != "" {
-		name := interrupted
-		s.Interrupted = &name
-	}
-	b, err := json.Marshal(s)
+	b, err := summaryJSON(sum, interrupted, code)
 	if err != nil {
 		return err
 	}
@@ -83,4 +76,19 @@ func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code i
 		return err
 	}
 	return f.Close()
+}
+
+// summaryJSON is the summary object, as one line without its newline.
+func summaryJSON(sum runner.Summary, interrupted string, code int) ([]byte, error) {
+	s := SummaryJSON{
+		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
+		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
+		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
+		HeldMS: sum.Held.Total().Milliseconds(), Requeued: sum.Requeued, DeadlinePassed: sum.DeadlinePassed,
+	}
+	if interrupted != "" {
+		name := interrupted
+		s.Interrupted = &name
+	}
+	return json.Marshal(s)
 }

@@ -35,6 +35,9 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 	ended := false
 	var waitLimit <-chan time.Time
 	canceled := s.canceled
+	deadline := s.expired
+	rules := runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
+		StopOnSuccess: s.cfg.StopOnSuccess}
 	for {
 		if ended && s.out.Load() == 0 {
 			return recordErr
@@ -46,6 +49,10 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 		case <-canceled:
 			canceled = nil
 			waitLimit = time.After(s.cfg.CancelWait)
+			continue
+		case <-deadline:
+			deadline = nil
+			s.emit(runner.Event{Kind: runner.DeadlinePassed})
 			continue
 		case <-waitLimit:
 			return recordErr
@@ -78,9 +85,15 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 				recordErr = err
 				s.cancel(err)
 			}
-			if s.cfg.MaxFailures > 0 && sum.Failed+sum.TimedOut >= s.cfg.MaxFailures && !sum.StoppedByFailures {
-				sum.StoppedByFailures = true
-				s.cancel(errMaxFailures)
+			if !sum.StoppedByFailures && !sum.StoppedBySuccess {
+				switch rules.Check(sum.Counts) {
+				case runner.HaltForFailures:
+					sum.StoppedByFailures = true
+					s.cancel(errMaxFailures)
+				case runner.HaltForSuccess:
+					sum.StoppedBySuccess = true
+					s.cancel(errSuccess)
+				}
 			}
 		}
 	}
@@ -134,7 +147,8 @@ func (s *Submitter) emit(ev runner.Event) {
 // resultOf turns a worker's result into the runner's.
 func (s *Submitter) resultOf(job *jobspec.Job, m *resultMsg) *runner.Result {
 	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts, Requeued: m.Requeued,
-		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: s.output(job, m)}
+		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: s.output(job, m),
+		Worker: m.Worker, Slot: m.Slot}
 	if m.Error != "" {
 		res.Err = errors.New(m.Error)
 	}
@@ -144,10 +158,16 @@ func (s *Submitter) resultOf(job *jobspec.Job, m *resultMsg) *runner.Result {
 // output replays what a worker sent back of a job's output through the
 // run's Sink, as if the job had run here.
 func (s *Submitter) output(job *jobspec.Job, m *resultMsg) runner.JobOutput {
-	if s.cfg.Sink == nil {
+	return replay(s.cfg.Sink, job, m)
+}
+
+// replay writes what a worker sent back of a job's output (nothing, for a
+// nil m) to a JobOutput of sink, and returns it.
+func replay(sink runner.Sink, job *jobspec.Job, m *resultMsg) runner.JobOutput {
+	if sink == nil {
 		return discard{}
 	}
-	out, err := s.cfg.Sink.Open(job)
+	out, err := sink.Open(job)
 	if err != nil {
 		return discard{}
 	}

@@ -47,31 +47,9 @@ const (
 )
 
 // Connect dials a NATS server (a comma-separated list of URLs for a
-// cluster). A server that cannot be reached is an error at once; a
-// connection lost later is retried for ever, once a second, and said
-// through onChange ("" when the connection is back).
+// cluster) with what the URL holds of credentials; Dial takes more.
 func Connect(url, name string, onChange func(string)) (*nats.Conn, error) {
-	say := func(s string) {
-		if onChange != nil {
-			onChange(s)
-		}
-	}
-	nc, err := nats.Connect(url,
-		nats.Name(name),
-		nats.Timeout(5*time.Second),
-		nats.MaxReconnects(-1),
-		nats.ReconnectWait(time.Second),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
-			if err != nil {
-				say(fmt.Sprintf("lost the connection to NATS (%v); reconnecting", err))
-			}
-		}),
-		nats.ReconnectHandler(func(c *nats.Conn) { say("") }),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach the NATS server at %s: %w", url, err)
-	}
-	return nc, nil
+	return Dial(ConnOptions{URL: url, Name: name, OnChange: onChange})
 }
 
 // streams makes sure the jobs and results streams exist and returns the

@@ -52,6 +52,16 @@ func TestTwoWorkersShareARun(t *testing.T) {
 	if n := countRecords(run.records); len(n) != 6 {
 		t.Errorf("records %v", n)
 	}
+	workers := map[string]bool{}
+	for _, rec := range run.records {
+		workers[rec.Worker] = true
+		if rec.Slot < 1 {
+			t.Errorf("%s: record names no slot: %+v", rec.ID, rec)
+		}
+	}
+	if !workers["a"] || !workers["b"] || len(workers) != 2 {
+		t.Errorf("records name the workers %v, want a and b", workers)
+	}
 	a.Drain()
 	b.Drain()
 	a.wait(t)
@@ -335,5 +345,32 @@ func TestCancelWaitEndsAWaitForALostWorker(t *testing.T) {
 	want := "canceled by a signal; no result came from its worker within 500ms"
 	if len(run.records) != 1 || run.records[0].Error == nil || *run.records[0].Error != want {
 		t.Errorf("records %+v, want one with the error %q", run.records, want)
+	}
+}
+
+func TestStopOnSuccessCancelsTheRun(t *testing.T) {
+	url := startServer(t)
+	var src sliceSource = *shJobs(4, `if [ "$DROVER_JOB_ID" = job1 ]; then exit 0; fi; sleep 600`)
+	run := submit(t, url, SubmitConfig{StopOnSuccess: 1}, &src)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	sum := run.finish(t)
+	if !sum.StoppedBySuccess || sum.Succeeded != 1 || sum.Failed != 0 || sum.Canceled+sum.NotStarted != 3 {
+		t.Errorf("summary %+v (stopped by success: %v)", sum.Counts, sum.StoppedBySuccess)
+	}
+}
+
+func TestDeadlineCancelsTheRun(t *testing.T) {
+	url := startServer(t)
+	run := submit(t, url, SubmitConfig{Deadline: time.Now().Add(1500 * time.Millisecond)}, shJobs(3, `sleep 600`))
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	sum := run.finish(t)
+	if !sum.DeadlinePassed || sum.Canceled+sum.NotStarted != 3 {
+		t.Errorf("summary %+v (deadline passed: %v)", sum.Counts, sum.DeadlinePassed)
+	}
+
+	// A deadline already past submits nothing.
+	run = submit(t, url, SubmitConfig{Deadline: time.Now().Add(-time.Second)}, shJobs(3, `true`))
+	if sum := run.finish(t); !sum.DeadlinePassed || sum.Finished() != 0 {
+		t.Errorf("summary %+v (deadline passed: %v)", sum.Counts, sum.DeadlinePassed)
 	}
 }

@@ -41,8 +41,13 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 		for sub := range published {
 			select {
 			case <-sub.ack.Ok():
+				s.queuedJob(sub.job.Seq, slots)
 			case err := <-sub.ack.Err():
-				s.submitted(sub.job, s.publish(sub.data, sub.msgID, err), slots, send)
+				err = s.publish(sub.data, sub.msgID, err)
+				if err == nil {
+					s.queuedJob(sub.job.Seq, slots)
+				}
+				s.submitted(sub.job, err, slots, send)
 			}
 		}
 	}()
@@ -90,7 +95,11 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 		msgID := s.run + "." + strconv.Itoa(job.Seq) // a job submitted again is queued once
 		ack, err := s.pub.PublishAsync(jobsPrefix+s.run, data, jetstream.WithMsgID(msgID))
 		if err != nil {
-			s.submitted(job, s.publish(data, msgID, err), slots, send)
+			err = s.publish(data, msgID, err)
+			if err == nil {
+				s.queuedJob(job.Seq, slots)
+			}
+			s.submitted(job, err, slots, send)
 			continue
 		}
 		published <- submission{job: job, data: data, msgID: msgID, ack: ack} // room: at most InFlight are out

@@ -30,11 +30,26 @@ type SubmitConfig struct {
 	Retries int
 	Shell   string
 	// MaxFailures cancels the run after this many final failures; 0 means
-	// no limit.
-	MaxFailures int
+	// no limit. MaxFailurePercent and StopOnSuccess mean what they mean in
+	// runner.StopRules; a rule reached cancels the run. (There is no
+	// draining stop: jobs already queued for the workers would still start.)
+	MaxFailures       int
+	MaxFailurePercent float64
+	StopOnSuccess     int
+	// Deadline, when set, cancels the run as Stop does once it passes.
+	Deadline time.Time
 	// CancelWait bounds the wait, once the run is canceled, for the results
 	// of the jobs that had started on workers; 0 means 30 seconds.
 	CancelWait time.Duration
+
+	// Detach makes Run return once every job is on the queue: the run goes
+	// on without its submitter, and drover wait collects its results.
+	Detach bool
+	// Name names the submitter (host:pid) in the run's metadata; Results
+	// is the absolute path of the run's results file, if any, so that a
+	// later --resume on it finds the run.
+	Name    string
+	Results string
 
 	// Sink, Skip, Record and Events mean what they mean in runner.Config.
 	Sink   runner.Sink
@@ -61,11 +76,14 @@ type Submitter struct {
 	cancelWhy  error
 	killed     chan struct{}
 	killOnce   sync.Once
+	expired    chan struct{} // closed once the deadline has passed and canceled the run
 
 	mu          sync.Mutex
 	outstanding map[int]*pending // submitted, not finished: at most InFlight
 	out         atomic.Int64     // len(outstanding)
 	running     atomic.Int64     // outstanding jobs a worker has started
+
+	life life
 }
 
 // pending is a submitted job waiting for its result.
@@ -77,6 +95,8 @@ type pending struct {
 var (
 	errStopped     = errors.New("canceled by a signal")
 	errMaxFailures = errors.New("canceled by --max-failures")
+	errSuccess     = errors.New("canceled by --stop-on-success")
+	errDeadline    = errors.New("canceled: the run's deadline passed")
 )
 
 // NewSubmitter makes sure the streams exist and makes a Submitter on nc,
@@ -98,8 +118,13 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 	if err != nil {
 		return nil, err
 	}
+	kv, err := runs(ctx, js)
+	if err != nil {
+		return nil, err
+	}
 	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id),
-		canceled: make(chan struct{}), killed: make(chan struct{}), outstanding: map[int]*pending{}}
+		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{}}
+	s.life.kv = kv
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -165,6 +190,16 @@ type arrival struct {
 // early: src's error, the Record error, or a queue that cannot be reached.
 func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary, error) {
 	start := time.Now()
+	if err := s.begin(ctx); err != nil {
+		if s.cfg.Events != nil {
+			close(s.cfg.Events)
+		}
+		return runner.Summary{}, fmt.Errorf("recording the run: %w", err)
+	}
+	defer s.life.end()
+	if s.cfg.Detach {
+		return s.runDetached(ctx, src)
+	}
 	defer context.AfterFunc(ctx, s.Stop)()
 	if s.cfg.Events != nil {
 		defer close(s.cfg.Events)
@@ -173,10 +208,19 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		defer context.AfterFunc(s.intake, i.Interrupt)()
 	}
 	var sum runner.Summary
+	if !s.cfg.Deadline.IsZero() {
+		expire := func() { close(s.expired); s.cancel(errDeadline) }
+		if left := time.Until(s.cfg.Deadline); left > 0 {
+			defer time.AfterFunc(left, expire).Stop()
+		} else {
+			expire() // nothing is submitted after a deadline already past
+		}
+	}
 
 	arrivals := make(chan arrival, 64)
 	done := make(chan struct{}) // closed when the collector is finished
 	send := func(a arrival) {
+		s.life.sent(a)
 		select {
 		case arrivals <- a:
 		case <-done:
@@ -241,10 +285,16 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	go func() {
 		defer wg.Done()
 		accepted, intakeErr = s.submitAll(src, slots, send)
+		s.submittedAll()
 		send(arrival{ended: true})
 	}()
 
 	recordErr := s.collect(&sum, arrivals, slots)
+	select {
+	case <-s.expired:
+		sum.DeadlinePassed = true
+	default:
+	}
 	close(done)
 	it.Stop()
 	sub.Unsubscribe()
@@ -271,6 +321,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	sum.Jobs = accepted
 	sum.NotStarted = accepted - sum.Finished()
 	sum.Duration = time.Since(start)
+	s.collected(sum)
 	if intakeErr != nil {
 		return sum, intakeErr
 	}

@@ -71,17 +71,18 @@ const notStarted runner.Status = "not_started"
 
 // resultMsg is a job's result, published by the worker that ran it.
 type resultMsg struct {
-	Run        string        `json:"run"`
-	Seq        int           `json:"seq"`
-	ID         string        `json:"id"`
-	Status     runner.Status `json:"status"`
-	ExitCode   *int          `json:"exit_code,omitempty"`
-	Signal     string        `json:"signal,omitempty"`
-	Attempts   int           `json:"attempts"`
-	Requeued   int           `json:"requeued,omitempty"`
-	StartedAt  time.Time     `json:"started_at"`
-	FinishedAt time.Time     `json:"finished_at"`
-	Error      string        `json:"error,omitempty"`
+	Run        string           `json:"run"`
+	Seq        int              `json:"seq"`
+	ID         string           `json:"id"`
+	Record     jobspec.Position `json:"record"`
+	Status     runner.Status    `json:"status"`
+	ExitCode   *int             `json:"exit_code,omitempty"`
+	Signal     string           `json:"signal,omitempty"`
+	Attempts   int              `json:"attempts"`
+	Requeued   int              `json:"requeued,omitempty"`
+	StartedAt  time.Time        `json:"started_at"`
+	FinishedAt time.Time        `json:"finished_at"`
+	Error      string           `json:"error,omitempty"`
 	// Stdout and Stderr hold the first OutputLimit bytes of each stream;
 	// the Dropped counts say how much more there was.
 	Stdout        []byte `json:"stdout,omitempty"`
@@ -90,6 +91,7 @@ type resultMsg struct {
 	StderrDropped int64  `json:"stderr_dropped,omitempty"`
 	StderrTail    []byte `json:"stderr_tail,omitempty"`
 	Worker        string `json:"worker"`
+	Slot          int    `json:"slot,omitempty"` // the worker's slot that ran the job
 }
 
 func decodeResult(data []byte) (*resultMsg, error) {

@@ -165,6 +165,11 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	defer sub.Unsubscribe()
+	statusSub, err := w.nc.Subscribe(statusSubject, w.answerStatus)
+	if err != nil {
+		return err
+	}
+	defer statusSub.Unsubscribe()
 
 	var wg sync.WaitGroup
 	heartbeatDone := make(chan struct{})

@@ -1,0 +1,216 @@
+package fleet
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/drover/drover/runner"
+)
+
+// A run's life on the server, beyond its submitter: its metadata in a
+// key-value bucket, keyed by run id, and a submitter that answers on a
+// subject of its own while it lives.
+const (
+	RunsBucket = "DROVER_RUNS" // run id -> RunInfo
+	// RunsTTL is how long the server keeps a run's metadata after its last
+	// change.
+	RunsTTL = 7 * 24 * time.Hour
+
+	runPrefix     = "drover.run."   // + run id: the live submitter answers (core NATS)
+	statusSubject = "drover.status" // the workers answer with the jobs they hold (core NATS)
+)
+
+// RunState is where a run is in its life.
+type RunState string
+
+const (
+	// Submitting: its submitter is putting jobs on the queue.
+	Submitting RunState = "submitting"
+	// Submitted: every job is on the queue (or finished); its results are
+	// collected by its submitter, or, for a detached run, by drover wait.
+	Submitted RunState = "submitted"
+	// Canceling: drover cancel is stopping it.
+	Canceling RunState = "canceling"
+	// Canceled: its queued jobs were withdrawn and its running jobs
+	// stopped; its results are still to be collected.
+	Canceled RunState = "canceled"
+	// Collected: every result was recorded by its submitter or by drover
+	// wait; nothing of it is left on the server but this record.
+	Collected RunState = "collected"
+)
+
+// RunInfo is what the server keeps of a run.
+type RunInfo struct {
+	Run       string    `json:"run"`
+	State     RunState  `json:"state"`
+	Detached  bool      `json:"detached,omitempty"`
+	Submitter string    `json:"submitter"`         // host:pid of drover run
+	Results   string    `json:"results,omitempty"` // its --results file, an absolute path on the submitter's host
+	Created   time.Time `json:"created"`
+	Updated   time.Time `json:"updated"`
+	// Queued counts the jobs put on the queue; Local the jobs the submitter
+	// recorded itself (skipped, or refused by the server), with their
+	// statuses in LocalCounts. Both are final once the state is past
+	// Submitting.
+	Queued      int           `json:"queued"`
+	Local       int           `json:"local"`
+	LocalCounts runner.Counts `json:"local_counts"`
+	// Final holds the run's counts once it is Collected.
+	Final *runner.Counts `json:"final,omitempty"`
+	// Incomplete says that the submitter was lost before it had queued
+	// every job.
+	Incomplete bool `json:"incomplete,omitempty"`
+}
+
+// Open says whether the run may still have jobs on the queue, on workers,
+// or results that nobody has recorded.
+func (i *RunInfo) Open() bool { return i.State != Collected }
+
+// ErrNoRun is the error for a run id the server does not know.
+var ErrNoRun = errors.New("no such run on this server")
+
+// runs returns the bucket of run metadata, creating it on first use.
+func runs(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, error) {
+	kv, err := js.KeyValue(ctx, RunsBucket)
+	if err == nil {
+		return kv, nil
+	}
+	if !errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, explain(err)
+	}
+	kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      RunsBucket,
+		Description: "drover's runs: state and counts of each run, by run id",
+		TTL:         RunsTTL,
+		Storage:     jetstream.FileStorage,
+	})
+	if errors.Is(err, jetstream.ErrBucketExists) {
+		return js.KeyValue(ctx, RunsBucket)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("creating the bucket %s: %w", RunsBucket, explain(err))
+	}
+	return kv, nil
+}
+
+// runRecord is a run's metadata with the revision it was read at.
+type runRecord struct {
+	info RunInfo
+	rev  uint64
+}
+
+func getRun(ctx context.Context, kv jetstream.KeyValue, run string) (*runRecord, error) {
+	if !validRunID(run) {
+		return nil, fmt.Errorf("run %q: %w", run, ErrNoRun)
+	}
+	e, err := kv.Get(ctx, run)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, fmt.Errorf("run %s: %w", run, ErrNoRun)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r runRecord
+	if err := json.Unmarshal(e.Value(), &r.info); err != nil {
+		return nil, fmt.Errorf("run %s: bad metadata: %w", run, err)
+	}
+	r.rev = e.Revision()
+	return &r, nil
+}
+
+// updateRun changes a run's metadata with edit, which may be called more
+// than once (when another process changed it in between); edit returning
+// false leaves it as it is.
+func updateRun(ctx context.Context, kv jetstream.KeyValue, run string, edit func(*RunInfo) bool) (*RunInfo, error) {
+	for range 20 {
+		r, err := getRun(ctx, kv, run)
+		if err != nil {
+			return nil, err
+		}
+		if !edit(&r.info) {
+			return &r.info, nil
+		}
+		r.info.Updated = time.Now().UTC()
+		data, _ := json.Marshal(&r.info)
+		_, err = kv.Update(ctx, run, data, r.rev)
+		if err == nil {
+			return &r.info, nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) { // not a lost race
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("run %s: its metadata keeps changing", run)
+}
+
+func createRun(ctx context.Context, kv jetstream.KeyValue, info *RunInfo) error {
+	data, _ := json.Marshal(info)
+	_, err := kv.Create(ctx, info.Run, data)
+	return err
+}
+
+// validRunID tells whether s can be a run id: what NewSubmitter makes, 16
+// lowercase hex digits.
+func validRunID(s string) bool {
+	if len(s) != 16 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// submitterAlive asks a run's submitter whether it is still there. No
+// answer within a second, or no one listening, means it is gone.
+func submitterAlive(nc *nats.Conn, run string) bool {
+	_, ok := askSubmitter(nc, run)
+	return ok
+}
+
+// askSubmitter asks a run's submitter how far it is.
+func askSubmitter(nc *nats.Conn, run string) (liveRun, bool) {
+	var live liveRun
+	m, err := nc.Request(runPrefix+run, nil, time.Second)
+	if err != nil {
+		return live, false
+	}
+	json.Unmarshal(m.Data, &live)
+	return live, true
+}
+
+// ListRuns returns what the server knows of every run, newest first.
+func ListRuns(ctx context.Context, nc *nats.Conn) ([]RunInfo, error) {
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return nil, err
+	}
+	kv, err := runs(ctx, js)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := kv.Keys(ctx)
+	if errors.Is(err, jetstream.ErrNoKeysFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var list []RunInfo
+	for _, k := range keys {
+		if r, err := getRun(ctx, kv, k); err == nil {
+			list = append(list, r.info)
+		}
+	}
+	slices.SortFunc(list, func(a, b RunInfo) int { return b.Created.Compare(a.Created) })
+	return list, nil
+}
