@@ -69,3 +69,11 @@ func TestProcessSeesEachVariableOnce(t *testing.T) {
 		t.Errorf("the job saw %q, want %q", got, want)
 	}
 }
+
+func TestJobEnvironmentSlot(t *testing.T) {
+	b := newBaseEnv([]string{"A=1", "DROVER_JOB_SLOT=9"})
+	env, _ := b.environ(Attempt{Job: &jobspec.Job{ID: "j", Env: []jobspec.EnvVar{{Key: "DROVER_JOB_SLOT", Value: "7"}}}, Number: 1, Slot: 3})
+	if want := []string{"A=1", "DROVER_JOB_ID=j", "DROVER_ATTEMPT=1", "DROVER_JOB_SLOT=3"}; !slices.Equal(env, want) {
+		t.Errorf("env %q, want %q", env, want)
+	}
+}
