@@ -98,6 +98,7 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 			t.write(t.ios.ErrOut, []byte("drover: "+s+"\n"))
 		case c := <-t.chunks:
 			t.write(c.dst, c.data)
+			c.release()
 		case c := <-t.controls:
 			if c.paused != nil {
 				t.state.paused = *c.paused
