@@ -39,8 +39,11 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./jobspec
 
-# Benchmarks side by side with xargs and GNU parallel; see bench/RESULTS.md.
-ROUNDS ?= 7
+# Benchmarks side by side with xargs, GNU parallel and a floor spawner; see
+# bench/RESULTS.md. STREAM is the size of the streamed workload.
+ROUNDS ?= 5
+STREAM ?= 20000
 bench:
-	bench/run.sh $(ROUNDS)
+	STREAM=$(STREAM) bench/run.sh $(ROUNDS)
+	bench/templates.sh
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner

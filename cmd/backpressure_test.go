@@ -13,13 +13,20 @@ import (
 // TestBackpressureReachesTheProducer feeds drover jobs through a pipe while
 // its only worker is held: once the queue, drover's read buffer and the
 // pipe are full, the producer's writes block, until the jobs may finish.
+// The same holds for items that a --cmd template makes jobs of.
 func TestBackpressureReachesTheProducer(t *testing.T) {
+	for _, input := range [][]string{{"--format", "lines"}, {"--cmd", "sh -c {}"}} {
+		t.Run(input[0], func(t *testing.T) { testBackpressure(t, input) })
+	}
+}
+
+func testBackpressure(t *testing.T, input []string) {
 	drover, err := exec.LookPath("drover")
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	c := exec.Command(drover, "run", "-q", "-j", "1", "--queue", "2", "--format", "lines")
+	c := exec.Command(drover, append([]string{"run", "-q", "-j", "1", "--queue", "2"}, input...)...)
 	c.Dir = dir
 	stdin, err := c.StdinPipe()
 	if err != nil {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -126,4 +127,29 @@ func TestInterruptedBeforeRun(t *testing.T) {
 	if !strings.Contains(string(b), `"interrupted":"SIGINT","exit_code":130`) {
 		t.Errorf("summary file %s", b)
 	}
+}
+
+// A run of one job at a time schedules on one processor, unless
+// GOMAXPROCS is set; the previous setting comes back after the run.
+func TestOneProcessorForOneJobAtATime(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	if before < 2 {
+		t.Skip("one processor already")
+	}
+	ios, _, _ := iostreams.Test("")
+	restore := oneProcessor(ios, 1)
+	if n := runtime.GOMAXPROCS(0); n != 1 {
+		t.Errorf("-j 1: GOMAXPROCS %d, want 1", n)
+	}
+	restore()
+	if n := runtime.GOMAXPROCS(0); n != before {
+		t.Errorf("after the run: GOMAXPROCS %d, want %d", n, before)
+	}
+	oneProcessor(ios, 2)()
+	set, _, _ := iostreams.Test("", "GOMAXPROCS=2")
+	restore = oneProcessor(set, 1)
+	if n := runtime.GOMAXPROCS(0); n != before {
+		t.Errorf("-j 2 or GOMAXPROCS set: GOMAXPROCS %d, want %d", n, before)
+	}
+	restore()
 }

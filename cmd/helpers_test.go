@@ -24,6 +24,7 @@ import (
 //	jobh escape PIDFILE           start a child in a new session holding stdout and stderr, write its pid, exit
 //	jobh print N [CHAR]           print N bytes of CHAR (default x) in lines of 64
 //	jobh printenv KEY...          print KEY=value for each key
+//	jobh printargs ARG...         print each argument in brackets, on one line
 //	jobh notignored               exit 1 if SIGINT or SIGTERM is ignored in this process
 //	jobh records FILE             check that every line of a results file is a whole record; print the count
 //
@@ -131,6 +132,12 @@ func jobhMain() {
 		for _, k := range args[1:] {
 			fmt.Printf("%s=%s\n", k, os.Getenv(k))
 		}
+	case "printargs":
+		words := make([]string, len(args)-1)
+		for i, a := range args[1:] {
+			words[i] = "[" + a + "]"
+		}
+		fmt.Println(strings.Join(words, " "))
 	default:
 		fail("jobh: unknown command " + args[0])
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/cmd/reports"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -23,6 +24,7 @@ type reportOptions struct {
 	quiet       bool
 	expectJobs  int // -1: any number
 	shards      int // 0: not checked
+	reports     reportFlags
 }
 
 func newReportCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -45,10 +47,16 @@ order given, each from top to bottom. A skipped record never replaces an
 earlier record of the same job. Only the last line of a file, cut short by
 a crash while it was written, is ignored, with a warning; a record cut short
 in the middle of a file is ignored only when a later record of the same
-job follows (a resumed run ran it again).`,
+job follows (a resumed run ran it again).
+
+--junit and --html write a JUnit XML and an HTML report of the merged jobs;
+under GitHub Actions report appends a summary to $GITHUB_STEP_SUMMARY and
+writes ::error annotations, as run does. A job's stderr shows in them when
+its run saved it with --output-dir (read from the record's stderr_file).`,
 		Example: `  drover report shard-*.ndjson
   drover report --shards 4 --expect-jobs 1200 shard-1.ndjson shard-2.ndjson shard-3.ndjson shard-4.ndjson
-  drover report --summary-json summary.json results/*.ndjson`,
+  drover report --summary-json summary.json results/*.ndjson
+  drover report --junit junit.xml --html report.html shard-*.ndjson`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.files = args
@@ -61,6 +69,7 @@ job follows (a resumed run ran it again).`,
 	fs.BoolVarP(&opts.quiet, "quiet", "q", false, "print nothing; only the exit code tells")
 	fs.IntVar(&opts.expectJobs, "expect-jobs", -1, "exit 2 unless the files hold exactly N jobs")
 	fs.IntVar(&opts.shards, "shards", 0, "the files are the results of drover run --shard K/N with this N: exit 2 unless every shard has records")
+	opts.reports.addFlags(fs)
 	return c
 }
 
@@ -75,6 +84,12 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 			return usageError("--summary-json: %v", unwrapPath(err))
 		}
 		defer summary.Close()
+	}
+	var set records.Set
+	defer set.Close()
+	collectors, err := opts.reports.open(ios, &set, true)
+	if err != nil {
+		return err
 	}
 	switch {
 	case opts.expectJobs < -1:
@@ -100,6 +115,15 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < console.MaxListedFailures {
 			failures = append(failures, console.Failure{Result: resultOf(*j)})
 		}
+		if len(collectors) > 0 {
+			var tail []byte
+			if j.Status != runner.Succeeded {
+				tail = reports.ReadStderrTail(j.StderrFile)
+			}
+			for _, c := range collectors {
+				c.Add(*j, tail)
+			}
+		}
 	}
 	if !merged.First.IsZero() {
 		sum.Duration = merged.Last.Sub(merged.First)
@@ -116,6 +140,10 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		if err := summary.Finish(records.Outcome{Summary: sum, ExitCode: code}); err != nil {
 			return usageError("--summary-json: %v", err)
 		}
+	}
+	for _, err := range set.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
+		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		code = exitUsage
 	}
 	return silent(code)
 }

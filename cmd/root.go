@@ -27,7 +27,7 @@ func Main() int {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	ios := iostreams.System()
 	root := NewRootCmd(ios)
-	root.SetArgs(os.Args[1:])
+	root.SetArgs(protectLists(root, os.Args[1:]))
 	return Execute(root, ios)
 }
 
@@ -72,6 +72,7 @@ and a summary. See 'drover run --help'.`,
 	root.SetErr(ios.ErrOut)
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
-	root.AddCommand(newRunCmd(ios), newValidateCmd(ios), newReportCmd(ios), newWorkerCmd(ios), newStatusCmd(ios), newWaitCmd(ios), newCancelCmd(ios), newVersionCmd(ios))
+	root.AddCommand(newRunCmd(ios), newValidateCmd(ios), newReportCmd(ios), newWorkerCmd(ios), newStatusCmd(ios), newWaitCmd(ios), newCancelCmd(ios), newVersionCmd(ios),
+		newSchemaCmd(ios), newManCmd(ios))
 	return root
 }

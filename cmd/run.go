@@ -49,6 +49,9 @@ type runOptions struct {
 	results     string
 	resume      bool
 	summaryJSON string
+	reports     reportFlags
+	events      string
+	eventsFD    int // -1: none
 	quiet       bool
 
 	output           string
@@ -65,11 +68,18 @@ func newRunOptions() *runOptions { return &runOptions{retryBudget: -1} }
 func newRunCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := newRunOptions()
 	c := &cobra.Command{
-		Use:   "run [flags] [FILE]",
+		Use:   "run [flags] [FILE] [::: ARG... [::: ARG...]...]",
 		Short: "Run the jobs in FILE (or stdin)",
 		Long: `run reads jobs from FILE, or from stdin when FILE is absent or -, and runs
 them at most --jobs at a time. A regular file is validated completely before
 any job starts; a stream is validated as it is read.
+
+With --cmd TEMPLATE, the input is items, not job records: each line of
+FILE or stdin (each NUL-separated item with -0), or each argument after
+:::, becomes one job whose command is TEMPLATE with {} and the other
+replacement strings filled in, every value shell-quoted. Several ::: lists
+give every combination of their values, or with --link their Nth values
+together. See 'Commands built from arguments' in the README.
 
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
@@ -85,12 +95,17 @@ on without it, and 'drover wait RUN' collects its results, 'drover status
 RUN' shows it, 'drover cancel RUN' stops it.`,
 		Example: `  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
-  find . -name '*.png' | sed 's/.*/optipng -quiet "&"/' | drover run --format lines
+  drover run --format lines build-steps.txt
   drover run --nats nats://queue.example:4222 --results results.ndjson jobs.ndjson
   RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)
-  drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson`,
-		Args: cobra.MaximumNArgs(1),
+  drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson
+  find . -name '*.log' | drover run --cmd 'gzip {}'
+  drover run --cmd 'convert {} {.}.png' ::: *.jpg
+  find . -name '*.c' -print0 | drover run -0 --cmd-argv --cmd 'cc -c {} -o {.}.o'`,
+		Args: fileAndLists,
 		RunE: func(c *cobra.Command, args []string) error {
+			args = opts.input.template.takeArgs(c, args)
+			opts.input.template.utf8Only = opts.nats != ""
 			if len(args) == 1 {
 				opts.file = args[0]
 			}
@@ -130,6 +145,9 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")
+	o.reports.addFlags(fs)
+	fs.StringVar(&o.events, "events", "", "write every event of the run to FILE as it happens, one JSON object a line")
+	fs.IntVar(&o.eventsFD, "events-fd", -1, "write the events (as --events) to the inherited file descriptor N")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no progress and no summary")
 	fs.StringVar(&o.output, "output", console.OutputGroup, "job output: group, tag, raw or none")
 	fs.BoolVar(&o.keepOrder, "keep-order", false, "with --output group, write the blocks in input order")

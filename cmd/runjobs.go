@@ -22,7 +22,8 @@ import (
 //	input (open, check a file whole, rewind)
 //	  → engine (the local runner, or the fleet submitter with --nats)
 //	  → events → console (job output, progress, notices, summary)
-//	           and records (results file, summary file)
+//	           and records (results file, summary file, reports, and the
+//	           events stream, which sees every event on its way)
 //	  → exit code
 //
 // Signals are watched from the moment the input is open: one that comes
@@ -58,17 +59,24 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer con.Close()
-	rec, err := opts.openRecords()
+	rec, events, err := opts.openRecords(ios)
 	if err != nil {
 		return err
 	}
 	defer rec.Close()
-	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, guard.Note)
+	if events != nil {
+		events.Begin(total, cfg.MaxFailures)
+		guard.Tell(func(step interrupt.Step, sig os.Signal) { events.Signal(interrupt.SignalName(sig), stepAction[step]) })
+	}
+	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, events, guard.Note)
 	if err != nil {
 		return err
 	}
 	defer closeEngine()
 	if !guard.Begin(eng) {
+		if events != nil {
+			events.NotRun()
+		}
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	}
 	out := runJobs(ios, eng, con, guard, in, shard)
@@ -77,6 +85,9 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	}
 	return finish(ios, out, con, rec)
 }
+
+// stepAction names the shutdown steps in the events stream.
+var stepAction = map[interrupt.Step]string{interrupt.StepDrain: "drain", interrupt.StepStop: "stop", interrupt.StepKill: "kill"}
 
 // checkFile checks a regular file whole before any job starts, every bad
 // record reported, and counts its jobs, so that progress can show
@@ -108,7 +119,7 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, guard *interrupt.Guard) error {
 	dec := in.Decoder()
 	defer dec.Close()
-	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, cfg.Skip, guard.Interrupted)
+	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, in.Templated(), cfg.Skip, guard.Interrupted)
 	if !interrupted {
 		return err
 	}

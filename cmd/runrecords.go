@@ -11,13 +11,19 @@ import (
 
 // openRecords opens the record files the flags ask for, before any job
 // starts, so that a path that cannot be written stops the run before it
-// begins. Another record format is one more writer added here.
-func (o *runOptions) openRecords() (*records.Set, error) {
+// begins. Another record format is one more writer added here. events is
+// the events stream, when one is asked for; it is in the set too.
+func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
 	rec := &records.Set{}
+	defer func() {
+		if err != nil {
+			rec.Close()
+		}
+	}()
 	if o.results != "" {
 		w, err := records.OpenResults(o.results)
 		if err != nil {
-			return nil, usageError("--results: %v", unwrapPath(err))
+			return nil, nil, usageError("--results: %v", unwrapPath(err))
 		}
 		w.Shard = o.shard
 		o.resultsOut = w
@@ -26,12 +32,44 @@ func (o *runOptions) openRecords() (*records.Set, error) {
 	if o.summaryJSON != "" {
 		w, err := records.CreateSummary(o.summaryJSON)
 		if err != nil {
-			rec.Close()
-			return nil, usageError("--summary-json: %v", unwrapPath(err))
+			return nil, nil, usageError("--summary-json: %v", unwrapPath(err))
 		}
 		rec.Add("--summary-json", w)
 	}
-	return rec, nil
+	if _, err := o.reports.open(ios, rec, !o.detach); err != nil {
+		return nil, nil, err
+	}
+	if events, err = o.openEvents(); err != nil {
+		return nil, nil, err
+	}
+	if events != nil {
+		rec.Add("--events", events)
+	}
+	return rec, events, nil
+}
+
+// openEvents opens the events stream of --events or --events-fd, or
+// returns nil for none.
+func (o *runOptions) openEvents() (*records.Events, error) {
+	switch {
+	case o.events != "" && o.eventsFD >= 0:
+		return nil, usageError("--events and --events-fd cannot be used together")
+	case o.events != "":
+		ev, err := records.CreateEvents(o.events)
+		if err != nil {
+			return nil, usageError("--events: %v", unwrapPath(err))
+		}
+		return ev, nil
+	case o.eventsFD >= 0:
+		ev, err := records.EventsOnFD(o.eventsFD)
+		if err != nil {
+			return nil, usageError("--events-fd %d: %v", o.eventsFD, unwrapPath(err))
+		}
+		return ev, nil
+	case o.eventsFD < -1:
+		return nil, usageError("--events-fd must be a file descriptor number, got %d", o.eventsFD)
+	}
+	return nil, nil
 }
 
 // resumeSkip is, with --resume, what skips the jobs that already

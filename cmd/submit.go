@@ -84,6 +84,9 @@ func (o *runOptions) checkNATSFlags(ios *iostreams.IOStreams) error {
 		{o.summaryJSON != "", "--summary-json", "give it to drover wait"},
 		{o.outputDir != "", "--output-dir", "give it to drover wait"},
 		{o.keepOrder, "--keep-order", "give it to drover wait"},
+		{o.reports.junit != "", "--junit", "run drover report --junit on the results drover wait writes"},
+		{o.reports.html != "", "--html", "run drover report --html on the results drover wait writes"},
+		{o.events != "" || o.eventsFD >= 0, "--events", "a detached run's events happen after drover has returned"},
 	} {
 		if f.set {
 			return usageError("%s cannot be used with --detach: %s", f.name, f.instead)

@@ -21,13 +21,15 @@ type validateOptions struct {
 func newValidateCmd(ios *iostreams.IOStreams) *cobra.Command {
 	opts := &validateOptions{}
 	c := &cobra.Command{
-		Use:   "validate [flags] [FILE]",
+		Use:   "validate [flags] [FILE] [::: ARG...]...",
 		Short: "Check every record of a job list; run nothing",
 		Long: `validate reads the whole job list (FILE, or stdin when FILE is absent or -)
 and prints every bad record as FILE:LINE: message, then a count.
-It exits 0 when every record is valid and 2 otherwise.`,
-		Args: cobra.MaximumNArgs(1),
+It exits 0 when every record is valid and 2 otherwise. With --cmd TEMPLATE,
+it checks the items and the jobs the template makes of them, as run would.`,
+		Args: fileAndLists,
 		RunE: func(c *cobra.Command, args []string) error {
+			args = opts.input.template.takeArgs(c, args)
 			if len(args) == 1 {
 				opts.file = args[0]
 			}

@@ -35,24 +35,29 @@ func BenchmarkDecode(b *testing.B) {
 			b.SetBytes(int64(len(input)))
 			b.ReportAllocs()
 			for b.Loop() {
-				d := NewDecoder(bytes.NewReader(input), "bench", Options{Format: tt.format})
-				n := 0
-				for {
-					_, err := d.Next()
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
-				d.Close()
-				if n != 10000 {
-					b.Fatal(n)
-				}
+				decodeCount(b, input, Options{Format: tt.format}, 10000)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*10000), "ns/record")
 		})
+	}
+}
+
+// decodeCount decodes every job of input and fails b unless there are want.
+func decodeCount(b *testing.B, input []byte, opts Options, want int) {
+	d := NewDecoder(bytes.NewReader(input), "bench", opts)
+	defer d.Close()
+	n := 0
+	for {
+		_, err := d.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	if n != want {
+		b.Fatalf("%d jobs, want %d", n, want)
 	}
 }

@@ -38,6 +38,9 @@ type Options struct {
 	Format Format
 	// MaxRecordSize limits one record in bytes; 0 means DefaultMaxRecordSize.
 	MaxRecordSize int
+	// Template, when set, builds every job from an item of the input (or a
+	// record, or the inline lists alone) instead of reading job objects.
+	Template *JobTemplate
 }
 
 // Decoder reads jobs from one input, one record at a time: it never holds
@@ -50,6 +53,7 @@ type Decoder struct {
 	format Format // resolved on the first call to Next
 	lines  *lineReader
 	array  *arrayReader
+	items  *itemSource // set when opts.Template builds the jobs
 	seq    int
 	ids    *idSet
 	fatal  error
@@ -59,7 +63,8 @@ type Decoder struct {
 }
 
 // NewDecoder returns a Decoder reading r, which is named name ("<stdin>" or
-// a file name) in every message.
+// a file name) in every message. r may be nil when opts.Template takes its
+// items from inline lists alone.
 func NewDecoder(r io.Reader, name string, opts Options) *Decoder {
 	if opts.Format == "" {
 		opts.Format = FormatAuto
@@ -67,7 +72,11 @@ func NewDecoder(r io.Reader, name string, opts Options) *Decoder {
 	if opts.MaxRecordSize <= 0 {
 		opts.MaxRecordSize = DefaultMaxRecordSize
 	}
-	return &Decoder{name: name, opts: opts, br: bufio.NewReaderSize(r, 64<<10), ids: newIDSet()}
+	d := &Decoder{name: name, opts: opts, br: bufio.NewReaderSize(r, 64<<10), ids: newIDSet()}
+	if opts.Template != nil {
+		d.items = newItemSource(opts.Template)
+	}
+	return d
 }
 
 // Close releases what the decoder holds to check ids. The Decoder must not
@@ -84,6 +93,9 @@ func (d *Decoder) Format() Format { return d.format }
 // *RecordError for a bad record (the next call goes on with the record after
 // it), or an *InputError when the input cannot be read any further.
 func (d *Decoder) Next() (*Job, error) {
+	if d.items != nil {
+		return d.nextTemplated()
+	}
 	if d.fatal != nil {
 		return nil, d.fatal
 	}
@@ -93,27 +105,9 @@ func (d *Decoder) Next() (*Job, error) {
 		}
 	}
 	for {
-		var (
-			rec  []byte
-			line int
-			err  error
-		)
-		if d.array != nil {
-			rec, line, err = d.array.next()
-		} else {
-			rec, line, err = d.lines.next()
-		}
-		var se *syntaxError
-		switch {
-		case err == io.EOF:
-			return nil, io.EOF
-		case errors.As(err, &se):
-			return nil, d.fail(se.line, se)
-		case err == errTooLarge:
-			d.seq++
-			return nil, d.recordError(line, fmt.Errorf("record is larger than --max-record-size (%s)", FormatSize(d.opts.MaxRecordSize)))
-		case err != nil:
-			return nil, d.fail(line, fmt.Errorf("reading input: %w", err))
+		rec, line, err := d.readRecord()
+		if err != nil {
+			return nil, err
 		}
 		if d.format != FormatJSON && isBlank(rec) {
 			continue
@@ -131,6 +125,34 @@ func (d *Decoder) Next() (*Job, error) {
 		}
 		return job, nil
 	}
+}
+
+// readRecord reads the next element of a JSON array, or the next line, and
+// makes a fault of reading the error Next returns for it.
+func (d *Decoder) readRecord() ([]byte, int, error) {
+	var (
+		rec  []byte
+		line int
+		err  error
+	)
+	if d.array != nil {
+		rec, line, err = d.array.next()
+	} else {
+		rec, line, err = d.lines.next()
+	}
+	switch {
+	case err == nil, err == io.EOF:
+		return rec, line, err
+	case err == errTooLarge:
+		d.seq++
+		return nil, line, d.recordError(line, fmt.Errorf("record is larger than --max-record-size (%s)", FormatSize(d.opts.MaxRecordSize)))
+	}
+	// Declared only here: errors.As moves se to the heap.
+	var se *syntaxError
+	if errors.As(err, &se) {
+		return nil, se.line, d.fail(se.line, se)
+	}
+	return nil, line, d.fail(line, fmt.Errorf("reading input: %w", err))
 }
 
 func (d *Decoder) parse(rec []byte, line int) (*Job, error) {

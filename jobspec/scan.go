@@ -11,12 +11,14 @@ import (
 var errTooLarge = errors.New("record is larger than the record size limit")
 
 // lineReader reads lines of at most max bytes. A longer line is consumed
-// without being held whole and reported as errTooLarge.
+// without being held whole and reported as errTooLarge. With nul set,
+// records end with a NUL byte instead (-0), and line counts them.
 type lineReader struct {
 	r    *bufio.Reader
 	max  int
 	line int // number of the line last returned
 	buf  []byte
+	nul  bool
 }
 
 // next returns the next line without its line ending ("\n" or "\r\n") and
@@ -25,7 +27,7 @@ func (l *lineReader) next() ([]byte, int, error) {
 	l.buf = l.buf[:0]
 	tooLarge := false
 	for {
-		chunk, err := l.r.ReadSlice('\n')
+		chunk, err := l.r.ReadSlice(l.end())
 		if !tooLarge {
 			if len(l.buf)+len(chunk) > l.max+2 { // +2: the line ending does not count
 				tooLarge = true
@@ -43,12 +45,29 @@ func (l *lineReader) next() ([]byte, int, error) {
 			return nil, l.line + 1, err
 		}
 		l.line++
-		line := trimEOL(l.buf)
+		line := l.trim(l.buf)
 		if tooLarge || len(line) > l.max {
 			return nil, l.line, errTooLarge
 		}
 		return line, l.line, nil
 	}
+}
+
+func (l *lineReader) end() byte {
+	if l.nul {
+		return 0
+	}
+	return '\n'
+}
+
+func (l *lineReader) trim(b []byte) []byte {
+	if !l.nul {
+		return trimEOL(b)
+	}
+	if n := len(b); n > 0 && b[n-1] == 0 {
+		return b[:n-1]
+	}
+	return b
 }
 
 func trimEOL(b []byte) []byte {

@@ -2,7 +2,11 @@ package runner
 
 import (
 	"context"
+	"os"
 	"testing"
+	"time"
+
+	"github.com/drover/drover/jobspec"
 )
 
 // BenchmarkDispatch measures drover's own cost per job: intake, queue,
@@ -35,4 +39,21 @@ func BenchmarkDispatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(list)), "ns/job")
+}
+
+// BenchmarkExecute runs `true` through the ProcessExecutor, one job at a
+// time: the cost of starting, waiting for and cleaning up after a process,
+// drover's share of it included.
+func BenchmarkExecute(b *testing.B) {
+	e := &ProcessExecutor{KillGrace: time.Second, Environ: os.Environ()}
+	job := &jobspec.Job{ID: "b", Argv: []string{"true"}}
+	var out, errs tail
+	out.size, errs.size = 1, 1
+	b.ReportAllocs()
+	for b.Loop() {
+		o := e.Execute(context.Background(), Attempt{Job: job, Number: 1, Stdout: &out, Stderr: &errs})
+		if o.ExitCode == nil || *o.ExitCode != 0 {
+			b.Fatalf("%+v", o)
+		}
+	}
 }

@@ -28,6 +28,7 @@ type Event struct {
 	Kind    EventKind
 	Job     *jobspec.Job
 	Attempt int           // AttemptStarted, AttemptRetrying
+	Slot    int           // AttemptStarted: the slot the job runs on (DROVER_JOB_SLOT)
 	Delay   time.Duration // AttemptRetrying
 	Failure string        // AttemptRetrying: how the attempt failed
 	Result  *Result       // JobFinished

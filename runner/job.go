@@ -20,7 +20,7 @@ const stderrTailSize = 4 << 10
 func (r *Runner) runJob(job *jobspec.Job, slot int) (res *Result) {
 	r.running.Add(1)
 	defer r.running.Add(-1)
-	res = &Result{Job: job, StartedAt: time.Now(), Output: discard{}}
+	res = &Result{Job: job, Slot: slot, StartedAt: time.Now(), Output: discard{}}
 	defer func() {
 		if p := recover(); p != nil {
 			res.Status, res.ExitCode, res.Signal = Failed, nil, ""
@@ -50,7 +50,7 @@ func (r *Runner) runJob(job *jobspec.Job, slot int) (res *Result) {
 	}
 	for attempt := 1; ; attempt++ {
 		res.Attempts = attempt
-		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt})
+		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt, Slot: slot})
 		out, cause := r.attempt(Attempt{Job: job, Number: attempt, Slot: slot, Stdout: stdout, Stderr: stderr, KillNow: r.killNow}, timeout)
 		if low := (*LowMemory)(nil); out.Stopped && errors.As(cause, &low) {
 			if r.requeue(res, low, out) {

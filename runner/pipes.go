@@ -3,76 +3,88 @@ package runner
 import (
 	"io"
 	"os"
-	"os/exec"
+	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// pipes are the attempt's standard streams: drover holds the parent ends
-// and one goroutine per stream copies.
+// pipes are the attempt's standard streams. The child's ends are plain
+// descriptors, handed to the child and closed in drover once it runs; only
+// drover's ends go through Go's poller, and one goroutine per stream
+// copies.
 type pipes struct {
+	fds        [3]int     // the child's stdin, stdout and stderr
+	childEnds  []int      // descriptors to close once the child has them
 	parentEnds []*os.File // read ends of stdout/stderr, write end of stdin
-	childEnds  []*os.File // closed once the child has them
 	copies     []func()   // one per pipe, started once the child runs
 	copied     chan struct{}
 	copiers    int
 }
 
-// attach gives the command its streams: a pipe for stdin when the job has
-// input, and for stdout and stderr unless they are files, which the child
-// then writes itself.
-func (p *pipes) attach(cmd *exec.Cmd, a Attempt) error {
+// attach gives the attempt its streams: stdin is devNull unless the job
+// has input, which then comes through a pipe; stdout and stderr are pipes
+// unless they are files, which the child then writes itself.
+func (p *pipes) attach(a Attempt, devNull *os.File) error {
+	p.fds[0] = int(devNull.Fd())
 	if a.Job.Stdin != nil && *a.Job.Stdin != "" {
-		r, w, err := p.pipe(true)
+		w, err := p.pipe(0, true)
 		if err != nil {
 			return err
 		}
-		cmd.Stdin = r
 		input := *a.Job.Stdin
 		p.copies = append(p.copies, func() {
 			_, _ = io.WriteString(w, input) // EPIPE: the job did not read it all
 			w.Close()
 		})
 	}
-	for _, s := range []struct {
-		dst  io.Writer
-		slot *io.Writer
-	}{{a.Stdout, &cmd.Stdout}, {a.Stderr, &cmd.Stderr}} {
-		if f, ok := s.dst.(*os.File); ok {
-			*s.slot = f // straight to the file: no copy
+	for i, dst := range []io.Writer{1: a.Stdout, 2: a.Stderr} {
+		if i == 0 {
 			continue
 		}
-		r, w, err := p.pipe(false)
+		if f, ok := dst.(*os.File); ok {
+			p.fds[i] = int(f.Fd()) // straight to the file: no copy
+			continue
+		}
+		r, err := p.pipe(i, false)
 		if err != nil {
 			return err
 		}
-		*s.slot = w
-		dst := s.dst
-		p.copies = append(p.copies, func() { _, _ = io.Copy(&drainWriter{w: dst}, r) })
+		p.copies = append(p.copies, func() { copyOut(dst, r) })
 	}
 	return nil
 }
 
-// pipe makes a pipe and notes which end is the child's: the read end when
-// the child reads (its stdin), the write end otherwise.
-func (p *pipes) pipe(childReads bool) (r, w *os.File, err error) {
-	r, w, err = os.Pipe()
-	if err != nil {
-		return nil, nil, err
+// pipe makes a pipe for the child's descriptor i and returns drover's end,
+// nonblocking and in the poller: the write end when the child reads (its
+// stdin), the read end otherwise.
+func (p *pipes) pipe(i int, childReads bool) (*os.File, error) {
+	var fd [2]int
+	if err := unix.Pipe2(fd[:], unix.O_CLOEXEC); err != nil {
+		return nil, os.NewSyscallError("pipe2", err)
 	}
+	child, parent := fd[1], fd[0]
 	if childReads {
-		p.childEnds, p.parentEnds = append(p.childEnds, r), append(p.parentEnds, w)
-	} else {
-		p.childEnds, p.parentEnds = append(p.childEnds, w), append(p.parentEnds, r)
+		child, parent = fd[0], fd[1]
 	}
-	return r, w, nil
+	p.childEnds = append(p.childEnds, child)
+	p.fds[i] = child
+	// F_SETFL with O_NONBLOCK alone: a pipe has no other flags F_SETFL sets.
+	if _, err := unix.FcntlInt(uintptr(parent), unix.F_SETFL, unix.O_NONBLOCK); err != nil {
+		unix.Close(parent)
+		return nil, os.NewSyscallError("fcntl", err)
+	}
+	f := os.NewFile(uintptr(parent), "|")
+	p.parentEnds = append(p.parentEnds, f)
+	return f, nil
 }
 
 // started closes the child's ends in drover and starts the copies.
 func (p *pipes) started() {
-	for _, f := range p.childEnds {
-		f.Close()
+	p.closeChildEnds()
+	if len(p.copies) == 0 {
+		return
 	}
-	p.childEnds = nil
 	p.copied = make(chan struct{}, len(p.copies))
 	for _, c := range p.copies {
 		p.copiers++
@@ -83,11 +95,27 @@ func (p *pipes) started() {
 	}
 }
 
-// drain waits for the copies to finish, at most grace once the job's group
-// is gone: past that, the pipes are held by a process that escaped, and
-// closing drover's ends ends the copies.
+// minDrain is the least drain waits: with a kill grace of zero, a copy
+// that has not yet read the last of the job's output is not cut short.
+const minDrain = 100 * time.Millisecond
+
+// drain waits for the copies to finish, at most grace (and at least
+// minDrain) once the job's group is gone: past that, the pipes are held by
+// a process that escaped, and closing drover's ends ends the copies.
 func (p *pipes) drain(grace time.Duration) {
-	timer := time.NewTimer(grace)
+collect: // usually the copies are done already, and no timer is needed
+	for p.copiers > 0 {
+		select {
+		case <-p.copied:
+			p.copiers--
+		default:
+			break collect
+		}
+	}
+	if p.copiers == 0 {
+		return
+	}
+	timer := time.NewTimer(max(grace, minDrain))
 	defer timer.Stop()
 	for p.copiers > 0 {
 		select {
@@ -102,26 +130,89 @@ func (p *pipes) drain(grace time.Duration) {
 	}
 }
 
-// drainWriter passes writes on until one fails, then swallows the rest, so
-// that a failing destination (a closed stdout) never stops drover from
-// draining a job's pipe, which would leave the job blocked on a full pipe.
-type drainWriter struct {
-	w      io.Writer
-	failed bool
-}
-
-func (d *drainWriter) Write(p []byte) (int, error) {
-	if !d.failed {
-		if _, err := d.w.Write(p); err != nil {
-			d.failed = true
-		}
+func (p *pipes) closeChildEnds() {
+	for _, fd := range p.childEnds {
+		unix.Close(fd)
 	}
-	return len(p), nil
+	p.childEnds = nil
 }
 
 func (p *pipes) closeAll() {
-	for _, f := range append(p.childEnds, p.parentEnds...) {
+	p.closeChildEnds()
+	for _, f := range p.parentEnds {
 		f.Close()
 	}
-	p.childEnds, p.parentEnds = nil, nil
+	p.parentEnds = nil
 }
+
+// copyBufs are the copies' buffers, shared between jobs, 64 KiB (what a
+// pipe holds). A buffer is taken only once a pipe has data, so a thousand
+// jobs waiting to print hold none.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// bigBufs are the buffers of the copies of pipes grown to bigPipe.
+var bigBufs = sync.Pool{New: func() any { b := make([]byte, bigPipe); return &b }}
+
+// copyOut copies a job's output stream from r to dst until r ends. A
+// failing destination (a closed stdout) never stops the copy: the rest is
+// read and dropped, since a job blocked on a full pipe would never end.
+func copyOut(dst io.Writer, r *os.File) {
+	if s, ok := dst.(*Spool); ok {
+		s.ReadFrom(r) // reads to the end, whatever happens to the spill file
+		return
+	}
+	failed := false
+	readEach(r, func(p []byte) bool {
+		if !failed {
+			if _, err := dst.Write(p); err != nil {
+				failed = true
+			}
+		}
+		return true
+	})
+}
+
+// readEach reads the pipe r until it ends, or until fn returns false, and
+// hands fn each read. The buffer is held only while a read returns data.
+// The first read that fills the buffer grows the pipe to bigPipe, so that
+// a job that writes much runs ahead of drover's copy by that much. It
+// returns false when fn stopped it.
+func readEach(r *os.File, fn func([]byte) bool) bool {
+	rc, err := r.SyscallConn()
+	if err != nil {
+		return true
+	}
+	grown, stopped := false, false
+	rc.Read(func(fd uintptr) bool {
+		bufs := &copyBufs
+		if grown {
+			bufs = &bigBufs // the pipe holds bigPipe: read it in one go
+		}
+		bp := bufs.Get().(*[]byte)
+		defer bufs.Put(bp)
+		buf := *bp
+		for {
+			n, err := unix.Read(int(fd), buf)
+			switch {
+			case n > 0:
+				if n == len(buf) && !grown {
+					grown = true
+					_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, bigPipe) // a limit on pipe sizes changes nothing
+				}
+				if !fn(buf[:n]) {
+					stopped = true
+					return true
+				}
+			case err == unix.EINTR:
+			case err == unix.EAGAIN:
+				return false // wait for data, holding no buffer
+			default:
+				return true // the end (n == 0), or a read error
+			}
+		}
+	})
+	return !stopped
+}
+
+// bigPipe is the size a pipe is given once a job fills it.
+const bigPipe = 1 << 20

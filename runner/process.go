@@ -5,11 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -24,7 +23,14 @@ type ProcessExecutor struct {
 	KillGrace time.Duration // between SIGTERM and SIGKILL
 	Environ   []string      // the environment every job starts from
 
+	once    sync.Once
+	base    baseEnv  // Environ, prepared once
+	devNull *os.File // every job's stdin unless it has input
+	initErr error
+
 	found sync.Map // PATH and name -> the program found
+
+	blockedWaits atomic.Int64 // attempts waiting in wait4, each holding a thread
 
 	// starting is held for reading while a job's main process starts and
 	// is entered in mains, and for writing while ReapExited reaps, so that
@@ -36,49 +42,59 @@ type ProcessExecutor struct {
 	suspended bool
 }
 
+// init prepares what every job shares: the base environment and an open
+// /dev/null.
+func (e *ProcessExecutor) init() error {
+	e.once.Do(func() {
+		e.base = newBaseEnv(e.Environ)
+		e.devNull, e.initErr = os.Open(os.DevNull)
+	})
+	return e.initErr
+}
+
 // Execute starts the attempt and waits for it. Output reaches a.Stdout and
 // a.Stderr through pipes that Execute owns and drains. Once the job's main
 // process has exited, whatever it left in its process group is killed, and
 // pipes still held open by processes that escaped the group are closed
 // after the kill grace, so Execute never waits forever.
 func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
-	cmd, err := e.command(a)
+	if err := e.init(); err != nil {
+		return Outcome{Err: fmt.Errorf("cannot start: %w", err)}
+	}
+	spec, err := e.command(a)
 	if err != nil {
 		return Outcome{Err: err}
 	}
 	var p pipes
 	defer p.closeAll()
-	if err := p.attach(cmd, a); err != nil {
+	if err := p.attach(a, e.devNull); err != nil {
 		return Outcome{Err: fmt.Errorf("cannot start: %w", err)}
 	}
-	e.starting.RLock()
-	err = cmd.Start()
-	if err == nil {
-		e.mains.Store(cmd.Process.Pid, struct{}{})
-		if e.suspended {
-			signalGroup(cmd.Process.Pid, syscall.SIGSTOP)
-		}
-	}
-	e.starting.RUnlock()
+	c, err := e.start(spec, p.fds)
 	if err != nil {
-		return Outcome{Err: fmt.Errorf("cannot start: %w", startError(err))}
+		return Outcome{Err: fmt.Errorf("cannot start: %w", err)}
 	}
 	p.started()
-	pgid := cmd.Process.Pid
+	pgid := c.pid
 
-	waited := make(chan error, 1)
-	go func() {
-		err := cmd.Wait()
-		e.mains.Delete(pgid)
-		waited <- err
-	}()
+	// The attempt's goroutine waits for the process itself; a stop, when
+	// ctx ends first, runs beside it and ends once the process has.
+	exited := make(chan struct{})
+	stopped := make(chan struct{})
+	stopAfter := context.AfterFunc(ctx, func() {
+		defer close(stopped)
+		e.stop(pgid, exited, a.KillNow)
+	})
+	ws := c.wait()
+	if c.pidfd == nil {
+		e.blockedWaits.Add(-1)
+	}
+	e.mains.Delete(pgid)
+	close(exited)
 	var out Outcome
-	var waitErr error
-	select {
-	case waitErr = <-waited:
-	case <-ctx.Done():
+	if !stopAfter() { // the stop has begun: no signal of it may come after the reaping below
+		<-stopped
 		out.Stopped = true
-		waitErr = e.stop(pgid, waited, a.KillNow)
 	}
 	// Nothing of the group outlives the job's main process: kill what is
 	// left, and wait until it is gone.
@@ -86,36 +102,73 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	reapGroup(pgid, reapLimit)
 	p.drain(e.KillGrace)
 
-	out.ExitCode, out.Signal = exitStatus(cmd.ProcessState, waitErr)
+	out.ExitCode, out.Signal = exitStatus(ws)
 	return out
 }
 
+// start starts the attempt's main process. When a remembered program has
+// gone, it is looked up again, once.
+func (e *ProcessExecutor) start(spec *spawnSpec, fds [3]int) (*child, error) {
+	c, err := e.spawnMain(spec, fds)
+	if err != nil && spec.foundKey != "" && errors.Is(err, syscall.ENOENT) {
+		e.found.Delete(spec.foundKey)
+		if spec.path, err = e.lookPath(spec.argv[0], spec.pathEnv, spec.dir); err != nil {
+			return nil, err
+		}
+		c, err = e.spawnMain(spec, fds)
+	}
+	if err != nil {
+		return nil, startError(spec.path, err)
+	}
+	return c, nil
+}
+
+// maxBlockedWaits is how many attempts may wait for their process in
+// wait4, a thread each; the others wait through the poller.
+const maxBlockedWaits = 32
+
+// spawnMain spawns a main process and enters it in mains.
+func (e *ProcessExecutor) spawnMain(spec *spawnSpec, fds [3]int) (*child, error) {
+	e.starting.RLock()
+	defer e.starting.RUnlock()
+	blocking := e.blockedWaits.Add(1) <= maxBlockedWaits
+	c, err := spawn(spec, fds, !blocking)
+	if err != nil || c.pidfd != nil {
+		e.blockedWaits.Add(-1)
+	}
+	if err == nil {
+		e.mains.Store(c.pid, struct{}{})
+		if e.suspended {
+			signalGroup(c.pid, syscall.SIGSTOP)
+		}
+	}
+	return c, err
+}
+
 // stop sends SIGTERM (and SIGCONT, so stopped members can act on it) to the
-// group, then SIGKILL after the grace or at once when killNow closes, and
-// returns the main process's wait error.
-func (e *ProcessExecutor) stop(pgid int, waited <-chan error, killNow <-chan struct{}) error {
+// group, then SIGKILL after the grace or at once when killNow closes,
+// unless the main process has exited first.
+func (e *ProcessExecutor) stop(pgid int, exited, killNow <-chan struct{}) {
 	signalGroup(pgid, syscall.SIGTERM)
 	signalGroup(pgid, syscall.SIGCONT)
 	grace := time.NewTimer(e.KillGrace)
 	defer grace.Stop()
 	select {
-	case err := <-waited:
-		return err
+	case <-exited:
+		return
 	case <-grace.C:
 	case <-killNow:
 	}
 	signalGroup(pgid, syscall.SIGKILL)
-	return <-waited
 }
 
 func signalGroup(pgid int, sig syscall.Signal) {
 	_ = syscall.Kill(-pgid, sig) // ESRCH: the group is already gone
 }
 
-// command builds the process for an attempt: argv, environment, directory,
-// and its own session so that it is a process group of its own and has no
-// controlling terminal to stop on.
-func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
+// command builds the process for an attempt: argv, environment, directory
+// and program.
+func (e *ProcessExecutor) command(a Attempt) (*spawnSpec, error) {
 	job := a.Job
 	argv := job.Argv
 	if job.Shell {
@@ -125,15 +178,7 @@ func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
 		}
 		argv = []string{shell, "-c", job.Argv[0]}
 	}
-	env := make([]string, 0, len(e.Environ)+len(job.Env)+3)
-	env = append(env, e.Environ...)
-	for _, v := range job.Env {
-		env = append(env, v.Key+"="+v.Value)
-	}
-	env = append(env, "DROVER_JOB_ID="+job.ID, "DROVER_ATTEMPT="+strconv.Itoa(a.Number))
-	if a.Slot > 0 {
-		env = append(env, "DROVER_JOB_SLOT="+strconv.Itoa(a.Slot))
-	}
+	env, pathEnv := e.base.environ(a)
 	if job.Dir != "" {
 		if fi, err := os.Stat(job.Dir); err != nil {
 			return nil, fmt.Errorf("cannot start: dir %w", unwrapPathError(err))
@@ -141,40 +186,43 @@ func (e *ProcessExecutor) command(a Attempt) (*exec.Cmd, error) {
 			return nil, fmt.Errorf("cannot start: dir %s is not a directory", job.Dir)
 		}
 	}
-	path, err := e.lookPath(argv[0], lastValue(env, "PATH"), job.Dir)
+	spec := &spawnSpec{argv: argv, env: env, dir: job.Dir, pathEnv: pathEnv}
+	var err error
+	spec.path, spec.foundKey, err = e.find(argv[0], pathEnv, job.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("cannot start: %w", err)
 	}
-	return &exec.Cmd{
-		Path: path,
-		Args: argv,
-		Env:  env,
-		Dir:  job.Dir,
-		SysProcAttr: &syscall.SysProcAttr{
-			Setsid:    true,
-			Pdeathsig: syscall.SIGKILL,
-		},
-	}, nil
+	return spec, nil
 }
 
-// lookPath finds a program as lookPath does, remembering what it found for
-// names looked up in absolute PATH directories: thousands of jobs running
-// the same program then cost one search, not a stat of every PATH entry
-// each. A remembered program that has gone is looked up again.
-func (e *ProcessExecutor) lookPath(name, pathEnv, dir string) (string, error) {
-	if strings.Contains(name, "/") || strings.Contains(":"+pathEnv+":", ":.") || strings.Contains(pathEnv, "::") {
-		return lookPath(name, pathEnv, dir) // relative entries depend on dir
-	}
-	key := pathEnv + "\x00" + name
-	if p, ok := e.found.Load(key); ok {
-		if _, err := os.Stat(p.(string)); err == nil {
-			return p.(string), nil
+// find is lookPath through what was found before: thousands of jobs
+// running the same program then cost one search, not a stat of every PATH
+// entry each. A remembered program is not checked again here: when it has
+// gone, exec fails with ENOENT and start looks it up again. foundKey is
+// the entry used, empty when none was.
+func (e *ProcessExecutor) find(name, pathEnv, dir string) (path, foundKey string, err error) {
+	if cacheable(name, pathEnv) {
+		key := pathEnv + "\x00" + name
+		if p, ok := e.found.Load(key); ok {
+			return p.(string), key, nil
 		}
-		e.found.Delete(key)
 	}
+	path, err = e.lookPath(name, pathEnv, dir)
+	return path, "", err
+}
+
+// cacheable reports whether a look-up of name in pathEnv depends on
+// nothing but the files in PATH's directories: not on the job's dir.
+func cacheable(name, pathEnv string) bool {
+	return !strings.Contains(name, "/") && !strings.Contains(":"+pathEnv+":", ":.") && !strings.Contains(pathEnv, "::")
+}
+
+// lookPath finds a program as lookPath does and remembers it for find when
+// the look-up depends on PATH alone.
+func (e *ProcessExecutor) lookPath(name, pathEnv, dir string) (string, error) {
 	p, err := lookPath(name, pathEnv, dir)
-	if err == nil && filepath.IsAbs(p) {
-		e.found.Store(key, p)
+	if err == nil && filepath.IsAbs(p) && cacheable(name, pathEnv) {
+		e.found.Store(pathEnv+"\x00"+name, p)
 	}
 	return p, err
 }
@@ -199,17 +247,13 @@ func lookPath(name, pathEnv, dir string) (string, error) {
 	return "", fmt.Errorf("%q: executable file not found in PATH", name)
 }
 
-func lastValue(env []string, key string) string {
-	for i := len(env) - 1; i >= 0; i-- {
-		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
-			return v
-		}
+// startError says which program could not be started, and why.
+func startError(path string, err error) error {
+	if err == nil {
+		return nil
 	}
-	return ""
+	return fmt.Errorf("%s: %w", path, err)
 }
-
-// startError strips exec's wrapping down to what a person needs.
-func startError(err error) error { return unwrapPathError(err) }
 
 func unwrapPathError(err error) error {
 	var pe *os.PathError
@@ -219,13 +263,13 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func exitStatus(ps *os.ProcessState, waitErr error) (*int, string) {
-	if ps == nil {
+func exitStatus(x exit) (*int, string) {
+	switch {
+	case !x.ok:
 		return nil, ""
+	case x.status.Signaled():
+		return nil, unix.SignalName(x.status.Signal())
 	}
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return nil, unix.SignalName(ws.Signal())
-	}
-	code := ps.ExitCode()
+	code := x.status.ExitStatus()
 	return &code, ""
 }

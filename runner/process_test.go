@@ -172,26 +172,34 @@ func TestEscapedProcessHoldingPipesDoesNotHang(t *testing.T) {
 
 func TestLookPathRemembersAndForgets(t *testing.T) {
 	first, second := t.TempDir(), t.TempDir()
-	write := func(dir string) string {
+	write := func(dir, says string) string {
 		p := filepath.Join(dir, "prog")
-		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		if err := os.WriteFile(p, []byte("#!/bin/sh\necho "+says+"\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
-	path := first + ":" + second
-	e := &ProcessExecutor{}
-	want := write(first)
-	if got, err := e.lookPath("prog", path, ""); err != nil || got != want {
-		t.Fatalf("%q %v, want %q", got, err, want)
+	e := &ProcessExecutor{KillGrace: time.Second, Environ: []string{"PATH=" + first + ":" + second}}
+	runProg := func() (string, Outcome) {
+		var out strings.Builder
+		o := e.Execute(context.Background(), Attempt{Job: &jobspec.Job{ID: "p", Argv: []string{"prog"}}, Number: 1, Stdout: &out, Stderr: io.Discard})
+		return out.String(), o
 	}
-	os.Remove(want)
-	want = write(second)
-	if got, err := e.lookPath("prog", path, ""); err != nil || got != want {
-		t.Fatalf("after the program moved: %q %v, want %q", got, err, want)
+	old := write(first, "first")
+	if out, o := runProg(); out != "first\n" || o.Err != nil {
+		t.Fatalf("%q %+v, want first", out, o)
 	}
-	if _, err := e.lookPath("no-such-prog", path, ""); err == nil {
-		t.Fatal("found a program that is not there")
+	if _, ok := e.found.Load(e.base.path + "\x00prog"); !ok {
+		t.Fatal("the program found is not remembered")
+	}
+	os.Remove(old)
+	write(second, "second")
+	if out, o := runProg(); out != "second\n" || o.Err != nil {
+		t.Fatalf("after the program moved: %q %+v, want second", out, o)
+	}
+	os.Remove(filepath.Join(second, "prog"))
+	if _, o := runProg(); o.Err == nil || !strings.Contains(o.Err.Error(), "executable file not found") {
+		t.Fatalf("after the program went: %+v, want not found", o)
 	}
 }
 
@@ -236,5 +244,18 @@ func TestReapExitedCollectsEscapedProcesses(t *testing.T) {
 	}
 	if out := <-done; out.ExitCode == nil || *out.ExitCode != 0 || out.Err != nil {
 		t.Errorf("the running job's own wait was disturbed: %+v", out)
+	}
+}
+
+// With no kill grace, a job's output is still read to its end: the pipes
+// are closed early only when something outside the group holds them.
+func TestNoKillGraceKeepsOutput(t *testing.T) {
+	e := &ProcessExecutor{Environ: os.Environ()}
+	job := &jobspec.Job{ID: "o", Argv: []string{"echo", "out"}}
+	for i := range 50 {
+		var out strings.Builder
+		if o := e.Execute(context.Background(), Attempt{Job: job, Number: 1, Stdout: &out, Stderr: io.Discard}); o.Err != nil || out.String() != "out\n" {
+			t.Fatalf("run %d: output %q, %+v", i, out.String(), o)
+		}
 	}
 }

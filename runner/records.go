@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/drover/drover/jobspec"
 )
 
 // Record is one line of a results file.
@@ -31,6 +33,12 @@ type Record struct {
 	Shard      string `json:"shard,omitempty"`
 	StdoutFile string `json:"stdout_file,omitempty"`
 	StderrFile string `json:"stderr_file,omitempty"`
+	// Cmd is the job's command as its input gave it: a string or an array.
+	Cmd json.RawMessage `json:"cmd,omitempty"`
+	// Slot and Worker say what ran the job (see Result); absent when
+	// unknown.
+	Slot   int    `json:"slot,omitempty"`
+	Worker string `json:"worker,omitempty"`
 }
 
 // NewRecord turns a Result into its results-file record.
@@ -45,6 +53,9 @@ func NewRecord(res *Result) Record {
 		StartedAt:  res.StartedAt.UTC().Format(time.RFC3339Nano),
 		FinishedAt: res.FinishedAt.UTC().Format(time.RFC3339Nano),
 		DurationMS: res.FinishedAt.Sub(res.StartedAt).Milliseconds(),
+		Cmd:        commandJSON(res.Job),
+		Slot:       res.Slot,
+		Worker:     res.Worker,
 	}
 	if res.Signal != "" {
 		rec.Signal = &res.Signal
@@ -54,6 +65,21 @@ func NewRecord(res *Result) Record {
 		rec.Error = &msg
 	}
 	return rec
+}
+
+// commandJSON is a job's command as its input gave it.
+func commandJSON(job *jobspec.Job) json.RawMessage {
+	var cmd any = job.Argv
+	if job.Shell && len(job.Argv) == 1 {
+		cmd = job.Argv[0]
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if len(job.Argv) == 0 || enc.Encode(cmd) != nil {
+		return nil
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // ResultsFile appends records to a results file, one JSON object a line,

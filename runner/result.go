@@ -31,6 +31,11 @@ type Result struct {
 	// Requeued counts the attempts stopped for want of memory and started
 	// again; they are not among Attempts.
 	Requeued int
+	// Slot is the runner's slot (numbered from 1, as DROVER_JOB_SLOT) that
+	// ran the job; 0 for a job that never ran (skipped). Worker names the fleet worker that
+	// ran it; empty for a local run.
+	Slot   int
+	Worker string
 	// StartedAt and FinishedAt span all attempts, retry delays included.
 	StartedAt, FinishedAt time.Time
 	// Err says why the job did not succeed when the exit code does not:

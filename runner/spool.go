@@ -164,10 +164,13 @@ func (s *Spool) WriteTo(w io.Writer) (int64, error) {
 	if file == nil {
 		return total, nil
 	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return total, err
+	m, handled, err := sendFile(w, file)
+	if !handled {
+		if _, err := file.Seek(0, io.SeekStart); err != nil {
+			return total, err
+		}
+		m, err = io.Copy(w, file)
 	}
-	m, err := io.Copy(w, file)
 	total += m
 	if err == nil && s.err != nil {
 		err = s.err

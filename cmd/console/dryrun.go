@@ -20,8 +20,11 @@ func (e *StdoutError) Unwrap() error { return e.Err }
 // DryRun prints each job's id and command, tab-separated, one per line,
 // until the input ends or stop says so, which it reports as interrupted.
 // A job skip returns true for is left out; shell runs string commands.
+// With asIs, a string command is printed as the shell gets it (a command
+// built from a template, whose values are quoted already), unless it
+// holds a control character and needs quoting to stay on its line.
 // An input error is returned as it is; a failed write as a *StdoutError.
-func DryRun(w io.Writer, src runner.Source, shell string, skip func(*jobspec.Job) bool, stop func() bool) (interrupted bool, err error) {
+func DryRun(w io.Writer, src runner.Source, shell string, asIs bool, skip func(*jobspec.Job) bool, stop func() bool) (interrupted bool, err error) {
 	for {
 		if stop() {
 			return true, nil
@@ -36,11 +39,16 @@ func DryRun(w io.Writer, src runner.Source, shell string, skip func(*jobspec.Job
 		if skip != nil && skip(job) {
 			continue
 		}
-		argv := job.Argv
-		if job.Shell {
-			argv = []string{shell, "-c", job.Argv[0]}
+		var line string
+		switch {
+		case job.Shell && asIs && !hasControl(job.Argv[0]):
+			line = job.Argv[0]
+		case job.Shell:
+			line = shellQuote([]string{shell, "-c", job.Argv[0]})
+		default:
+			line = shellQuote(job.Argv)
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\n", job.ID, shellQuote(argv)); err != nil {
+		if _, err := fmt.Fprintf(w, "%s\t%s\n", job.ID, line); err != nil {
 			return false, &StdoutError{err}
 		}
 	}
@@ -57,13 +65,17 @@ func shellQuote(argv []string) string {
 		switch {
 		case plainWord.MatchString(a):
 			parts[i] = a
-		case strings.IndexFunc(a, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0:
+		case hasControl(a):
 			parts[i] = ansiQuote(a)
 		default:
 			parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
 }
 
 func ansiQuote(s string) string {

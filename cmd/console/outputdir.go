@@ -8,10 +8,10 @@ import (
 	"io"
 	"os"
 	"strings"
-	"syscall"
 
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
+	"golang.org/x/sys/unix"
 )
 
 // fileName derives a file name from a job id that can never leave the
@@ -44,11 +44,12 @@ func fileName(id string) string {
 
 // outputDir saves each job's stdout and stderr as DIR/NAME.stdout and
 // DIR/NAME.stderr besides what the mode does with them. Files are opened
-// through an os.Root and never through a symbolic link, so nothing planted
+// relative to the directory opened once (openat), by names that have no
+// '/', and never through a symbolic link (O_NOFOLLOW), so nothing planted
 // in the directory can send output elsewhere.
 type outputDir struct {
 	path string
-	root *os.Root
+	dir  *os.File
 	next runner.Sink
 }
 
@@ -56,14 +57,14 @@ func openOutputDir(path string, next runner.Sink) (*outputDir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, err
 	}
-	root, err := os.OpenRoot(path)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	return &outputDir{path: path, root: root, next: next}, nil
+	return &outputDir{path: path, dir: os.NewFile(uintptr(fd), path), next: next}, nil
 }
 
-func (d *outputDir) Close() error { return d.root.Close() }
+func (d *outputDir) Close() error { return d.dir.Close() }
 
 func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 	base, err := d.next.Open(job)
@@ -92,20 +93,30 @@ func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 	}, nil
 }
 
-func unwrapPath(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Path, pe.Err)
-	}
-	return err
-}
-
+// create opens DIR/name for writing, made or emptied. The descriptor
+// becomes an *os.File without a try at Go's poller, which a regular file
+// would refuse after four system calls.
 func (d *outputDir) create(name string) (*os.File, error) {
-	f, err := d.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
-	if err != nil {
-		return nil, unwrapPath(err)
+	path := d.path + "/" + name
+	var fd int
+	err := fmt.Errorf("%s: %w", path, os.ErrClosed)
+	if rc, cerr := d.dir.SyscallConn(); cerr == nil {
+		cerr = rc.Control(func(dirfd uintptr) {
+			for {
+				fd, err = unix.Openat(int(dirfd), name, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o644)
+				if err != unix.EINTR {
+					break
+				}
+			}
+		})
+		if cerr != nil {
+			return nil, fmt.Errorf("%s: %w", path, cerr)
+		}
 	}
-	return f, nil
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return os.NewFile(uintptr(fd), path), nil
 }
 
 // tee writes to the mode's writer and the saved file; when the mode

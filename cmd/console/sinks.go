@@ -1,10 +1,12 @@
 package console
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/jobspec"
@@ -105,10 +107,36 @@ func (s *streamOutput) Stdout() io.Writer { return s.out }
 func (s *streamOutput) Stderr() io.Writer { return s.err }
 func (s *streamOutput) Close() error      { return nil }
 
-// chunk is output on its way to the terminal goroutine.
+// chunk is output on its way to the terminal goroutine. Its data is from
+// chunkBufs and goes back there once written: the terminal goroutine owns
+// it from the send on.
 type chunk struct {
 	dst  io.Writer
 	data []byte
+}
+
+// chunkBufs are the buffers of chunks, shared by every job: a job's output
+// costs no allocation once a few are made.
+var chunkBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooled is the largest buffer kept for another chunk.
+const maxPooled = 2 << 20
+
+// newChunkBuf returns an empty buffer with room for n bytes.
+func newChunkBuf(n int) []byte {
+	b := *chunkBufs.Get().(*[]byte)
+	if cap(b) < n {
+		return make([]byte, 0, max(n, 8<<10))
+	}
+	return b[:0]
+}
+
+// release gives a written chunk's buffer back.
+func (c chunk) release() {
+	if cap(c.data) <= maxPooled {
+		b := c.data[:0]
+		chunkBufs.Put(&b)
+	}
 }
 
 // maxLine is the longest line tag mode holds back waiting for its newline;
@@ -119,7 +147,9 @@ const maxLine = 64 << 10
 // with a prefix (tag mode), or everything as it comes (raw mode). It is
 // written by one copy goroutine; flush is called by the terminal goroutine
 // once the job has ended. Sends are unbuffered, so a chunk has been taken
-// by the terminal goroutine before the job can be reported finished.
+// by the terminal goroutine before the job can be reported finished. All
+// the whole lines of one write go in one chunk, and so in one write to
+// drover's stdout.
 type lineWriter struct {
 	dst     io.Writer
 	prefix  string
@@ -131,12 +161,17 @@ type lineWriter struct {
 func (w *lineWriter) Write(p []byte) (int, error) {
 	n := len(p)
 	if w.raw {
-		w.chunks <- chunk{dst: w.dst, data: append([]byte(nil), p...)}
+		w.chunks <- chunk{dst: w.dst, data: append(newChunkBuf(n), p...)}
 		return n, nil
 	}
-	var out []byte
+	lines := bytes.Count(p, newline)
+	if lines == 0 && len(w.partial)+len(p) < maxLine {
+		w.partial = append(w.partial, p...)
+		return n, nil
+	}
+	out := newChunkBuf(len(w.partial) + len(p) + (lines+1)*(len(w.prefix)+1))
 	for len(p) > 0 {
-		i := indexNewline(p)
+		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			room := maxLine - len(w.partial)
 			if len(p) < room {
@@ -148,14 +183,24 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 			p = p[room:]
 			continue
 		}
+		if len(w.partial)+i > maxLine {
+			room := maxLine - len(w.partial)
+			out = w.appendLine(out, p[:room])
+			p = p[room:]
+			continue
+		}
 		out = w.appendLine(out, p[:i])
 		p = p[i+1:]
 	}
 	if len(out) > 0 {
 		w.chunks <- chunk{dst: w.dst, data: out}
+	} else {
+		chunk{data: out}.release()
 	}
 	return n, nil
 }
+
+var newline = []byte{'\n'}
 
 func (w *lineWriter) appendLine(out, line []byte) []byte {
 	out = append(out, w.prefix...)
@@ -172,15 +217,6 @@ func (w *lineWriter) flush() []byte {
 		return nil
 	}
 	return w.appendLine(nil, nil)
-}
-
-func indexNewline(p []byte) int {
-	for i, c := range p {
-		if c == '\n' {
-			return i
-		}
-	}
-	return -1
 }
 
 // githubGroup wraps group-mode blocks for GitHub Actions' log folding.

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,50 @@ func TestLineWriterPrefixesAndSplits(t *testing.T) {
 	}
 	if lines[2] != "[j] thr"+strings.Repeat("z", maxLine-3) || len(lines[3]) != 4+maxLine || lines[4] != "[j] "+strings.Repeat("z", 13) {
 		t.Errorf("overlong line split wrongly: %d %d %d", len(lines[2]), len(lines[3]), len(lines[4]))
+	}
+}
+
+// Every chunk is the writer's no more once sent: later writes never change
+// what an earlier chunk holds, though buffers are shared.
+func TestLineWriterChunksAreNotReused(t *testing.T) {
+	chunks := make(chan chunk, 100)
+	w := &lineWriter{dst: io.Discard, prefix: "[j] ", chunks: chunks}
+	var want []string
+	for i := range 50 {
+		line := strings.Repeat(string(rune('a'+i%26)), 1000)
+		w.Write([]byte(line + "\n" + line + "\n"))
+		want = append(want, "[j] "+line+"\n[j] "+line+"\n")
+		if i%2 == 0 {
+			c := <-chunks // written and given back, as the terminal does
+			if string(c.data) != want[0] {
+				t.Fatalf("chunk %d: %.20q, want %.20q", i, c.data, want[0])
+			}
+			want = want[1:]
+			c.release()
+		}
+	}
+	close(chunks)
+	for c := range chunks {
+		if string(c.data) != want[0] {
+			t.Fatalf("%.20q, want %.20q", c.data, want[0])
+		}
+		want = want[1:]
+	}
+}
+
+// A line that grows past maxLine across writes is cut at maxLine.
+func TestLineWriterCutsALineGrownAcrossWrites(t *testing.T) {
+	chunks := make(chan chunk, 10)
+	w := &lineWriter{dst: io.Discard, prefix: "> ", chunks: chunks}
+	w.Write(bytes.Repeat([]byte("x"), maxLine-10))
+	w.Write(append(bytes.Repeat([]byte("y"), 20), '\n'))
+	close(chunks)
+	var got []byte
+	for c := range chunks {
+		got = append(got, c.data...)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	if len(lines) != 2 || len(lines[0]) != 2+maxLine || lines[1] != "> "+strings.Repeat("y", 10) {
+		t.Fatalf("%d lines: %d bytes, %.20q", len(lines), len(lines[0]), lines[len(lines)-1])
 	}
 }

@@ -98,6 +98,7 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 			t.write(t.ios.ErrOut, []byte("drover: "+s+"\n"))
 		case c := <-t.chunks:
 			t.write(c.dst, c.data)
+			c.release()
 		case c := <-t.controls:
 			if c.paused != nil {
 				t.state.paused = *c.paused
@@ -155,7 +156,11 @@ func (t *terminal) handle(ev runner.Event) {
 			t.opts.OnDeadline()
 		}
 	case runner.IntakeFailed:
-		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start; waiting for %s to finish\n", ev.Err, Plural(ev.Running, "running job")))
+		waiting := ""
+		if ev.Running > 0 {
+			waiting = fmt.Sprintf("; waiting for %s to finish", Plural(ev.Running, "running job"))
+		}
+		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start%s\n", ev.Err, waiting))
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",

@@ -23,6 +23,9 @@ type Input struct {
 	// twice: once to validate every record, once to run.
 	file  *os.File
 	close func() error
+	// inline is set when there is nothing to read: the jobs come from
+	// the decoder's template alone (inline lists).
+	inline bool
 }
 
 // Open opens path, or stdin for "" and "-", to be decoded with opts. An
@@ -59,9 +62,19 @@ func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 	return in, nil
 }
 
-// IsFile reports whether the input is a regular file, which is validated
-// whole before any job starts and can be rewound.
-func (in *Input) IsFile() bool { return in.file != nil }
+// Inline is an input with nothing to read, named name: opts.Template
+// builds every job from its inline lists. It is checked whole before any
+// job starts, as a regular file is.
+func Inline(name string, opts jobspec.Options) *Input {
+	return &Input{Name: name, opts: opts, close: func() error { return nil }, inline: true}
+}
+
+// IsFile reports whether the input is a regular file (or inline), which is
+// validated whole before any job starts and can be rewound.
+func (in *Input) IsFile() bool { return in.file != nil || in.inline }
+
+// Templated reports whether the jobs are built from a command template.
+func (in *Input) Templated() bool { return in.opts.Template != nil }
 
 // Decoder starts reading the input from where it stands.
 func (in *Input) Decoder() *jobspec.Decoder {
@@ -70,6 +83,9 @@ func (in *Input) Decoder() *jobspec.Decoder {
 
 // Rewind goes back to the start of a regular file.
 func (in *Input) Rewind() error {
+	if in.inline {
+		return nil
+	}
 	_, err := in.file.Seek(0, io.SeekStart)
 	return err
 }

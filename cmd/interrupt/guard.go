@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // Guard stands between one run and the signals that stop it. From Start
@@ -21,15 +22,27 @@ type Guard struct {
 	signals  *watcher
 	controls *controls
 	stopOnce sync.Once
+	told     atomic.Pointer[func(Step, os.Signal)]
 }
 
 // Start starts watching SIGINT, SIGTERM and SIGHUP for a run whose jobs
 // get killGrace between SIGTERM and SIGKILL.
 func Start(killGrace fmt.Stringer) *Guard {
 	g := &Guard{}
-	g.signals = watch(&g.hand, killGrace, g.notes.Note)
+	g.signals = watch(&g.hand, killGrace, g.notes.Note, g.tell)
 	g.controls = watchControls(g.notes.Note)
 	return g
+}
+
+// Tell has f called, from now on, after each shutdown step a signal takes,
+// with the step and the signal. f runs on the watching goroutine and must
+// not block.
+func (g *Guard) Tell(f func(Step, os.Signal)) { g.told.Store(&f) }
+
+func (g *Guard) tell(step Step, sig os.Signal) {
+	if f := g.told.Load(); f != nil {
+		(*f)(step, sig)
+	}
 }
 
 // Interrupted reports whether a signal came before the engine was handed

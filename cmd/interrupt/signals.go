@@ -34,8 +34,9 @@ type watcher struct {
 	stopOnce sync.Once
 }
 
-// watch starts watching. Notices for people go to note.
-func watch(r Stopper, killGrace fmt.Stringer, note func(string)) *watcher {
+// watch starts watching. Notices for people go to note; told hears of
+// each step taken.
+func watch(r Stopper, killGrace fmt.Stringer, note func(string), told func(Step, os.Signal)) *watcher {
 	w := &watcher{sigs: make(chan os.Signal, 4), done: make(chan struct{})}
 	signal.Notify(w.sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	w.wg.Add(1)
@@ -59,12 +60,15 @@ func watch(r Stopper, killGrace fmt.Stringer, note func(string)) *watcher {
 				switch {
 				case level == 0 && sig == syscall.SIGINT:
 					r.Drain()
+					told(StepDrain, sig)
 					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", runningJobs(r.Running())))
 				case level <= 1:
 					r.Stop()
+					told(StepStop, sig)
 					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), runningJobs(r.Running()), killGrace))
 				default:
 					r.Kill()
+					told(StepKill, sig)
 					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), runningJobs(r.Running())))
 				}
 			}

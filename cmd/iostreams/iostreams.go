@@ -17,8 +17,9 @@ type IOStreams struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// OutTTY and ErrTTY tell whether Out and ErrOut are terminals.
-	OutTTY, ErrTTY bool
+	// InTTY, OutTTY and ErrTTY tell whether In, Out and ErrOut are
+	// terminals.
+	InTTY, OutTTY, ErrTTY bool
 	// Getenv and Environ read drover's environment.
 	Getenv  func(string) string
 	Environ func() []string
@@ -30,6 +31,7 @@ func System() *IOStreams {
 		In:      os.Stdin,
 		Out:     os.Stdout,
 		ErrOut:  os.Stderr,
+		InTTY:   term.IsTerminal(int(os.Stdin.Fd())),
 		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
 		Getenv:  os.Getenv,

@@ -27,14 +27,21 @@ type savedFiles interface {
 	Files() (stdout, stderr string)
 }
 
-// Record appends the job's record, with the paths of its saved output.
+// Record appends the job's record.
 func (r *Results) Record(res *runner.Result) error {
-	rec := runner.NewRecord(res)
+	rec := NewRecord(res)
 	rec.Run, rec.Shard = r.Run, r.Shard
+	return r.f.Write(rec)
+}
+
+// NewRecord is the results record of res, with the paths of its saved
+// output.
+func NewRecord(res *runner.Result) runner.Record {
+	rec := runner.NewRecord(res)
 	if s, ok := res.Output.(savedFiles); ok {
 		rec.StdoutFile, rec.StderrFile = s.Files()
 	}
-	return r.f.Write(rec)
+	return rec
 }
 
 // Finish closes the file.

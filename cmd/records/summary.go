@@ -68,6 +68,18 @@ func (s *Summary) Close() error {
 // writeSummaryJSON writes the summary object to f and closes it. interrupted
 // names the signal that interrupted the run ("" for none).
 func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code int) error {
+	b, err := summaryJSON(sum, interrupted, code)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// summaryJSON is the summary object, as one line without its newline.
+func summaryJSON(sum runner.Summary, interrupted string, code int) ([]byte, error) {
 	s := SummaryJSON{
 		Jobs: sum.Jobs, Succeeded: sum.Succeeded, Failed: sum.Failed, TimedOut: sum.TimedOut,
 		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
@@ -78,12 +90,5 @@ func writeSummaryJSON(f *os.File, sum runner.Summary, interrupted string, code i
 		name := interrupted
 		s.Interrupted = &name
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
-		return err
-	}
-	return f.Close()
+	return json.Marshal(s)
 }

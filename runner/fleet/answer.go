@@ -37,7 +37,7 @@ func (w *Worker) finish(res *runner.Result) error {
 	}
 	msg := w.resultOf(h.m, res.Status, "")
 	msg.ExitCode, msg.Signal, msg.Attempts, msg.Requeued = res.ExitCode, res.Signal, res.Attempts, res.Requeued
-	msg.StartedAt, msg.FinishedAt = res.StartedAt, res.FinishedAt
+	msg.StartedAt, msg.FinishedAt, msg.Slot = res.StartedAt, res.FinishedAt, res.Slot
 	if res.Err != nil {
 		msg.Error = res.Err.Error()
 	} else if res.Status == runner.Canceled {

@@ -52,6 +52,16 @@ func TestTwoWorkersShareARun(t *testing.T) {
 	if n := countRecords(run.records); len(n) != 6 {
 		t.Errorf("records %v", n)
 	}
+	workers := map[string]bool{}
+	for _, rec := range run.records {
+		workers[rec.Worker] = true
+		if rec.Slot < 1 {
+			t.Errorf("%s: record names no slot: %+v", rec.ID, rec)
+		}
+	}
+	if !workers["a"] || !workers["b"] || len(workers) != 2 {
+		t.Errorf("records name the workers %v, want a and b", workers)
+	}
 	a.Drain()
 	b.Drain()
 	a.wait(t)

@@ -150,6 +150,7 @@ type resultMsg struct {
 	StderrDropped int64  `json:"stderr_dropped,omitempty"`
 	StderrTail    []byte `json:"stderr_tail,omitempty"`
 	Worker        string `json:"worker"`
+	Slot          int    `json:"slot,omitempty"` // the worker's slot that ran the job
 }
 
 // resultFields are the fields of a result message.

@@ -1,0 +1,80 @@
+package reports
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"time"
+)
+
+//go:embed report.html
+var pageSource string
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"sub":  func(a, b int) int { return a - b },
+	"tail": func(s string) string { return LastLines(s, tailLines) },
+}).Parse(pageSource))
+
+// pageJob is what the page's script knows of a job, for its details.
+type pageJob struct {
+	ID         string  `json:"id"`
+	Record     string  `json:"record"`
+	Status     string  `json:"status"`
+	Command    string  `json:"command"`
+	Attempts   int     `json:"attempts"`
+	ExitCode   *int    `json:"exit_code"`
+	Signal     *string `json:"signal"`
+	Error      *string `json:"error"`
+	DurationMS int64   `json:"duration_ms"`
+	StartedAt  string  `json:"started_at"`
+	Lane       string  `json:"lane"`
+	StderrTail string  `json:"stderr_tail"`
+}
+
+// pageData is what the template fills the page with.
+type pageData struct {
+	Run      *Run
+	Timeline *timeline
+	Jobs     []pageJob
+	Failed   []Job
+	Slowest  []Job
+	Duration string
+	Started  string
+	Statuses []statusCount
+}
+
+type statusCount struct {
+	Status string
+	Label  string
+	Count  int
+}
+
+// WriteHTML writes the run as one self-contained HTML page: totals, a
+// timeline of every job on the slot or worker that ran it, coloured by
+// status, with each job's details on hover and click, and the failed and
+// the slowest jobs. The page loads nothing from anywhere: its style,
+// script and drawing are inline.
+func WriteHTML(w io.Writer, r *Run) error {
+	t := newTimeline(r)
+	lanes := make([]string, len(r.Jobs))
+	for _, b := range t.Bars {
+		lanes[b.Job] = b.Lane
+	}
+	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Slowest: r.Slowest(10), Duration: r.Duration.Round(time.Millisecond).String()}
+	if !r.Start.IsZero() {
+		d.Started = r.Start.UTC().Format("2006-01-02 15:04:05 UTC")
+	}
+	c := r.Counts
+	d.Statuses = []statusCount{
+		{"succeeded", "succeeded", c.Succeeded}, {"failed", "failed", c.Failed}, {"timed_out", "timed out", c.TimedOut},
+		{"canceled", "canceled", c.Canceled}, {"skipped", "skipped", c.Skipped}, {"not_started", "not started", c.NotStarted},
+	}
+	for i, j := range r.Jobs {
+		d.Jobs = append(d.Jobs, pageJob{
+			ID: j.ID, Record: j.Record.Record, Status: string(j.Status), Command: j.Command(),
+			Attempts: j.Attempts, ExitCode: j.ExitCode, Signal: j.Signal, Error: j.Error,
+			DurationMS: j.DurationMS, StartedAt: j.StartedAt, Lane: lanes[i], StderrTail: LastLines(j.StderrTail, 40),
+		})
+	}
+	return page.Execute(w, d)
+}
