@@ -74,10 +74,14 @@ func ParseTemplate(s string, argv bool) (*Template, error) {
 			text.Reset()
 		}
 	}
+	var quote byte // in a shell command: the quote (' or ") open at i, or 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '{' {
 			text.WriteByte(c)
+			if !argv {
+				i = shellQuoteState(s, i, &quote, &text)
+			}
 			continue
 		}
 		if i > 0 && s[i-1] == '$' {
@@ -118,12 +122,39 @@ func ParseTemplate(s string, argv bool) (*Template, error) {
 			i = j
 			continue
 		}
+		if quote != 0 {
+			// Quoted values inside the user's own quotes would reach the
+			// shell unquoted: "$(...)" runs, and ' ends the user's quote.
+			return nil, &TemplateError{s, i + 1, fmt.Sprintf("%s is inside quotes (%c) of the command's own: drover quotes each value itself, so remove them", s[i:j+1], quote)}
+		}
 		flush()
 		t.parts = append(t.parts, p)
 		i = j
 	}
 	flush()
 	return t, nil
+}
+
+// shellQuoteState follows the shell's quoting over s[i], just written to
+// text: it opens or closes a quote, and writes the byte a backslash
+// escapes (outside single quotes) at once, returning the index it got to.
+func shellQuoteState(s string, i int, quote *byte, text *strings.Builder) int {
+	switch c := s[i]; {
+	case *quote == '\'':
+		if c == '\'' {
+			*quote = 0
+		}
+	case c == '\\' && i+1 < len(s) && s[i+1] != '{':
+		text.WriteByte(s[i+1])
+		return i + 1
+	case *quote == '"':
+		if c == '"' {
+			*quote = 0
+		}
+	case c == '\'' || c == '"':
+		*quote = c
+	}
+	return i
 }
 
 // notSupported names the replacement strings of GNU parallel that drover

@@ -48,6 +48,12 @@ func TestParseTemplate(t *testing.T) {
 		{src: "echo {+/}", argv: true, err: "{+/} (GNU parallel's) is not supported"},
 		{src: "echo {..}", err: "{..} (GNU parallel's) is not supported"},
 		{src: "echo {2...}", err: "{2...} (GNU parallel's) is not supported"},
+		{src: `echo "{}"`, err: `column 7: {} is inside quotes (") of the command's own`},
+		{src: `echo 'x {.}'`, err: `column 9: {.} is inside quotes (') of the command's own`},
+		{src: `echo "a\"{}"`, err: `{} is inside quotes (")`},
+		{src: `echo \"{}`, parts: []part{{kind: partText, text: `echo \"`}, {kind: partValue, text: "{}"}}},
+		{src: `awk '{print $1}' {}`, parts: []part{{kind: partText, text: `awk '{print $1}' `}, {kind: partValue, text: "{}"}}},
+		{src: `sh -c 'echo "$1"' - {}`, parts: []part{{kind: partText, text: `sh -c 'echo "$1"' - `}, {kind: partValue, text: "{}"}}},
 		{src: "echo {1..10} {a..z} {=} \\{= x =}"},
 	}
 	for _, tc := range tests {
