@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -179,13 +178,7 @@ func (s *Submitter) emit(ev runner.Event) {
 
 // resultOf turns a worker's result into the runner's.
 func (s *Submitter) resultOf(job *jobspec.Job, m *resultMsg) *runner.Result {
-	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts, Requeued: m.Requeued,
-		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: s.output(job, m),
-		Worker: m.Worker, Slot: m.Slot}
-	if m.Error != "" {
-		res.Err = errors.New(m.Error)
-	}
-	return res
+	return resultFrom(s.cfg.Sink, job, m)
 }
 
 // output replays what a worker sent back of a job's output through the

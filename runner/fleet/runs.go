@@ -118,7 +118,7 @@ type runRecord struct {
 }
 
 func getRun(ctx context.Context, kv jetstream.KeyValue, run string) (*runRecord, error) {
-	if !validRunID(run) {
+	if CheckRunID(run) != nil {
 		return nil, fmt.Errorf("run %q: %w", run, ErrNoRun)
 	}
 	e, err := kv.Get(ctx, run)
@@ -165,20 +165,6 @@ func createRun(ctx context.Context, kv jetstream.KeyValue, info *RunInfo) error 
 	data, _ := json.Marshal(info)
 	_, err := kv.Create(ctx, info.Run, data)
 	return err
-}
-
-// validRunID tells whether s can be a run id: what NewSubmitter makes, 16
-// lowercase hex digits.
-func validRunID(s string) bool {
-	if len(s) != 16 {
-		return false
-	}
-	for _, c := range s {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // submitterAlive asks a run's submitter whether it is still there. No

@@ -107,7 +107,7 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 				w.NotStarted++
 				continue
 			}
-			res := resultFrom(cfg.Sink, m)
+			res := resultFrom(cfg.Sink, &jobspec.Job{ID: m.ID, Seq: m.Seq, Record: m.Record}, m)
 			w.Add(res.Status)
 			w.Retries += max(res.Attempts-1, 0)
 			w.Requeued += res.Requeued
@@ -140,6 +140,11 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 			if over, target, err = finished(ctx, nc, js, kv, names, w); err != nil {
 				return w, err
 			}
+		} else if target, err = lastResult(ctx, js, names, run); err != nil {
+			// Results up to the old target can go before they are read
+			// (purged by a submitter that came back, or aged out): the
+			// wait ends at what is still there, instead of for ever.
+			return w, err
 		}
 	}
 
@@ -202,12 +207,12 @@ func finished(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jet
 	return true, last, nil
 }
 
-// resultFrom turns a worker's result into the runner's, its output
-// replayed through sink.
-func resultFrom(sink runner.Sink, m *resultMsg) *runner.Result {
-	job := &jobspec.Job{ID: m.ID, Seq: m.Seq, Record: m.Record}
+// resultFrom turns a worker's result for job into the runner's, its
+// output replayed through sink.
+func resultFrom(sink runner.Sink, job *jobspec.Job, m *resultMsg) *runner.Result {
 	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts, Requeued: m.Requeued,
-		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: replay(sink, job, m)}
+		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: replay(sink, job, m),
+		Worker: m.Worker, Slot: m.Slot}
 	if m.Error != "" {
 		res.Err = errors.New(m.Error)
 	}
