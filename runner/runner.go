@@ -50,6 +50,10 @@ type Runner struct {
 	clock clock
 	slots *slots
 	pause *pause
+	// pausing makes Pause and Resume one step each: a Resume between
+	// Pause's mark and its SIGSTOP would leave the jobs stopped in a run
+	// that is not paused. It is held only while signals are sent.
+	pausing sync.Mutex
 
 	intake     context.Context // done once no job may start any more
 	stopIntake context.CancelFunc
@@ -124,6 +128,8 @@ func (r *Runner) Limit() int { return r.slots.current() }
 // every attempt's timeout, and suspends the running attempts when the
 // Executor can (a ProcessExecutor sends SIGSTOP to their process groups).
 func (r *Runner) Pause() {
+	r.pausing.Lock()
+	defer r.pausing.Unlock()
 	if r.pause.set(true) {
 		if s := suspenderOf(r.exec); s != nil {
 			s.Suspend()
@@ -134,6 +140,8 @@ func (r *Runner) Pause() {
 // Resume undoes Pause: the attempts continue (SIGCONT), their timeouts
 // tick again, and jobs start again.
 func (r *Runner) Resume() {
+	r.pausing.Lock()
+	defer r.pausing.Unlock()
 	if !r.pause.isPaused() {
 		return
 	}
