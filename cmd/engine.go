@@ -60,6 +60,8 @@ func oneProcessor(ios *iostreams.IOStreams, jobs int) (restore func()) {
 	if jobs != 1 || ios.Getenv("GOMAXPROCS") != "" {
 		return func() {}
 	}
-	prev := runtime.GOMAXPROCS(1)
-	return func() { runtime.GOMAXPROCS(prev) }
+	runtime.GOMAXPROCS(1)
+	// Back to the runtime's own choice, which goes on following the
+	// CPU limit of a container; GOMAXPROCS(prev) would pin it.
+	return runtime.SetDefaultGOMAXPROCS
 }
