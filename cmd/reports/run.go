@@ -7,6 +7,7 @@ package reports
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"os"
@@ -163,7 +164,7 @@ func (r *Run) Slowest(n int) []Job {
 			out = append(out, j)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Job) int { return int(b.DurationMS - a.DurationMS) })
+	slices.SortStableFunc(out, func(a, b Job) int { return cmp.Compare(b.DurationMS, a.DurationMS) })
 	return out[:min(n, len(out))]
 }
 

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -103,7 +104,7 @@ func newTimeline(r *Run) *timeline {
 			}
 			return 1
 		}
-		return a.slot - b.slot
+		return cmp.Compare(a.slot, b.slot)
 	})
 	for n, k := range keys {
 		lanesOf[k] = n
