@@ -140,11 +140,6 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 			if over, target, err = finished(ctx, nc, js, kv, names, w); err != nil {
 				return w, err
 			}
-		} else if target, err = lastResult(ctx, js, names, run); err != nil {
-			// Results up to the old target can go before they are read
-			// (purged by a submitter that came back, or aged out): the
-			// wait ends at what is still there, instead of for ever.
-			return w, err
 		}
 	}
 
