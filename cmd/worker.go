@@ -164,18 +164,20 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	wd := startWatchdog(o.killGrace, func(s string) { logf(true, s) })
 	w, err = fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
 		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
 		Environ: ios.Environ(), OutputLimit: limit, Name: name, Throttle: o.limits,
 		Log:    func(s string) { logf(false, s) },
-		Prefix: o.conn.names.Prefix, Replicas: o.replicas,
+		Prefix: o.conn.names.Prefix, Replicas: o.replicas, Watchdog: wd,
 	})
 	if err != nil {
 		nc.Close()
+		wd.Close()
 		return nil, nil, usageError("NATS server at %s: %v", fleet.Redact(o.nats), err)
 	}
-	return w, nc.Close, nil
+	return w, func() { nc.Close(); _ = wd.Close() }, nil
 }
 
 // workerStepNotice says what a signal made the worker do.
