@@ -2,13 +2,17 @@ package runner
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"maps"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/drover/drover/jobspec"
 )
 
 // What drover tells the watchdog is counted per group; lines that are not
@@ -80,5 +84,54 @@ func TestServeWatchdogStopsTheGroupsItKnows(t *testing.T) {
 	var ws syscall.WaitStatus
 	if pid, err := syscall.Wait4(forgotten.Process.Pid, &ws, syscall.WNOHANG, nil); pid != 0 || err != nil {
 		t.Errorf("the forgotten group was stopped: wait4 = %d, %v (%v)", pid, err, ws)
+	}
+}
+
+// TestWatchdogProcess is not a test: run by startTestWatchdog with
+// DROVER_TEST_WATCHDOG set, it is the watchdog, as `drover __watchdog` is.
+func TestWatchdogProcess(t *testing.T) {
+	if os.Getenv("DROVER_TEST_WATCHDOG") == "" {
+		t.Skip("the watchdog of BenchmarkExecuteWatched")
+	}
+	if err := ServeWatchdog(os.Stdin, time.Second); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// startTestWatchdog starts this test binary as a watchdog.
+func startTestWatchdog(tb testing.TB) *Watchdog {
+	os.Setenv("DROVER_TEST_WATCHDOG", "1")
+	defer os.Unsetenv("DROVER_TEST_WATCHDOG")
+	exe, err := os.Executable()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	d, err := StartWatchdog(exe, []string{exe, "-test.run=^TestWatchdogProcess$"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return d
+}
+
+// BenchmarkExecuteWatched is BenchmarkExecute with a watchdog told of
+// every job: the difference of the two is the watchdog's cost per job.
+func BenchmarkExecuteWatched(b *testing.B) {
+	e := &ProcessExecutor{KillGrace: time.Second, Environ: os.Environ(), Watchdog: startTestWatchdog(b)}
+	job := &jobspec.Job{ID: "b", Argv: []string{"true"}}
+	var out, errs tail
+	out.size, errs.size = 1, 1
+	b.ReportAllocs()
+	for b.Loop() {
+		o := e.Execute(context.Background(), Attempt{Job: job, Number: 1, Stdout: &out, Stderr: &errs})
+		if o.ExitCode == nil || *o.ExitCode != 0 {
+			b.Fatalf("%+v", o)
+		}
 	}
 }
