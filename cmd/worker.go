@@ -164,7 +164,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	wd := startWatchdog(o.killGrace, func(s string) { logf(true, s) })
+	wd := startWatchdog(ios, o.killGrace, func(s string) { logf(true, s) })
 	w, err = fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
 		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
