@@ -43,14 +43,14 @@ func runCancel(ios *iostreams.IOStreams, opts *controlOptions) error {
 	if opts.cancelWait <= 0 {
 		return usageError("--cancel-wait must be positive")
 	}
-	closeConn, fc, err := opts.dial(ios, "cancel")
+	fc, err := opts.open(ios, "cancel")
 	if err != nil {
 		return err
 	}
-	defer closeConn()
+	defer fc.close()
 	ctx, cancel := context.WithTimeout(context.Background(), opts.cancelWait+time.Minute)
 	defer cancel()
-	rep, err := fleet.Cancel(ctx, fc.nc, fc.names, opts.run, opts.cancelWait)
+	rep, err := fc.srv.Cancel(ctx, opts.run, opts.cancelWait)
 	if err != nil {
 		return fc.fail(err)
 	}

@@ -1,7 +1,9 @@
 package cmd
 
 import (
+	"context"
 	"os"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/spf13/pflag"
@@ -70,6 +72,28 @@ func (c *natsConn) dial(ios *iostreams.IOStreams, url, name string, note func(st
 	}
 	return nc, nil
 }
+
+// open dials url as name and opens the namespace of --prefix on the
+// server, with replicas copies of the streams it creates (0: one, and
+// any number for those it finds), within limit. Whatever fails is a usage
+// error (exit 2) naming the server without its password.
+func (c *natsConn) open(ios *iostreams.IOStreams, url, name string, replicas int, note func(string)) (*fleet.Server, error) {
+	nc, err := c.dial(ios, url, name, note)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), openLimit)
+	defer cancel()
+	srv, err := fleet.OpenServer(ctx, nc, c.names.Prefix, replicas)
+	if err != nil {
+		nc.Close()
+		return nil, usageError("NATS server at %s: %v", fleet.Redact(url), err)
+	}
+	return srv, nil
+}
+
+// openLimit bounds the opening of a namespace on the server.
+const openLimit = 10 * time.Second
 
 func orEnv(ios *iostreams.IOStreams, v, env string) string {
 	if v != "" {

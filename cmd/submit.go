@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
@@ -102,7 +100,7 @@ func (o *runOptions) checkNATSFlags(ios *iostreams.IOStreams) error {
 // would be queued twice.
 func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
 	host, _ := os.Hostname()
-	nc, err := opts.conn.dial(ios, opts.nats, fmt.Sprintf("drover run on %s", host), func(s string) {
+	srv, err := opts.conn.open(ios, opts.nats, fmt.Sprintf("drover run on %s", host), opts.replicas, func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
@@ -111,6 +109,7 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 	if err != nil {
 		return nil, nil, err
 	}
+	nc := srv.Conn()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var results string
@@ -118,18 +117,18 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 		results, _ = filepath.Abs(opts.results)
 	}
 	if opts.resume {
-		if err := checkResumable(ctx, nc, opts, results, host); err != nil {
+		if err := checkResumable(ctx, srv, opts, results, host); err != nil {
 			nc.Close()
 			return nil, nil, err
 		}
 	}
-	sub, err := fleet.NewSubmitter(ctx, nc, fleet.SubmitConfig{
+	sub, err := fleet.NewSubmitter(srv, fleet.SubmitConfig{
 		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
 		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
 		Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
 		Detach: opts.detach, Name: fmt.Sprintf("%s:%d", host, os.Getpid()), Results: results,
 		Sink: cfg.Sink, Skip: cfg.Skip, Record: cfg.Record, Events: cfg.Events,
-		Prefix: opts.conn.names.Prefix, Replicas: opts.replicas, Log: note,
+		Log: note,
 	})
 	if err != nil {
 		nc.Close()
@@ -151,12 +150,12 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 // is open on the server: named in its records, or submitted from this host
 // with this results file. Its jobs may still be queued or running, or its
 // results waiting to be collected.
-func checkResumable(ctx context.Context, nc *nats.Conn, opts *runOptions, results, host string) error {
+func checkResumable(ctx context.Context, srv *fleet.Server, opts *runOptions, results, host string) error {
 	var named []string
 	if opts.previous != nil {
 		named = opts.previous.Runs
 	}
-	open, err := fleet.Unfinished(ctx, nc, opts.conn.names, named, results, host)
+	open, err := srv.Unfinished(ctx, named, results, host)
 	if err != nil {
 		return usageError("--resume: NATS server at %s: %v", fleet.Redact(opts.nats), err)
 	}

@@ -153,7 +153,7 @@ func (o *workerOptions) check(ios *iostreams.IOStreams) (limit int, err error) {
 // connect connects to the NATS server as the worker called name and makes
 // the worker; closeConn closes the connection.
 func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int, logf func(bool, string)) (w *fleet.Worker, closeConn func(), err error) {
-	nc, err := o.conn.dial(ios, o.nats, "drover worker "+name, func(s string) {
+	srv, err := o.conn.open(ios, o.nats, "drover worker "+name, o.replicas, func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
@@ -162,14 +162,14 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	nc := srv.Conn()
+	ctx, cancel := context.WithTimeout(context.Background(), openLimit)
 	defer cancel()
-	w, err = fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
+	w, err = fleet.NewWorker(ctx, srv, fleet.WorkerConfig{
 		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
 		Environ: ios.Environ(), OutputLimit: limit, Name: name, Throttle: o.limits,
-		Log:    func(s string) { logf(false, s) },
-		Prefix: o.conn.names.Prefix, Replicas: o.replicas,
+		Log: func(s string) { logf(false, s) },
 	})
 	if err != nil {
 		nc.Close()

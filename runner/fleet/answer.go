@@ -77,7 +77,7 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 	deadline := time.Now().Add(w.cfg.ResultWait)
 	for failing := false; ; failing = true {
 		ctx, cancel := context.WithTimeout(context.Background(), min(5*time.Second, w.cfg.ResultWait))
-		_, err = w.js.Publish(ctx, w.names.results(res.Run), data)
+		_, err = w.srv.js.Publish(ctx, w.srv.names.results(res.Run), data)
 		cancel()
 		if errors.Is(err, nats.ErrMaxPayload) && (res.Stdout != nil || res.Stderr != nil) {
 			res.StdoutDropped += int64(len(res.Stdout))
@@ -102,9 +102,6 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 			return false
 		case <-time.After(time.Second):
 		}
-	}
-	if w.beforeAck != nil {
-		w.beforeAck()
 	}
 	if final {
 		msg.Term() // never to be run: the server says so to who watches its advisories

@@ -64,7 +64,7 @@ func (s *Submitter) runDetached(ctx context.Context, src runner.Source) (runner.
 	select {
 	case <-s.canceled:
 		cctx, cancel := context.WithTimeout(context.Background(), s.cfg.CancelWait+10*time.Second)
-		stopRun(cctx, s.nc, s.js, s.life.kv, s.names, s.run, s.cfg.CancelWait)
+		s.srv.stopRun(cctx, s.run, s.cfg.CancelWait)
 		cancel()
 	default:
 	}

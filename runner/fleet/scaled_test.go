@@ -140,7 +140,7 @@ func TestWorkerRefusesAQueueThatKeepsFinishedJobs(t *testing.T) {
 	if n := streamMsgs(t, url, JobsStream); n == 0 {
 		t.Skip("this nats-server drops the acknowledged jobs of a work queue whose replicas were raised")
 	}
-	_, err = NewWorker(ctx, connect(t, url), WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
+	_, err = NewWorker(ctx, openOn(t, connect(t, url), "", 0), WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
 	if err == nil || !strings.Contains(err.Error(), "the stream DROVER_JOBS still holds jobs that its consumer drover-workers acknowledged") {
 		t.Errorf("worker: %v", err)
 	}

@@ -39,12 +39,6 @@ type SubmitConfig struct {
 	// CancelWait bounds the wait, once the run is canceled, for the results
 	// of the jobs that had started on workers; 0 means 30 seconds.
 	CancelWait time.Duration
-	// Prefix names the namespace of the run's streams and subjects (see
-	// Names); Replicas is the number of copies of each stream when the
-	// run creates them, and, unless 0, the number an existing stream must
-	// have.
-	Prefix   string
-	Replicas int
 	// Log, when set, hears of the messages the run ignores: results that
 	// match no job it submitted, garbage on its subjects. It is called
 	// from one goroutine at a time.
@@ -71,12 +65,10 @@ type SubmitConfig struct {
 // a local runner.Runner does. Drain, Stop, Kill and Running may be called
 // from any goroutine at any time; Run is called once.
 type Submitter struct {
-	cfg   SubmitConfig
-	nc    *nats.Conn
-	js    jetstream.JetStream
-	pub   jetstream.JetStream // publishes the jobs, InFlight at most waiting for the server
-	run   string
-	names Names
+	cfg SubmitConfig
+	srv *Server
+	pub jetstream.JetStream // publishes the jobs, InFlight at most waiting for the server
+	run string
 
 	intake     context.Context // done once no job may be submitted any more
 	stopIntake context.CancelFunc
@@ -113,36 +105,22 @@ var canceledBy = map[runner.StopCause]error{
 	runner.StopResultsError: errors.New("canceled: the results file could not be written"),
 }
 
-// NewSubmitter makes sure the streams exist and makes a Submitter on nc,
-// with a new run id. The caller closes nc after Run returns.
-func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submitter, error) {
+// NewSubmitter makes a Submitter on srv, with a new run id.
+func NewSubmitter(srv *Server, cfg SubmitConfig) (*Submitter, error) {
 	if cfg.InFlight < 1 {
 		return nil, errors.New("in-flight jobs must be at least 1")
 	}
 	if cfg.CancelWait <= 0 {
 		cfg.CancelWait = 30 * time.Second
 	}
-	names, err := NewNames(cfg.Prefix)
-	if err != nil {
-		return nil, err
-	}
-	js, err := streams(ctx, nc, names, cfg.Replicas)
-	if err != nil {
-		return nil, err
-	}
 	id := make([]byte, 8)
 	rand.Read(id)
-	pub, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.InFlight), jetstream.WithPublishAsyncTimeout(5*time.Second))
+	pub, err := jetstream.New(srv.nc, jetstream.WithPublishAsyncMaxPending(cfg.InFlight), jetstream.WithPublishAsyncTimeout(5*time.Second))
 	if err != nil {
 		return nil, err
 	}
-	kv, err := runs(ctx, js, names, cfg.Replicas)
-	if err != nil {
-		return nil, err
-	}
-	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id), names: names,
+	s := &Submitter{cfg: cfg, srv: srv, pub: pub, run: hex.EncodeToString(id),
 		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{}}
-	s.life.kv = kv
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -183,9 +161,9 @@ func (s *Submitter) cancel(c runner.StopCause) {
 	s.cancelOnce.Do(func() {
 		s.cancelWhy = canceledBy[c]
 		close(s.canceled)
-		s.nc.Publish(s.names.cancel(s.run), nil)
-		s.purge(s.names.JobsStream, s.names.jobs(s.run))
-		s.nc.Flush()
+		s.srv.nc.Publish(s.srv.names.cancel(s.run), nil)
+		s.purge(s.srv.names.JobsStream, s.srv.names.jobs(s.run))
+		s.srv.nc.Flush()
 	})
 }
 
@@ -194,9 +172,7 @@ func (s *Submitter) cancel(c runner.StopCause) {
 func (s *Submitter) purge(stream, subject string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if st, err := s.js.Stream(ctx, stream); err == nil {
-		st.Purge(ctx, jetstream.WithPurgeSubject(subject))
-	}
+	s.srv.purge(ctx, stream, subject)
 }
 
 // arrival is what the collector hears of: a result from a worker, a
@@ -252,8 +228,8 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		case <-done:
 		}
 	}
-	cons, err := s.js.OrderedConsumer(context.Background(), s.names.ResultsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{s.names.results(s.run)},
+	cons, err := s.srv.js.OrderedConsumer(context.Background(), s.srv.names.ResultsStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{s.srv.names.results(s.run)},
 	})
 	if err != nil {
 		return sum, fmt.Errorf("reading results: %w", err)
@@ -263,7 +239,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		return sum, fmt.Errorf("reading results: %w", err)
 	}
 	notices := make(chan *nats.Msg, 4096)
-	sub, err := s.nc.ChanSubscribe(s.names.notice(s.run), notices)
+	sub, err := s.srv.nc.ChanSubscribe(s.srv.names.notice(s.run), notices)
 	if err != nil {
 		it.Stop()
 		return sum, err
@@ -329,7 +305,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	it.Stop()
 	sub.Unsubscribe()
 	wg.Wait()
-	s.purge(s.names.ResultsStream, s.names.results(s.run)) // recorded here: the server need not keep them
+	s.purge(s.srv.names.ResultsStream, s.srv.names.results(s.run)) // recorded here: the server need not keep them
 
 	// What is left never reported: a job a worker had started counts as
 	// canceled, the others as not started.

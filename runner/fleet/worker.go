@@ -44,12 +44,6 @@ type WorkerConfig struct {
 	// FetchWait bounds one pull from the queue; 0 means a second. A drain
 	// waits at most this long for the pull under way.
 	FetchWait time.Duration
-	// Prefix names the namespace of the streams, consumer and subjects
-	// (see Names); Replicas is the number of copies of each stream when
-	// the worker creates them, and, unless 0, the number an existing
-	// stream must have.
-	Prefix   string
-	Replicas int
 	// ResultWait bounds the time spent sending one job's result while the
 	// server does not take it; then the job goes back to the queue. 0
 	// means a minute.
@@ -61,9 +55,7 @@ type WorkerConfig struct {
 // time; Run is called once.
 type Worker struct {
 	cfg     WorkerConfig
-	names   Names
-	nc      *nats.Conn
-	js      jetstream.JetStream
+	srv     *Server
 	cons    jetstream.Consumer
 	ackWait time.Duration
 	r       *runner.Runner
@@ -81,10 +73,6 @@ type Worker struct {
 
 	drainOnce, killOnce sync.Once
 	drained, killed     chan struct{}
-
-	// beforeAck, when set by a test, is called after a result is sent and
-	// before the job's message is acknowledged.
-	beforeAck func()
 }
 
 // heldJob is a job the worker has taken from the queue and not yet
@@ -113,9 +101,9 @@ type runState struct {
 	held   int
 }
 
-// NewWorker makes sure the streams and the workers' consumer exist and
-// makes a Worker on nc. The caller closes nc after Run returns.
-func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, error) {
+// NewWorker makes sure the workers' consumer exists and makes a Worker on
+// srv.
+func NewWorker(ctx context.Context, srv *Server, cfg WorkerConfig) (*Worker, error) {
 	switch {
 	case cfg.Jobs < 1 || cfg.Prefetch < 1:
 		return nil, errors.New("jobs and prefetch must be at least 1")
@@ -131,26 +119,20 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 	if cfg.ResultWait <= 0 {
 		cfg.ResultWait = time.Minute
 	}
-	names, err := NewNames(cfg.Prefix)
+	ctx, done := srv.guard(ctx)
+	defer done()
+	cons, err := workerConsumer(ctx, srv.js, srv.names, cfg.AckWait)
 	if err != nil {
-		return nil, err
+		return nil, srv.refused(ctx, err)
 	}
-	js, err := streams(ctx, nc, names, cfg.Replicas)
-	if err != nil {
-		return nil, err
-	}
-	cons, err := workerConsumer(ctx, js, names, cfg.AckWait)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkQueueDrains(ctx, js, names, cons); err != nil {
-		return nil, err
+	if err := checkQueueDrains(ctx, srv.js, srv.names, cons); err != nil {
+		return nil, srv.refused(ctx, err)
 	}
 	if err := runner.BecomeSubreaper(); err != nil {
 		return nil, fmt.Errorf("becoming a child subreaper: %w", err)
 	}
 	w := &Worker{
-		cfg: cfg, names: names, nc: nc, js: js, cons: cons, ackWait: cfg.AckWait,
+		cfg: cfg, srv: srv, cons: cons, ackWait: cfg.AckWait,
 		events:   make(chan runner.Event, 64),
 		held:     map[*jobspec.Job]*heldJob{},
 		runs:     map[string]*runState{},
@@ -181,8 +163,8 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 // stops it like Stop), and returns once every job it took is finished or
 // handed back.
 func (w *Worker) Run(ctx context.Context) error {
-	sub, err := w.nc.Subscribe(w.names.cancel("*"), func(m *nats.Msg) {
-		run := strings.TrimPrefix(m.Subject, w.names.cancel(""))
+	sub, err := w.srv.nc.Subscribe(w.srv.names.cancel("*"), func(m *nats.Msg) {
+		run := strings.TrimPrefix(m.Subject, w.srv.names.cancel(""))
 		if err := CheckRunID(run); err != nil {
 			w.warn("ignored a cancel on %s: %v", shortened(m.Subject), err)
 			return
@@ -193,7 +175,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	defer sub.Unsubscribe()
-	statusSub, err := w.nc.Subscribe(w.names.status(), w.answerStatus)
+	statusSub, err := w.srv.nc.Subscribe(w.srv.names.status(), w.answerStatus)
 	if err != nil {
 		return err
 	}
@@ -357,6 +339,6 @@ func (w *Worker) notice(job *jobspec.Job, n noticeMsg) {
 	}
 	n.Seq, n.Worker = h.m.Seq, w.cfg.Name
 	if data, err := json.Marshal(n); err == nil {
-		w.nc.Publish(w.names.notice(h.m.Run), data)
+		w.srv.nc.Publish(w.srv.names.notice(h.m.Run), data)
 	}
 }
