@@ -38,6 +38,9 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer in.Close()
+	if err := opts.checkOutputs(in); err != nil {
+		return err
+	}
 	guard := interrupt.Start(opts.killGrace)
 	defer guard.Stop()
 
