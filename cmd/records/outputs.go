@@ -120,7 +120,9 @@ func (f output) named() string {
 // output, and one already there (by any name, any link) that is the file
 // of an input or output.
 func (o *Outputs) checkDir(d output) error {
-	jobFile := func(name string) bool { return strings.HasSuffix(name, ".stdout") || strings.HasSuffix(name, ".stderr") }
+	jobFile := func(name string) bool {
+		return strings.HasSuffix(name, ".stdout") || strings.HasSuffix(name, ".stderr")
+	}
 	fi, err := os.Stat(d.path)
 	if err != nil {
 		abs, aerr := filepath.Abs(d.path)
