@@ -78,6 +78,9 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.checkBounds(); err != nil {
+		return err
+	}
 	if err := opts.checkOutputs(); err != nil {
 		return err
 	}
