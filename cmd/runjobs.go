@@ -50,6 +50,12 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	} else if err != nil {
 		return err
 	}
+	if !opts.dryRun {
+		if err := opts.openResults(); err != nil { // locked before --resume reads it
+			return err
+		}
+		defer opts.resultsOut.Close()
+	}
 	if cfg.Skip, err = opts.resumeSkip(ios); err != nil {
 		return err
 	}
