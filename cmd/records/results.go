@@ -28,8 +28,13 @@ type savedFiles interface {
 	Files() (stdout, stderr string)
 }
 
-// Record appends the job's record.
+// Record appends the job's record. A job skipped by --resume gets none:
+// its earlier record stands, and a resumed run adds lines only for the
+// jobs it ran.
 func (r *Results) Record(res *runner.Result) error {
+	if res.Status == runner.Skipped {
+		return nil
+	}
 	rec := NewRecord(res)
 	rec.Run, rec.Shard = r.Run, r.Shard
 	return r.f.Write(rec)
