@@ -87,9 +87,16 @@ func (c *natsConn) open(ios *iostreams.IOStreams, url, name string, replicas int
 	srv, err := fleet.OpenServer(ctx, nc, c.names.Prefix, replicas)
 	if err != nil {
 		nc.Close()
-		return nil, usageError("NATS server at %s: %v", fleet.Redact(url), err)
+		return nil, c.fail(ios, url, err)
 	}
 	return srv, nil
+}
+
+// fail is the usage error of err, from the server at url, with every
+// secret of the URL and of the environment masked.
+func (c *natsConn) fail(ios *iostreams.IOStreams, url string, err error) error {
+	msg := fleet.Mask(err.Error(), url, ios.Getenv(envNATSPassword), ios.Getenv(envNATSToken))
+	return usageError("NATS server at %s: %s", fleet.Redact(url), msg)
 }
 
 // openLimit bounds the opening of a namespace on the server.

@@ -177,5 +177,5 @@ func (fc *fleetConn) close() { fc.srv.Conn().Close() }
 
 // fail turns an error from the server into a usage error naming it.
 func (fc *fleetConn) fail(err error) error {
-	return usageError("NATS server at %s: %v", fleet.Redact(fc.url), err)
+	return usageError("NATS server at %s: %s", fleet.Redact(fc.url), fleet.Mask(err.Error(), fc.url))
 }

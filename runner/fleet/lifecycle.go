@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -72,10 +73,10 @@ func (s *Submitter) queuedJob(seq int, slots <-chan struct{}) {
 
 // submittedAll records that intake has ended: the run is Submitted, with
 // its counts, unless it was canceled or collected meanwhile.
-func (s *Submitter) submittedAll() {
+func (s *Submitter) submittedAll() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
+	_, err := s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
 		s.life.mu.Lock()
 		i.Queued, i.Local, i.LocalCounts = int(s.life.queued.Load()), s.life.local, s.life.localCounts
 		s.life.mu.Unlock()
@@ -84,16 +85,27 @@ func (s *Submitter) submittedAll() {
 		}
 		return true
 	})
+	if err != nil {
+		return fmt.Errorf("recording run %s as submitted: %w", s.run, err)
+	}
+	return nil
 }
 
-// collected records that the submitter has recorded every result.
-func (s *Submitter) collected(sum runner.Summary) {
+// collected records that the submitter has recorded every result, and
+// only then removes the results from the server: a run whose state could
+// not be recorded keeps them, for drover wait.
+func (s *Submitter) collected(sum runner.Summary) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
+	_, err := s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
 		i.State, i.Final = Collected, &sum.Counts
 		return true
 	})
+	if err != nil {
+		return fmt.Errorf("recording run %s as collected (its results stay on the server for drover wait): %w", s.run, err)
+	}
+	s.srv.purge(ctx, s.srv.names.ResultsStream, s.srv.names.results(s.run))
+	return nil
 }
 
 // end stops answering on the run's subject.

@@ -5,12 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/jobspec"
@@ -152,8 +150,9 @@ func (s *Submitter) drainFor(c runner.StopCause, err error) {
 	s.stopIntake()
 }
 
-// Running is the number of jobs submitted and not yet finished.
-func (s *Submitter) Running() int { return int(s.out.Load()) }
+// Running is the number of jobs that a worker has started and that have
+// not finished yet.
+func (s *Submitter) Running() int { return int(s.running.Load()) }
 
 // cancel stops submitting and cancels the run for cause c.
 func (s *Submitter) cancel(c runner.StopCause) {
@@ -173,169 +172,4 @@ func (s *Submitter) purge(stream, subject string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.srv.purge(ctx, stream, subject)
-}
-
-// arrival is what the collector hears of: a result from a worker, a
-// notice, a job finished without a worker (skipped, not submittable), or
-// the end of the input.
-type arrival struct {
-	result *resultMsg
-	notice *noticeMsg
-	local  *runner.Result
-	ended  bool
-}
-
-// Run submits the jobs of src and collects their results until every
-// submitted job has finished, or the run is canceled and the started jobs
-// have reported (or CancelWait has passed). ctx ending stops the run like
-// Stop. It returns the summary and the first error that ended the run
-// early: src's error, the Record error, or a queue that cannot be reached.
-func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary, error) {
-	start := time.Now()
-	if err := s.begin(ctx); err != nil {
-		if s.cfg.Events != nil {
-			close(s.cfg.Events)
-		}
-		return runner.Summary{}, fmt.Errorf("recording the run: %w", err)
-	}
-	defer s.life.end()
-	if s.cfg.Detach {
-		return s.runDetached(ctx, src)
-	}
-	defer context.AfterFunc(ctx, s.Stop)()
-	if s.cfg.Events != nil {
-		defer close(s.cfg.Events)
-	}
-	if i, ok := src.(runner.Interrupter); ok {
-		defer context.AfterFunc(s.intake, i.Interrupt)()
-	}
-	var sum runner.Summary
-	if !s.cfg.Deadline.IsZero() {
-		expire := func() { close(s.expired); s.cancel(runner.StopDeadline) }
-		if left := time.Until(s.cfg.Deadline); left > 0 {
-			defer time.AfterFunc(left, expire).Stop()
-		} else {
-			expire() // nothing is submitted after a deadline already past
-		}
-	}
-
-	arrivals := make(chan arrival, 64)
-	done := make(chan struct{}) // closed when the collector is finished
-	send := func(a arrival) {
-		s.life.sent(a)
-		select {
-		case arrivals <- a:
-		case <-done:
-		}
-	}
-	cons, err := s.srv.js.OrderedConsumer(context.Background(), s.srv.names.ResultsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{s.srv.names.results(s.run)},
-	})
-	if err != nil {
-		return sum, fmt.Errorf("reading results: %w", err)
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return sum, fmt.Errorf("reading results: %w", err)
-	}
-	notices := make(chan *nats.Msg, 4096)
-	sub, err := s.srv.nc.ChanSubscribe(s.srv.names.notice(s.run), notices)
-	if err != nil {
-		it.Stop()
-		return sum, err
-	}
-
-	var wg sync.WaitGroup
-	var accepted int
-	var intakeErr error
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		for {
-			msg, err := it.Next()
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
-			if err != nil { // the ordered consumer recovers by itself; wait a little
-				select {
-				case <-done:
-					return
-				case <-time.After(100 * time.Millisecond):
-					continue
-				}
-			}
-			res, err := decodeResult(msg.Data())
-			switch {
-			case err != nil:
-				s.warn("ignored a message on %s that is not a result (%d bytes): %v", shortened(msg.Subject()), len(msg.Data()), err)
-			case res.Run != s.run:
-				s.warn("ignored a result of run %s on this run's subject", res.Run)
-			default:
-				send(arrival{result: res})
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			case m := <-notices:
-				if n, err := decodeNotice(m.Data); err == nil {
-					send(arrival{notice: n})
-				}
-			}
-		}
-	}()
-	slots := make(chan struct{}, s.cfg.InFlight)
-	go func() {
-		defer wg.Done()
-		accepted, intakeErr = s.submitAll(src, slots, send)
-		s.submittedAll()
-		send(arrival{ended: true})
-	}()
-
-	tally := s.newTally(runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
-		StopOnSuccess: s.cfg.StopOnSuccess}, s.cancel)
-	ended := make(chan struct{})
-	toldStop := s.reason.Tell(s.intake, ended, s.emit)
-	s.collect(tally, arrivals, slots)
-	close(done)
-	it.Stop()
-	sub.Unsubscribe()
-	wg.Wait()
-	s.purge(s.srv.names.ResultsStream, s.srv.names.results(s.run)) // recorded here: the server need not keep them
-
-	// What is left never reported: a job a worker had started counts as
-	// canceled, the others as not started.
-	s.mu.Lock()
-	left := s.outstanding
-	s.outstanding = map[int]*pending{}
-	s.mu.Unlock()
-	for _, p := range sortedPending(left) {
-		if !p.started {
-			continue
-		}
-		now := time.Now()
-		res := &runner.Result{Job: p.job, Status: runner.Canceled, Attempts: 1, StartedAt: now, FinishedAt: now,
-			Err: fmt.Errorf("%v; no result came from its worker within %s", s.cancelWhy, s.cfg.CancelWait), Output: s.output(p.job, nil)}
-		tally.Add(res)
-	}
-	close(ended)
-	toldStop()
-	sum = tally.Summary()
-	select {
-	case <-s.expired:
-		sum.DeadlinePassed = true
-	default:
-	}
-	sum.Jobs = accepted
-	sum.NotStarted = accepted - sum.Finished()
-	sum.Duration = time.Since(start)
-	s.collected(sum)
-	if intakeErr != nil {
-		return sum, intakeErr
-	}
-	return sum, tally.Err()
 }
