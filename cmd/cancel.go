@@ -63,6 +63,10 @@ func runCancel(ios *iostreams.IOStreams, opts *controlOptions) error {
 	if rep.Unanswered > 0 {
 		fmt.Fprintf(ios.ErrOut, " (%d recorded canceled without a result from its worker)", rep.Unanswered)
 	}
+	if rep.SubmitterAlive {
+		fmt.Fprintln(ios.ErrOut, "; its drover run records their results")
+		return nil
+	}
 	fmt.Fprintf(ios.ErrOut, "; 'drover wait %s' collects its results\n", opts.run)
 	return nil
 }

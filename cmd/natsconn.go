@@ -3,6 +3,8 @@ package cmd
 import (
 	"context"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -31,6 +33,23 @@ const (
 	envNATSNKey     = "DROVER_NATS_NKEY"
 	envNATSCA       = "DROVER_NATS_CA"
 )
+
+// secretEnv are the variables of drover's own that carry credentials, or
+// name the files that hold them: jobs never inherit them.
+var secretEnv = []string{envNATSURL, envNATSUser, envNATSPassword, envNATSToken, envNATSCreds, envNATSNKey}
+
+// jobEnviron is env without drover's secret variables: the environment
+// jobs start from.
+func jobEnviron(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(secretEnv, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
 
 func (c *natsConn) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.creds, "nats-creds", "", "NATS credentials file (user JWT and NKey seed; env "+envNATSCreds+")")

@@ -171,7 +171,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	w, err = fleet.NewWorker(ctx, srv, fleet.WorkerConfig{
 		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
-		Environ: ios.Environ(), OutputLimit: limit, Name: name, Throttle: o.limits,
+		Environ: jobEnviron(ios.Environ()), OutputLimit: limit, Name: name, Throttle: o.limits,
 		Log: func(s string) { logf(false, s) },
 	})
 	if err != nil {

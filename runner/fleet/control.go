@@ -72,6 +72,9 @@ type CancelReport struct {
 	Stopped    int // running jobs the workers were told to stop
 	Unanswered int // of those, the ones whose worker sent no result within the wait; recorded canceled here
 	Already    RunState
+	// SubmitterAlive says that the run's drover run is attached and
+	// alive: it records the results itself.
+	SubmitterAlive bool
 }
 
 // Cancel stops a run: its jobs still on the queue are withdrawn (they end
@@ -92,7 +95,7 @@ func (s *Server) Cancel(ctx context.Context, run string, wait time.Duration) (*C
 
 func (s *Server) stopRun(ctx context.Context, run string, wait time.Duration) (*CancelReport, error) {
 	rep := &CancelReport{}
-	_, err := s.updateRun(ctx, run, func(i *RunInfo) bool {
+	info, err := s.updateRun(ctx, run, func(i *RunInfo) bool {
 		if i.State == Collected {
 			rep.Already = Collected
 			return false
@@ -106,6 +109,34 @@ func (s *Server) stopRun(ctx context.Context, run string, wait time.Duration) (*
 	if rep.Already != "" {
 		return rep, nil
 	}
+	rep.SubmitterAlive = !info.Detached && s.submitterAlive(run)
+	running, err := s.withdraw(ctx, run, rep)
+	if err != nil {
+		return nil, err
+	}
+	if s.awaitStopped(ctx, run, running, time.Now().Add(wait)) {
+		return rep, nil // its submitter recorded the stopped jobs
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err := s.recordUnanswered(ctx, run, running, wait, rep); err != nil {
+		return nil, err
+	}
+	_, err = s.updateRun(ctx, run, func(i *RunInfo) bool {
+		if i.State != Canceling {
+			return false
+		}
+		i.State = Canceled
+		return true
+	})
+	return rep, err
+}
+
+// withdraw tells the run's submitter and workers of the cancel, removes
+// its jobs from the queue, and returns its jobs that were running, by
+// sequence number.
+func (s *Server) withdraw(ctx context.Context, run string, rep *CancelReport) (map[int]HeldJob, error) {
 	queued, err := s.onQueue(ctx, run)
 	if err != nil {
 		return nil, err
@@ -133,12 +164,16 @@ func (s *Server) stopRun(ctx context.Context, run string, wait time.Duration) (*
 	}
 	rep.Stopped = len(running)
 	rep.Withdrawn = max(queued-len(running), 0)
+	return running, nil
+}
 
-	// Wait for the stopped jobs' results.
-	deadline := time.Now().Add(wait)
+// awaitStopped waits, until deadline, for the results of the running
+// jobs, and deletes each from running as its result comes. It reports
+// whether the run's submitter recorded the run as collected meanwhile.
+func (s *Server) awaitStopped(ctx context.Context, run string, running map[int]HeldJob, deadline time.Time) bool {
 	for len(running) > 0 && time.Now().Before(deadline) {
 		if r, err := s.getRun(ctx, run); err == nil && r.info.State == Collected {
-			return rep, nil // its submitter recorded the stopped jobs
+			return true
 		}
 		rctx, cancel := context.WithTimeout(ctx, time.Until(deadline))
 		s.readResults(rctx, run, func(m *resultMsg) { delete(running, m.Seq) })
@@ -146,11 +181,17 @@ func (s *Server) stopRun(ctx context.Context, run string, wait time.Duration) (*
 		if len(running) > 0 {
 			select {
 			case <-ctx.Done():
-				return nil, ctx.Err()
+				return false
 			case <-time.After(200 * time.Millisecond):
 			}
 		}
 	}
+	return false
+}
+
+// recordUnanswered publishes a canceled result for each running job whose
+// worker sent none within wait, so that drover wait records it.
+func (s *Server) recordUnanswered(ctx context.Context, run string, running map[int]HeldJob, wait time.Duration, rep *CancelReport) error {
 	now := time.Now()
 	for _, h := range running {
 		m := resultMsg{Run: run, Seq: h.Seq, ID: h.ID, Record: h.Record, Status: runner.Canceled, Attempts: 1,
@@ -158,18 +199,11 @@ func (s *Server) stopRun(ctx context.Context, run string, wait time.Duration) (*
 			Error: fmt.Sprintf("canceled by drover cancel; no result came from worker %s within %s", h.Worker, wait)}
 		data, _ := json.Marshal(m)
 		if _, err := s.js.Publish(ctx, s.names.results(run), data); err != nil {
-			return nil, fmt.Errorf("recording job %s canceled: %w", h.ID, err)
+			return fmt.Errorf("recording job %s canceled: %w", h.ID, err)
 		}
 		rep.Unanswered++
 	}
-	_, err = s.updateRun(ctx, run, func(i *RunInfo) bool {
-		if i.State != Canceling {
-			return false
-		}
-		i.State = Canceled
-		return true
-	})
-	return rep, err
+	return nil
 }
 
 // Unfinished returns the runs that are not collected among those named

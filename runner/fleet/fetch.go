@@ -92,7 +92,7 @@ func (w *Worker) take(msg jetstream.Msg) *jobspec.Job {
 	}
 	rs.held++
 	job := m.job()
-	w.held[job] = &heldJob{msg: msg, m: m, run: rs}
+	w.held[job] = &heldJob{msg: msg, m: m, run: rs, taken: time.Now()}
 	w.mu.Unlock()
 	return job
 }

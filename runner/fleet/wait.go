@@ -156,7 +156,9 @@ func (c *collection) readBatch(cons jetstream.Consumer) (int, error) {
 			c.tally.NotStarted()
 			continue
 		}
-		c.tally.Add(resultFrom(c.sink, &jobspec.Job{ID: m.ID, Seq: m.Seq, Record: m.Record}, m))
+		job, _ := jobOfCommand(m.Cmd) // checked by decodeResult
+		job.ID, job.Seq, job.Record = m.ID, m.Seq, m.Record
+		c.tally.Add(resultFrom(c.sink, job, m))
 	}
 	return n, c.tally.Err()
 }

@@ -82,6 +82,7 @@ type heldJob struct {
 	m     *jobMsg
 	run   *runState
 	state heldState
+	taken time.Time
 }
 
 type heldState int
@@ -91,6 +92,7 @@ const (
 	started                     // its first attempt started
 	handedBack                  // given back to the queue unstarted
 	refused                     // its run was canceled before it started
+	overdue                     // held past the ack deadline, its run was over before it started
 )
 
 // runState is what the worker knows of one run: a context that ends when
