@@ -20,6 +20,7 @@ import (
 func TestWorkerSurvivesForgedCancels(t *testing.T) {
 	url := startServer(t)
 	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1})
+	goodRun(t, url, "the worker's start") // it hears cancels before it runs a job
 	nc := connect(t, url)
 	for _, c := range []struct{ subject, data string }{
 		{"drover.cancel.r1", "{{{ not JSON"},
