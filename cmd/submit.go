@@ -122,7 +122,7 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 			return nil, nil, err
 		}
 	}
-	sub, err := fleet.NewSubmitter(srv, fleet.SubmitConfig{
+	sub, err := fleet.NewSubmitter(ctx, srv, fleet.SubmitConfig{
 		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
 		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
 		Deadline: cfg.Deadline, CancelWait: opts.cancelWait,

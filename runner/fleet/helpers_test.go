@@ -212,7 +212,7 @@ func submitAt(t *testing.T, a at, cfg SubmitConfig, src runner.Source) *testRun 
 		tr.stderr[res.Job.ID] = res.Output.(*buffers).err.String()
 		return nil
 	}
-	s, err := NewSubmitter(openOn(t, connectIn(t, a.url, a.prefix), a.prefix, a.replicas), cfg)
+	s, err := NewSubmitter(context.Background(), openOn(t, connectIn(t, a.url, a.prefix), a.prefix, a.replicas), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

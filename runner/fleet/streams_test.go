@@ -77,7 +77,7 @@ func TestExistingStreamSettingsChecked(t *testing.T) {
 			}
 			srv, err = OpenServer(ctx, connect(t, url), "", c.replicas)
 			if err == nil {
-				_, err = NewSubmitter(srv, SubmitConfig{InFlight: 1})
+				_, err = NewSubmitter(ctx, srv, SubmitConfig{InFlight: 1})
 			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("run: %v\nwant %q", err, c.want)

@@ -103,13 +103,18 @@ var canceledBy = map[runner.StopCause]error{
 	runner.StopResultsError: errors.New("canceled: the results file could not be written"),
 }
 
-// NewSubmitter makes a Submitter on srv, with a new run id.
-func NewSubmitter(srv *Server, cfg SubmitConfig) (*Submitter, error) {
+// NewSubmitter makes a Submitter on srv, with a new run id. It refuses a
+// job queue that keeps the jobs its workers acknowledged, as a worker
+// does: they would run again.
+func NewSubmitter(ctx context.Context, srv *Server, cfg SubmitConfig) (*Submitter, error) {
 	if cfg.InFlight < 1 {
 		return nil, errors.New("in-flight jobs must be at least 1")
 	}
 	if cfg.CancelWait <= 0 {
 		cfg.CancelWait = 30 * time.Second
+	}
+	if err := srv.checkQueue(ctx); err != nil {
+		return nil, err
 	}
 	id := make([]byte, 8)
 	rand.Read(id)

@@ -68,6 +68,7 @@ type Worker struct {
 	canceled map[string]time.Time // runs canceled by their submitter, and when
 	draining bool
 	stopping bool
+	refusal  error // why the worker refused the job queue while it ran
 
 	warnings warnings
 
@@ -185,10 +186,18 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	heartbeatDone := make(chan struct{})
-	wg.Add(2)
+	watching, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		w.heartbeat(heartbeatDone)
+	}()
+	go func() {
+		defer wg.Done()
+		if err := w.srv.watchQueue(watching, w.cons, queueCheckEvery); err != nil {
+			w.refuse(err)
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -205,6 +214,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	_, err = w.r.Run(ctx, fetcher{w})
 	close(heartbeatDone)
+	stopWatching()
 	wg.Wait()
 
 	// Nothing should be left; whatever is goes back to the queue.
@@ -218,7 +228,22 @@ func (w *Worker) Run(ctx context.Context) error {
 	for _, msg := range left {
 		msg.Nak()
 	}
+	if err == nil {
+		w.mu.Lock()
+		err = w.refusal
+		w.mu.Unlock()
+	}
 	return err
+}
+
+// refuse drains the worker, which then returns err: the job queue it
+// pulls from is no longer one it can work on.
+func (w *Worker) refuse(err error) {
+	w.mu.Lock()
+	w.refusal = err
+	w.mu.Unlock()
+	w.log("refusing the job queue, and draining: %v", err)
+	w.Drain()
 }
 
 // Drain stops taking jobs: the jobs taken but not started go back to the
