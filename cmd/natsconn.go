@@ -19,8 +19,7 @@ import (
 // need to be on the command line, where ps shows them.
 type natsConn struct {
 	creds, nkey, ca string
-	prefix          string      // --prefix
-	names           fleet.Names // of prefix, once dial has resolved it
+	prefix          string // --prefix
 }
 
 // The environment variables drover reads for NATS.
@@ -71,10 +70,11 @@ func natsURL(ios *iostreams.IOStreams, flag string) string {
 // cannot be read, a server that cannot be reached or that refuses drover
 // is a usage error (exit 2) naming the server without its password.
 func (c *natsConn) dial(ios *iostreams.IOStreams, url, name string, note func(string)) (*nats.Conn, error) {
-	if err := c.namespace(ios); err != nil {
+	names, err := c.namespace(ios)
+	if err != nil {
 		return nil, err
 	}
-	o := fleet.ConnOptions{URL: url, Name: name, OnChange: note, Inbox: c.names.Inbox,
+	o := fleet.ConnOptions{URL: url, Name: name, OnChange: note, Inbox: names.Inbox,
 		User: ios.Getenv(envNATSUser), Password: ios.Getenv(envNATSPassword), Token: ios.Getenv(envNATSToken),
 		CredsFile: orEnv(ios, c.creds, envNATSCreds), NKeyFile: orEnv(ios, c.nkey, envNATSNKey), CAFile: orEnv(ios, c.ca, envNATSCA)}
 	for _, f := range []struct{ flag, path string }{{"--nats-creds", o.CredsFile}, {"--nats-nkey", o.NKeyFile}, {"--nats-ca", o.CAFile}} {
@@ -103,7 +103,8 @@ func (c *natsConn) open(ios *iostreams.IOStreams, url, name string, replicas int
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), openLimit)
 	defer cancel()
-	srv, err := fleet.OpenServer(ctx, nc, c.names.Prefix, replicas)
+	names, _ := c.namespace(ios) // as dial found it
+	srv, err := fleet.OpenServer(ctx, nc, names.Prefix, replicas)
 	if err != nil {
 		nc.Close()
 		return nil, c.fail(ios, url, err)

@@ -54,11 +54,10 @@ func (o *runOptions) checkNATSFlags(ios *iostreams.IOStreams) error {
 	if o.cancelWait <= 0 {
 		return usageError("--cancel-wait must be positive")
 	}
-	var err error
-	if o.replicas, err = o.ns.resolve(changed); err != nil {
+	if _, err := o.ns.resolve(changed); err != nil {
 		return err
 	}
-	if err := o.conn.namespace(ios); err != nil {
+	if _, err := o.conn.namespace(ios); err != nil {
 		return err
 	}
 	for _, f := range workerFlags {
@@ -98,9 +97,11 @@ func (o *runOptions) checkNATSFlags(ios *iostreams.IOStreams) error {
 // without JetStream, is a usage error (exit 2), and so is a --resume of a
 // results file whose fleet run is still open on the server: its jobs
 // would be queued twice.
-func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
+func (st *runState) newSubmitter(ios *iostreams.IOStreams, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
+	opts := st.opts
 	host, _ := os.Hostname()
-	srv, err := opts.conn.open(ios, opts.nats, fmt.Sprintf("drover run on %s", host), opts.replicas, func(s string) {
+	replicas, _ := opts.ns.resolve(opts.changed) // checked with the other flags
+	srv, err := opts.conn.open(ios, opts.nats, fmt.Sprintf("drover run on %s", host), replicas, func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
@@ -117,7 +118,7 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 		results, _ = filepath.Abs(opts.results)
 	}
 	if opts.resume {
-		if err := checkResumable(ctx, srv, opts, results, host); err != nil {
+		if err := st.checkResumable(ctx, srv, results, host); err != nil {
 			nc.Close()
 			return nil, nil, err
 		}
@@ -134,14 +135,14 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 		nc.Close()
 		return nil, nil, usageError("NATS server at %s: %v", fleet.Redact(opts.nats), err)
 	}
-	if opts.resultsOut != nil {
-		opts.resultsOut.Run = sub.RunID()
+	if st.results != nil {
+		st.results.Run = sub.RunID()
 	}
 	if opts.detach {
 		fmt.Fprintln(ios.Out, sub.RunID()) // for RUN=$(drover run --nats URL --detach jobs)
 	}
 	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), where(fleet.Redact(opts.nats), opts.conn.names))
+		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), where(fleet.Redact(opts.nats), srv.Names()))
 	}
 	return sub, nc.Close, nil
 }
@@ -150,10 +151,11 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 // is open on the server: named in its records, or submitted from this host
 // with this results file. Its jobs may still be queued or running, or its
 // results waiting to be collected.
-func checkResumable(ctx context.Context, srv *fleet.Server, opts *runOptions, results, host string) error {
+func (st *runState) checkResumable(ctx context.Context, srv *fleet.Server, results, host string) error {
+	opts := st.opts
 	var named []string
-	if opts.previous != nil {
-		named = opts.previous.Runs
+	if st.previous != nil {
+		named = st.previous.Runs
 	}
 	open, err := srv.Unfinished(ctx, named, results, host)
 	if err != nil {
