@@ -89,9 +89,9 @@ func unwrapPath(err error) error {
 }
 
 // runExitCode maps how a run ended to its exit code: a signal wins over a
-// closed stdout, which wins over bad input or a failed results file, which
-// win over a deadline passed, which wins over failed jobs. Jobs canceled
-// by --stop-on-success are no failure.
+// closed stdout, which wins over bad input, a failed results file or job
+// output lost, which win over a deadline passed, which wins over failed
+// jobs. Jobs canceled by --stop-on-success are no failure.
 func runExitCode(out outcome) int {
 	sum := out.sum
 	switch {
@@ -99,7 +99,7 @@ func runExitCode(out outcome) int {
 		return signalExitCode(out.interrupted)
 	case out.stdoutClosed:
 		return exitSIGPIPE
-	case out.err != nil:
+	case out.err != nil, out.outputLost:
 		return exitUsage
 	case sum.DeadlinePassed:
 		return exitDeadline

@@ -140,6 +140,7 @@ type outcome struct {
 	sum          runner.Summary
 	err          error     // bad input, or a results file that failed
 	stdoutClosed bool      // drover's stdout was found closed
+	outputLost   bool      // a job's output was not written whole
 	interrupted  os.Signal // the first signal received, if any
 }
 
@@ -160,7 +161,7 @@ func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *
 	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
 	con.Wait()
 	stopWatching()
-	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), interrupted: guard.Stop()}
+	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), outputLost: con.OutputLost(), interrupted: guard.Stop()}
 }
 
 // finish reports the run's error, prints the summary, completes the

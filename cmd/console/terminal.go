@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -40,6 +41,8 @@ type terminal struct {
 	// Owned by the loop goroutine.
 	failures []Failure
 	outErr   error          // the first error writing drover's own stdout
+	lost     int            // jobs whose output was not written whole
+	stopped  bool           // onClosed was called
 	order    []*jobspec.Job // KeepOrder: accepted jobs not yet written
 	held     map[*jobspec.Job]*runner.Result
 	state    progressState
@@ -97,7 +100,7 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 		case s := <-t.notes:
 			t.write(t.ios.ErrOut, []byte("drover: "+s+"\n"))
 		case c := <-t.chunks:
-			t.write(c.dst, c.data)
+			t.writeJob(c.id, c.dst, c.data)
 			c.release()
 		case c := <-t.controls:
 			if c.paused != nil {
@@ -209,7 +212,9 @@ func modeOutput(out runner.JobOutput) runner.JobOutput {
 // it.
 func (t *terminal) writeResult(res *runner.Result) {
 	if s, ok := res.Output.(*savedOutput); ok {
-		s.closeFiles()
+		if err := s.closeFiles(); err != nil {
+			t.lose(res.Job.ID, err)
+		}
 	}
 	switch o := modeOutput(res.Output).(type) {
 	case *groupOutput:
@@ -218,8 +223,8 @@ func (t *terminal) writeResult(res *runner.Result) {
 			if t.opts.GithubGroups {
 				t.write(t.ios.Out, []byte(begin))
 			}
-			t.writeSpool(&o.out, t.ios.Out)
-			t.writeSpool(&o.err, t.ios.ErrOut)
+			t.writeSpool(res.Job.ID, &o.out, t.ios.Out)
+			t.writeSpool(res.Job.ID, &o.err, t.ios.ErrOut)
 			if t.opts.GithubGroups {
 				if !o.out.EndsLine() {
 					end = "\n" + end // the marker must start a line
@@ -231,25 +236,72 @@ func (t *terminal) writeResult(res *runner.Result) {
 		for _, w := range []io.Writer{o.out, o.err} {
 			if lw, ok := w.(*lineWriter); ok {
 				if last := lw.flush(); last != nil {
-					t.write(lw.dst, last)
+					t.writeJob(res.Job.ID, lw.dst, last)
 				}
 			}
 		}
 	}
+	if err := outputErr(res.Output); err != nil {
+		t.lose(res.Job.ID, err)
+	}
 	res.Output.Close()
 }
 
-func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
+func (t *terminal) writeSpool(id string, s *runner.Spool, w io.Writer) {
 	if s.Len() == 0 {
 		return
 	}
 	t.opts.Progress.clear()
 	_, err := s.WriteTo(w)
-	t.noteError(w, err)
+	t.noteJobError(id, w, err)
 	if !s.EndsLine() && t.opts.Progress.drawsOver() {
-		t.write(w, []byte("\n")) // a last line must not run into the bar
+		t.writeJob(id, w, []byte("\n")) // a last line must not run into the bar
 	}
 }
+
+// writeJob writes job id's output p to w (drover's stdout or stderr).
+func (t *terminal) writeJob(id string, w io.Writer, p []byte) {
+	t.opts.Progress.clear()
+	_, err := w.Write(p)
+	t.noteJobError(id, w, err)
+}
+
+// noteJobError notes an error writing job id's output: drover's stdout
+// found closed stops the run (exit 141); any other error loses output.
+func (t *terminal) noteJobError(id string, w io.Writer, err error) {
+	if err == nil {
+		return
+	}
+	if w == t.ios.Out && isEPIPE(err) {
+		t.noteError(w, err)
+		return
+	}
+	name := "stdout"
+	if w != t.ios.Out {
+		name = "stderr"
+	}
+	t.lose(id, fmt.Errorf("writing its output to drover's %s: %w", name, err))
+}
+
+// lose reports that job id's output was not written whole, and stops the
+// run as a records file that fails does (exit 2).
+func (t *terminal) lose(id string, err error) {
+	t.lost++
+	t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: output lost: %s\n", termtext.Escape(id), termtext.Escape(err.Error())))
+	t.stop()
+}
+
+// stop calls onClosed, which stops the run, once.
+func (t *terminal) stop() {
+	if !t.stopped {
+		t.stopped = true
+		t.onClosed()
+	}
+}
+
+// Lost is the number of jobs whose output was not written whole. It may
+// be read once Loop has returned.
+func (t *terminal) Lost() int { return t.lost }
 
 // write writes p to w (drover's stdout or stderr) with the progress bar
 // out of the way.
@@ -263,7 +315,7 @@ func (t *terminal) noteError(w io.Writer, err error) {
 	if err != nil && w == t.ios.Out && t.outErr == nil {
 		t.outErr = err
 		if isEPIPE(err) {
-			t.onClosed()
+			t.stop()
 		}
 	}
 }
