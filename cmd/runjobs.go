@@ -74,7 +74,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	}
 	defer rec.Close()
 	if events != nil {
-		events.Begin(total, cfg.MaxFailures)
+		events.Begin(total)
 		guard.Tell(func(step interrupt.Step, sig os.Signal) { events.Signal(interrupt.SignalName(sig), stepAction[step]) })
 	}
 	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, events, guard.Note)
