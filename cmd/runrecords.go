@@ -87,7 +87,11 @@ func (o *runOptions) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bo
 	if !o.resume {
 		return nil, nil
 	}
-	prev, err := runner.ReadPrevious(o.results)
+	maxRecord, err := parseSize(o.input.maxRecordSize, 1, 1<<30)
+	if err != nil {
+		return nil, usageError("--max-record-size: %v", err)
+	}
+	prev, err := runner.ReadPrevious(o.results, int(maxRecord))
 	if err != nil {
 		return nil, usageError("--resume: %v", err)
 	}

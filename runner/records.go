@@ -202,7 +202,13 @@ func ReadSucceeded(path string) (ids map[string]bool, cut []int, err error) {
 // record whose status is not one of drover's, is an error naming it
 // (name:line), as is an error from fn.
 func ScanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []int, err error) {
-	cuts, err := scanRecords(r, name, fn)
+	return scanRecordLines(r, name, 0, fn)
+}
+
+// scanRecordLines is ScanRecords with the limit on a line set by the
+// run's --max-record-size (0: the default).
+func scanRecordLines(r io.Reader, name string, maxRecordSize int, fn func(line int, rec *Record) error) (cut []int, err error) {
+	cuts, err := scanRecords(r, name, MaxRecordLine(maxRecordSize), fn)
 	for _, c := range cuts {
 		cut = append(cut, c.Line)
 	}
@@ -222,13 +228,54 @@ type CutRecord struct {
 // A caller that cannot accept a record cut short in the middle of a file
 // decides with that.
 func ScanResults(r io.Reader, name string, fn func(line int, rec *Record) error) ([]CutRecord, error) {
-	return scanRecords(r, name, fn)
+	return scanRecords(r, name, MaxRecordLine(0), fn)
 }
 
-func scanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []CutRecord, err error) {
-	br := bufio.NewReader(r)
+// MaxRecordLine is the longest line a results file may have, for a run
+// whose --max-record-size is maxRecordSize (0: the default): room for a
+// job's record when its command, as long as a record may be, has every
+// byte escaped (six bytes each), and 64 KiB for the other fields. A line
+// longer than that is not a record drover wrote, and reading it stops
+// there, so that memory stays bounded.
+func MaxRecordLine(maxRecordSize int) int {
+	if maxRecordSize <= 0 {
+		maxRecordSize = jobspec.DefaultMaxRecordSize
+	}
+	return 6*maxRecordSize + 64<<10
+}
+
+// recordLines reads the lines of a results file, each at most max bytes.
+type recordLines struct {
+	br  *bufio.Reader
+	max int
+	buf []byte
+}
+
+// next returns the next line, with its newline when it has one, io.EOF
+// with the last line (which may be empty), or errLineTooLong.
+func (l *recordLines) next() ([]byte, error) {
+	l.buf = l.buf[:0]
+	for {
+		chunk, err := l.br.ReadSlice('\n')
+		if len(l.buf)+len(chunk) > l.max {
+			return nil, errLineTooLong
+		}
+		l.buf = append(l.buf, chunk...)
+		if err != bufio.ErrBufferFull {
+			return l.buf, err
+		}
+	}
+}
+
+var errLineTooLong = errors.New("line too long")
+
+func scanRecords(r io.Reader, name string, max int, fn func(line int, rec *Record) error) (cut []CutRecord, err error) {
+	lines := &recordLines{br: bufio.NewReader(r), max: max}
 	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
+		b, err := lines.next()
+		if err == errLineTooLong {
+			return nil, fmt.Errorf("%s:%d: not a results record: the line is longer than %s, the most a record can take", name, line, jobspec.FormatSize(max))
+		}
 		if err != nil && err != io.EOF {
 			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
