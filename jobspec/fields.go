@@ -180,10 +180,21 @@ func parseTimeout(job *Job, raw json.RawMessage) error {
 			return fmt.Errorf("%s seconds is too long", raw)
 		}
 		d = time.Duration(secs * float64(time.Second))
+		if secs > 0 && d < MinTimeout { // 1e-10 would round to 0: no timeout at all
+			return fmt.Errorf("%s seconds is under %s; 0 means none", shorten(raw), MinTimeout)
+		}
+	}
+	if d > 0 && d < MinTimeout {
+		return fmt.Errorf("%s is under %s; 0 means none", d, MinTimeout)
 	}
 	job.Timeout = &d
 	return nil
 }
+
+// MinTimeout is the shortest timeout a job may have, other than 0 (none):
+// a shorter one would be rounded to nothing, or be over before the job
+// could start.
+const MinTimeout = time.Millisecond
 
 // ParseDuration reads a non-negative Go duration such as "90s" or "1m30s".
 func ParseDuration(s string) (time.Duration, error) {
