@@ -3,10 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 
 	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/termtext"
 )
 
 // The exit codes of the contract.
@@ -36,6 +38,13 @@ func (e *exitError) Error() string {
 }
 
 func (e *exitError) Unwrap() error { return e.err }
+
+// printError prints err for a person, with the control characters of
+// what it quotes from outside (ids, file names, records) escaped; the
+// lines of a message of several lines stay lines.
+func printError(w io.Writer, err error) {
+	fmt.Fprintf(w, "drover: %s\n", termtext.EscapeLines(err.Error()))
+}
 
 // usageError is an error the user made on the command line or in the input:
 // exit code 2.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -96,10 +97,10 @@ func (o *runOptions) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bo
 		return nil, usageError("--resume: %v", err)
 	}
 	for _, line := range prev.Cut {
-		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", o.results, line)
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", termtext.Escape(o.results), line)
 	}
 	if len(prev.Runs) > 0 && o.nats == "" {
-		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", o.results)
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", termtext.Escape(o.results))
 	}
 	o.previous = prev
 	return func(j *jobspec.Job) bool { return prev.Succeeded[j.ID] }, nil
