@@ -80,9 +80,10 @@ func commandJSON(job *jobspec.Job) json.RawMessage {
 }
 
 // ResultsFile appends records to a results file, one JSON object a line,
-// each written with a single write call and so never interleaved with
-// another writer's, even another drover's appending to the same file.
-// Write is called by one goroutine at a time.
+// each written with a single write call, so that a crash loses at most
+// the line being written. The file is locked while it is open: no other
+// drover writes to it meanwhile. Write is called by one goroutine at a
+// time.
 type ResultsFile struct {
 	f   *os.File
 	buf bytes.Buffer
