@@ -259,58 +259,6 @@ func (t *terminal) writeSpool(id string, s *runner.Spool, w io.Writer) {
 	}
 }
 
-// writeJob writes job id's output p to w (drover's stdout or stderr).
-func (t *terminal) writeJob(id string, w io.Writer, p []byte) {
-	t.opts.Progress.clear()
-	_, err := w.Write(p)
-	t.noteJobError(id, w, err)
-}
-
-// noteJobError notes an error writing job id's output: drover's stdout
-// found closed stops the run (exit 141); any other error loses output.
-func (t *terminal) noteJobError(id string, w io.Writer, err error) {
-	if err == nil {
-		return
-	}
-	if w == t.ios.Out && isEPIPE(err) {
-		t.noteError(w, err)
-		return
-	}
-	name := "stdout"
-	if w != t.ios.Out {
-		name = "stderr"
-	}
-	t.lose(id, fmt.Errorf("writing its output to drover's %s: %w", name, err))
-}
-
-// lose reports that job id's output was not written whole, and stops the
-// run as a records file that fails does (exit 2).
-func (t *terminal) lose(id string, err error) {
-	t.lost++
-	t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: output lost: %s\n", termtext.Escape(id), termtext.Escape(err.Error())))
-	t.stop()
-}
-
-// stop calls onClosed, which stops the run, once.
-func (t *terminal) stop() {
-	if !t.stopped {
-		t.stopped = true
-		t.onClosed()
-	}
-}
-
-// Lost is the number of jobs whose output was not written whole. It may
-// be read once Loop has returned.
-func (t *terminal) Lost() int { return t.lost }
-
-// write writes p to w (drover's stdout or stderr) with the progress bar
-// out of the way.
-func (t *terminal) write(w io.Writer, p []byte) {
-	t.opts.Progress.clear()
-	_, err := w.Write(p)
-	t.noteError(w, err)
-}
-
 func (t *terminal) noteError(w io.Writer, err error) {
 	if err != nil && w == t.ios.Out && t.outErr == nil {
 		t.outErr = err
