@@ -37,8 +37,6 @@ func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
 		return runner.Config{}, usageError("--retries must be from 0 to %d, got %d", jobspec.MaxRetries, o.retries)
 	case o.timeout < 0 || o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
 		return runner.Config{}, usageError("durations must not be negative")
-	case o.timeout > 0 && o.timeout < jobspec.MinTimeout:
-		return runner.Config{}, usageError("--timeout %s is under %s; 0 means none", o.timeout, jobspec.MinTimeout)
 	case o.resume && o.results == "":
 		return runner.Config{}, usageError("--resume needs --results FILE")
 	case o.shell == "":

@@ -179,22 +179,19 @@ func parseTimeout(job *Job, raw json.RawMessage) error {
 		if secs > math.MaxInt64/float64(time.Second) {
 			return fmt.Errorf("%s seconds is too long", raw)
 		}
-		d = time.Duration(secs * float64(time.Second))
-		if secs > 0 && d < MinTimeout { // 1e-10 would round to 0: no timeout at all
-			return fmt.Errorf("%s seconds is under %s; 0 means none", shorten(raw), MinTimeout)
+		if secs > 0 && secs < MinTimeoutSeconds { // 1e-10 would round to 0: no timeout at all
+			return fmt.Errorf("%s seconds is under %g (1ms); 0 means none", shorten(raw), MinTimeoutSeconds)
 		}
-	}
-	if d > 0 && d < MinTimeout {
-		return fmt.Errorf("%s is under %s; 0 means none", d, MinTimeout)
+		d = time.Duration(secs * float64(time.Second))
 	}
 	job.Timeout = &d
 	return nil
 }
 
-// MinTimeout is the shortest timeout a job may have, other than 0 (none):
-// a shorter one would be rounded to nothing, or be over before the job
-// could start.
-const MinTimeout = time.Millisecond
+// MinTimeoutSeconds is the smallest timeout given as a number of seconds,
+// other than 0 (none): a smaller one could round to nothing, which would
+// mean no timeout at all. A duration string says exactly what it means.
+const MinTimeoutSeconds = 0.001
 
 // ParseDuration reads a non-negative Go duration such as "90s" or "1m30s".
 func ParseDuration(s string) (time.Duration, error) {
