@@ -37,7 +37,7 @@ func Execute(root *cobra.Command, ios *iostreams.IOStreams) int {
 	err := root.Execute()
 	code := exitCode(err)
 	if err != nil && !printed(err) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		if code == exitUsage && isFlagError(err) {
 			fmt.Fprintln(ios.ErrOut, "Run 'drover --help' for usage.")
 		}
