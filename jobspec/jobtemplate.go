@@ -99,7 +99,9 @@ func (t *JobTemplate) parseCommand() error {
 			return err
 		}
 		if !sh.hasReplacement() {
-			sh, _ = ParseTemplate(t.opts.Command+" {}", false)
+			if sh, err = ParseTemplate(t.opts.Command+" {}", false); err != nil {
+				return fmt.Errorf("%q has no replacement string, and the {} drover appends would not be a word of the command (it ends in a comment or a here-document): write {} where the value goes", t.opts.Command)
+			}
 		}
 		t.shell = sh
 		return nil
@@ -173,9 +175,9 @@ func (t *JobTemplate) checkSources() error {
 				if !contains(t.names, p.field) {
 					t.names = append(t.names, p.field)
 				}
-			case o.Records && (p.index > 0 || p.mod != modWhole):
+			case o.Records && (p.index != 0 || p.mod != modWhole):
 				return fmt.Errorf("%s %q: %s is for items; a JSON record's values are named by field, as {name}", tm.flag, tm.src, p.text)
-			case p.index > sources && o.ColSep == "":
+			case max(p.index, -p.index) > sources && o.ColSep == "":
 				return fmt.Errorf("%s %q: %s, but there %s (--colsep splits items into columns)", tm.flag, tm.src, p.text, countSources(sources))
 			}
 		}
