@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -33,9 +34,20 @@ type itemSource struct {
 	done  bool
 	empty bool
 	// link counts the jobs made from linked lists, linkLen the longest.
+	// With input, kept holds its first items (as many as linkLen), for
+	// the input to wrap when it is the shorter, and inputDone says it
+	// has ended.
 	link, linkLen int
+	kept          []keptItem
+	inputDone     bool
 	args          []string
 	buf           []byte
+}
+
+// keptItem is an input item's values and position, kept for --link.
+type keptItem struct {
+	args []string
+	pos  Position
 }
 
 func newItemSource(t *JobTemplate) *itemSource {
@@ -68,6 +80,9 @@ func (d *Decoder) nextTemplated() (*Job, error) {
 	if o.Records {
 		return d.nextRecord()
 	}
+	if o.Link && o.Input {
+		return d.nextLinked()
+	}
 	for {
 		if o.Input && !s.have {
 			item, pos, err := d.nextItem()
@@ -92,6 +107,48 @@ func (d *Decoder) nextTemplated() (*Job, error) {
 		}
 		return d.buildJob(&values{seq: d.seq, args: args}, pos)
 	}
+}
+
+// nextLinked is nextTemplated for --link with input: the Nth item goes
+// with the Nth value of every list, as in GNU parallel. Shorter lists
+// wrap; so does the input, when it ends before the longest list, from
+// its first items, kept for that (no more than the longest list has
+// values, which are in memory already).
+func (d *Decoder) nextLinked() (*Job, error) {
+	s := d.items
+	if s.empty {
+		return nil, io.EOF
+	}
+	var args []string
+	var pos Position
+	if !s.inputDone {
+		item, p, err := d.nextItem()
+		switch {
+		case err == io.EOF:
+			s.inputDone = true
+		case err != nil:
+			return nil, err
+		default:
+			args, pos = s.split(s.args[:0], item), p
+			if len(s.kept) < s.linkLen {
+				s.kept = append(s.kept, keptItem{append([]string(nil), args...), p})
+			}
+		}
+	}
+	if s.inputDone {
+		if len(s.kept) == 0 || s.link >= s.linkLen {
+			return nil, io.EOF
+		}
+		k := s.kept[s.link%len(s.kept)]
+		args, pos = append(s.args[:0], k.args...), k.pos
+	}
+	for _, l := range s.tmpl.opts.Lists {
+		args = s.split(args, l[s.link%len(l)])
+	}
+	s.link++
+	s.args = args
+	d.seq++
+	return d.buildJob(&values{seq: d.seq, args: args}, pos)
 }
 
 // start begins the combinations of a new input item.
@@ -148,13 +205,20 @@ func (s *itemSource) advance() {
 	s.done = true
 }
 
-// split appends the columns of v (v itself without --colsep).
+// split appends the columns of v (v itself without --colsep), each
+// without the white space around it, as GNU parallel trims them.
 func (s *itemSource) split(args []string, v string) []string {
 	if s.tmpl.colsep == nil {
 		return append(args, v)
 	}
-	return append(args, s.tmpl.colsep.Split(v, -1)...)
+	for _, col := range s.tmpl.colsep.Split(v, -1) {
+		args = append(args, strings.Trim(col, columnSpace))
+	}
+	return args
 }
+
+// columnSpace is the white space trimmed around columns.
+const columnSpace = " \t\n\r\f\v"
 
 // nextItem reads the next item of the input.
 func (d *Decoder) nextItem() (string, Position, error) {
