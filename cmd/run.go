@@ -33,7 +33,7 @@ type runOptions struct {
 	stopOnSuccess int
 	deadline      time.Duration
 	shell         string
-	dryRun        bool
+	dryRun        string // "" (no dry run), console.DryRunList or console.DryRunSh
 	shard         string
 
 	nats       string           // submit to workers through this NATS server
@@ -56,6 +56,7 @@ type runOptions struct {
 
 	output           string
 	keepOrder        bool
+	parallel         parallelOptions // GNU parallel's spellings
 	outputDir        string
 	noGithubGroups   bool
 	progress         string
@@ -110,9 +111,13 @@ RUN' shows it, 'drover cancel RUN' stops it.`,
 				opts.file = args[0]
 			}
 			opts.changed = c.Flags().Changed
+			if err := opts.checkParallelFlags(); err != nil {
+				return err
+			}
 			return runRun(ios, opts)
 		},
 	}
+	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{parallelFlagError(err)} })
 	opts.addFlags(c.Flags())
 	return c
 }
@@ -135,7 +140,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
 	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
+	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command, or with --dry-run=sh the commands for a POSIX shell")
+	fs.Lookup("dry-run").NoOptDefVal = console.DryRunList
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
 	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")
 	fs.BoolVar(&o.detach, "detach", false, "with --nats, print the run id and return once every job is queued; drover wait collects the results")
@@ -150,7 +156,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.eventsFD, "events-fd", -1, "write the events (as --events) to the inherited file descriptor N")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no progress and no summary")
 	fs.StringVar(&o.output, "output", console.OutputGroup, "job output: group, tag, raw or none")
-	fs.BoolVar(&o.keepOrder, "keep-order", false, "with --output group, write the blocks in input order")
+	fs.BoolVarP(&o.keepOrder, "keep-order", "k", false, "with --output group, write the blocks in input order")
+	o.parallel.addFlags(fs)
 	fs.StringVar(&o.outputDir, "output-dir", "", "also save each job's stdout and stderr in DIR")
 	fs.BoolVar(&o.noGithubGroups, "no-github-groups", false, "under GitHub Actions, do not fold each job's block in ::group::")
 	fs.StringVar(&o.progress, "progress", console.ProgressAuto, "progress on stderr: auto, bar, log or none")
