@@ -82,6 +82,12 @@ replacement strings filled in, every value shell-quoted. Several ::: lists
 give every combination of their values, or with --link their Nth values
 together. See 'Commands built from arguments' in the README.
 
+GNU parallel's spellings work with parallel's meaning: -k, --tag, --joblog
+FILE, --halt now|soon,fail=N|N%|success=N|N%, --bar, --eta, -j 0, -j N%,
+{-N}, and values inside the template's own "…" or '…'. --dry-run=sh prints
+the commands for sh. A parallel option drover does not have is refused,
+naming what drover offers instead ('Coming from GNU parallel' in the README).
+
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
 cannot be written; 124 the --deadline passed; 130, 143, 129 interrupted by

@@ -1,7 +1,9 @@
 package jobspec
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -87,5 +89,69 @@ func TestValuesReachTheCommandExactly(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// No template makes the scan panic, and every replacement string it lets
+// through stands outside quotes or inside the template's own.
+func FuzzShellTemplate(f *testing.F) {
+	for _, s := range []string{"echo {}", `echo "{}" '{}'`, "cat <<EOF\n{}\nEOF", "echo $(echo {})", "echo ${x:-{}}",
+		"a <<-'E' <<F\n\tE\nF\n{}", "$(( (1) )) {}", "x # {}\n{}", `"${x:-'}'}"`, "$(case a in a) ;; esac) {}", "`a\\`b` {}", "$'\\'{}'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tm, err := ParseTemplate(s, false)
+		if err != nil {
+			return
+		}
+		for _, p := range tm.parts {
+			if p.kind == partValue && p.quote > ctxSingle {
+				t.Fatalf("%q: %s stands in context %d", s, p.text, p.quote)
+			}
+		}
+	})
+}
+
+// Random templates built from the shell's constructs: whichever parse, a
+// value that tries every way out of its quotes runs nothing in dash or in
+// bash (no file named P appears).
+func TestNoTemplateRunsTheValue(t *testing.T) {
+	tokens := []string{"printf '%s\\n' ", "{}", "{}", "{}", `"`, `'`, `"{}"`, `'{}'`, "$(echo ", ")", "`", "${x:-", "}",
+		"cat <<EOF\n", "\nEOF\n", "cat <<'E'\n", "\nE\n", " # c", "\n", ";", " ", `\`, "$", "(", ")", "$((1+", "))",
+		"case a in a) ", ";; esac", "x", "&& ", "|| ", "{#}", "$'", "<<<", "echo ", "$x", "\t", "=", "[[ ", " ]]"}
+	value := "$(touch P)`touch P`'\"';touch P;'\"\\\nEOF\nE\ntouch P\n>P\n$((P=1))${P:=$(touch P)}"
+	dir := t.TempDir()
+	seed := uint32(7)
+	rand := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>16) % n
+	}
+	tried := 0
+	for i := 0; i < 3000 && tried < 300; i++ {
+		var b strings.Builder
+		for n := 2 + rand(8); n > 0; n-- {
+			b.WriteString(tokens[rand(len(tokens))])
+		}
+		tm, err := ParseTemplate(b.String(), false)
+		if err != nil || !tm.hasReplacement() {
+			continue
+		}
+		tried++
+		cmd := string(tm.appendShell(nil, &values{seq: 1, args: []string{value}}))
+		for _, shell := range []string{"dash", "bash"} {
+			path, err := exec.LookPath(shell)
+			if err != nil {
+				continue
+			}
+			c := exec.Command(path, "-c", cmd)
+			c.Dir = dir
+			c.Run() // syntax errors and failures are fine; running the value is not
+			if _, err := os.Stat(filepath.Join(dir, "P")); err == nil {
+				t.Fatalf("%s ran the value: template %q gave\n%s", shell, b.String(), cmd)
+			}
+		}
+	}
+	if tried < 100 {
+		t.Fatalf("only %d random templates parsed", tried)
 	}
 }
