@@ -13,7 +13,8 @@ type Results struct {
 	Run, Shard string
 }
 
-// OpenResults opens the results file at path for appending.
+// OpenResults opens the results file at path for appending, locked for
+// as long as it is open (see runner.OpenResults).
 func OpenResults(path string) (*Results, error) {
 	f, err := runner.OpenResults(path)
 	if err != nil {
@@ -27,19 +28,39 @@ type savedFiles interface {
 	Files() (stdout, stderr string)
 }
 
-// Record appends the job's record.
+// Record appends the job's record. A job skipped by --resume gets none:
+// its earlier record stands, and a resumed run adds lines only for the
+// jobs it ran.
 func (r *Results) Record(res *runner.Result) error {
+	if res.Status == runner.Skipped {
+		return nil
+	}
 	rec := NewRecord(res)
 	rec.Run, rec.Shard = r.Run, r.Shard
 	return r.f.Write(rec)
 }
 
+// lossyOutput is a job's output that may have lost some of it before the
+// job ended: a spill file or a saved file that failed.
+type lossyOutput interface {
+	OutputErr() error
+}
+
 // NewRecord is the results record of res, with the paths of its saved
-// output.
+// output, and in its error what of its output was lost.
 func NewRecord(res *runner.Result) runner.Record {
 	rec := runner.NewRecord(res)
 	if s, ok := res.Output.(savedFiles); ok {
 		rec.StdoutFile, rec.StderrFile = s.Files()
+	}
+	if o, ok := res.Output.(lossyOutput); ok {
+		if err := o.OutputErr(); err != nil {
+			msg := "output lost: " + err.Error()
+			if rec.Error != nil {
+				msg = *rec.Error + "; " + msg
+			}
+			rec.Error = &msg
+		}
 	}
 	return rec
 }
@@ -47,9 +68,10 @@ func NewRecord(res *runner.Result) runner.Record {
 // Finish closes the file.
 func (r *Results) Finish(Outcome) error { return r.Close() }
 
-// Close closes the file; it may be called more than once.
+// Close closes the file, which unlocks it; it may be called more than
+// once, and on a nil *Results.
 func (r *Results) Close() error {
-	if r.f == nil {
+	if r == nil || r.f == nil {
 		return nil
 	}
 	f := r.f
