@@ -52,6 +52,19 @@ func usageError(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
+// runFailure is an error that a command meets at run time, not the
+// user's doing (a worker whose job queue went bad while it ran): exit 1.
+func runFailure(err error) error {
+	return &exitError{code: exitFailures, err: err}
+}
+
+// printed reports whether err's message was printed already: a silent
+// exit, whose code is all it carries.
+func printed(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.err == nil
+}
+
 // exitCode maps an error returned by a command to the process exit code.
 // Errors that carry no code are faults of the command line (cobra's own
 // flag and argument errors): exit 2.

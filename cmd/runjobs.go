@@ -51,13 +51,14 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	} else if err != nil {
 		return err
 	}
+	st := &runState{opts: opts}
 	if !opts.dryRun {
-		if err := opts.openResults(); err != nil { // locked before --resume reads it
+		if err := st.openResults(); err != nil { // locked before --resume reads it
 			return err
 		}
-		defer opts.resultsOut.Close()
+		defer st.results.Close()
 	}
-	if cfg.Skip, err = opts.resumeSkip(ios); err != nil {
+	if cfg.Skip, err = st.resumeSkip(ios); err != nil {
 		return err
 	}
 	if opts.dryRun {
@@ -69,7 +70,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer con.Close()
-	rec, events, err := opts.openRecords(ios)
+	rec, events, err := st.openRecords(ios)
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		events.Begin(total)
 		guard.Tell(func(step interrupt.Step, sig os.Signal) { events.Signal(interrupt.SignalName(sig), stepAction[step]) })
 	}
-	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, events, guard.Note)
+	eng, closeEngine, err := newEngine(ios, st, cfg, con, rec, events, guard.Note)
 	if err != nil {
 		return err
 	}

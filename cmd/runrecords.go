@@ -12,17 +12,19 @@ import (
 
 // openRecords opens the record files the flags ask for, before any job
 // starts, so that a path that cannot be written stops the run before it
-// begins; the results file is open already (openResults). Another record format is one more writer added here. events is
-// the events stream, when one is asked for; it is in the set too.
-func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
+// begins; the results file is open already (openResults). Another record
+// format is one more writer added here. events is the events stream, when
+// one is asked for; it is in the set too.
+func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
+	o := st.opts
 	rec := &records.Set{}
 	defer func() {
 		if err != nil {
 			rec.Close()
 		}
 	}()
-	if o.resultsOut != nil {
-		rec.Add("--results", o.resultsOut)
+	if st.results != nil {
+		rec.Add("--results", st.results)
 	}
 	if o.summaryJSON != "" {
 		w, err := records.CreateSummary(o.summaryJSON)
@@ -45,7 +47,8 @@ func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, even
 
 // openResults opens and locks the results file, when one is asked for,
 // before --resume reads it: a second drover on it stops there.
-func (o *runOptions) openResults() error {
+func (st *runState) openResults() error {
+	o := st.opts
 	if o.results == "" {
 		return nil
 	}
@@ -54,7 +57,7 @@ func (o *runOptions) openResults() error {
 		return usageError("--results: %v", unwrapPath(err))
 	}
 	w.Shard = o.shard
-	o.resultsOut = w
+	st.results = w
 	return nil
 }
 
@@ -84,7 +87,8 @@ func (o *runOptions) openEvents() (*records.Events, error) {
 
 // resumeSkip is, with --resume, what skips the jobs that already
 // succeeded in the results file.
-func (o *runOptions) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bool, error) {
+func (st *runState) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bool, error) {
+	o := st.opts
 	if !o.resume {
 		return nil, nil
 	}
@@ -102,6 +106,6 @@ func (o *runOptions) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bo
 	if len(prev.Runs) > 0 && o.nats == "" {
 		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", termtext.Escape(o.results))
 	}
-	o.previous = prev
+	st.previous = prev
 	return func(j *jobspec.Job) bool { return prev.Succeeded[j.ID] }, nil
 }

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 
 	"github.com/drover/drover/cmd/iostreams"
@@ -32,17 +31,18 @@ func (o *controlOptions) addFlags(c *cobra.Command) {
 	o.conn.addFlags(c.Flags())
 }
 
-// dial connects to the server that the flags name, as name.
-func (o *controlOptions) dial(ios *iostreams.IOStreams, name string) (func(), *fleetConn, error) {
+// open connects to the server that the flags name, as name, and opens
+// the namespace of --prefix on it.
+func (o *controlOptions) open(ios *iostreams.IOStreams, name string) (*fleetConn, error) {
 	url := natsURL(ios, o.nats)
 	if url == "" {
-		return nil, nil, usageError("%s needs --nats URL (or %s)", name, envNATSURL)
+		return nil, usageError("%s needs --nats URL (or %s)", name, envNATSURL)
 	}
-	nc, err := o.conn.dial(ios, url, "drover "+name, nil)
+	srv, err := o.conn.open(ios, url, "drover "+name, 0, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return nc.Close, &fleetConn{nc: nc, url: url, names: o.conn.names}, nil
+	return &fleetConn{srv: srv, url: url}, nil
 }
 
 func newStatusCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -73,15 +73,15 @@ collected), collected (every result was recorded).`,
 }
 
 func runStatus(ios *iostreams.IOStreams, opts *controlOptions) error {
-	closeConn, fc, err := opts.dial(ios, "status")
+	fc, err := opts.open(ios, "status")
 	if err != nil {
 		return err
 	}
-	defer closeConn()
+	defer fc.close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if opts.run == "" {
-		list, err := fleet.ListRuns(ctx, fc.nc, fc.names)
+		list, err := fc.srv.ListRuns(ctx)
 		if err != nil {
 			return fc.fail(err)
 		}
@@ -91,7 +91,7 @@ func runStatus(ios *iostreams.IOStreams, opts *controlOptions) error {
 		printRuns(ios.Out, list)
 		return nil
 	}
-	st, err := fleet.Status(ctx, fc.nc, fc.names, opts.run)
+	st, err := fc.srv.Status(ctx, opts.run)
 	if err != nil {
 		return fc.fail(err)
 	}
@@ -167,14 +167,16 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// fleetConn is a connection to the server of a control command.
+// fleetConn is the server of a control command, and the URL it was
+// reached at.
 type fleetConn struct {
-	nc    *nats.Conn
-	url   string
-	names fleet.Names // of --prefix
+	srv *fleet.Server
+	url string
 }
+
+func (fc *fleetConn) close() { fc.srv.Conn().Close() }
 
 // fail turns an error from the server into a usage error naming it.
 func (fc *fleetConn) fail(err error) error {
-	return usageError("NATS server at %s: %v", fleet.Redact(fc.url), err)
+	return usageError("NATS server at %s: %s", fleet.Redact(fc.url), fleet.Mask(err.Error(), fc.url))
 }

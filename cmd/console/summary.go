@@ -86,6 +86,9 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 	if sum.StoppedBySuccess {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --stop-on-success"))
 	}
+	if sum.Stop == runner.StopCanceled {
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("canceled by drover cancel"))
+	}
 	if sum.DeadlinePassed {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped when the --deadline passed"))
 	}
