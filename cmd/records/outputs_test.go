@@ -32,7 +32,11 @@ func TestOutputsCheck(t *testing.T) {
 		build func(o *Outputs)
 		clash string // "" for none
 	}{
-		{"apart", func(o *Outputs) { o.AddInputPath("FILE", at("jobs")); o.Add("--results", at("res")); o.Add("--junit", at("new")) }, ""},
+		{"apart", func(o *Outputs) {
+			o.AddInputPath("FILE", at("jobs"))
+			o.Add("--results", at("res"))
+			o.Add("--junit", at("new"))
+		}, ""},
 		{"same name", func(o *Outputs) { o.Add("--results", at("res")); o.Add("--summary-json", at("res")) }, "--results and --summary-json both name"},
 		{"the input", func(o *Outputs) { o.AddInputPath("FILE", at("jobs")); o.Add("--results", at("jobs")) }, "FILE and --results"},
 		{"symbolic link", func(o *Outputs) { o.AddInputPath("FILE", at("jobs")); o.Add("--html", at("sym")) }, "are the same file"},
