@@ -44,3 +44,15 @@ func (o *reportOptions) checkOutputs() error {
 	}
 	return nil
 }
+
+// checkOutputs checks that no file wait writes is another of its outputs.
+func (o *waitOptions) checkOutputs() error {
+	var files records.Outputs
+	files.Add("--results", o.results)
+	files.Add("--summary-json", o.summaryJSON)
+	files.AddDir("--output-dir", o.outputDir)
+	if err := files.Check(); err != nil {
+		return usageError("%v", err)
+	}
+	return nil
+}

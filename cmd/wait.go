@@ -73,6 +73,9 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 	if url == "" {
 		return usageError("wait needs --nats URL (or %s)", envNATSURL)
 	}
+	if err := opts.checkOutputs(); err != nil {
+		return err
+	}
 	colour, err := useColor(opts.color, ios)
 	if err != nil {
 		return err
