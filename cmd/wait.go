@@ -165,7 +165,7 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 		code = exitFailures
 	}
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		code = exitUsage
 	}
 	if w.AlreadyCollected {
@@ -177,7 +177,7 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 	}
 	con.PrintSummary(sum)
 	for _, err := range rec.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		code = exitUsage
 	}
 	return silent(code)
