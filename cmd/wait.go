@@ -168,6 +168,9 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 		printError(ios.ErrOut, err)
 		code = exitUsage
 	}
+	if con.OutputLost() { // reported as it happened
+		code = exitUsage
+	}
 	if w.AlreadyCollected {
 		fmt.Fprintf(ios.ErrOut, "drover: run %s was collected already; nothing was recorded now. Its counts then:\n", opts.run)
 	}
