@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"fmt"
+
 	"github.com/drover/drover/cmd/input"
 	"github.com/drover/drover/cmd/records"
 )
@@ -22,6 +24,7 @@ func (o *runOptions) checkOutputs(in *input.Input) error {
 	files.Add("--junit", o.reports.junit)
 	files.Add("--html", o.reports.html)
 	files.Add("--events", o.events)
+	files.AddFD(fmt.Sprintf("--events-fd %d", o.eventsFD), o.eventsFD)
 	files.AddDir("--output-dir", o.outputDir)
 	if err := files.Check(); err != nil {
 		return usageError("%v", err)
