@@ -25,6 +25,7 @@ func (o *runOptions) checkOutputs(in *input.Input) error {
 	files.Add("--html", o.reports.html)
 	files.Add("--events", o.events)
 	files.AddFD(fmt.Sprintf("--events-fd %d", o.eventsFD), o.eventsFD)
+	files.Add("--joblog", o.parallel.joblog)
 	files.AddDir("--output-dir", o.outputDir)
 	if err := files.Check(); err != nil {
 		return usageError("%v", err)
