@@ -3,10 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 
 	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/termtext"
 )
 
 // The exit codes of the contract.
@@ -36,6 +38,13 @@ func (e *exitError) Error() string {
 }
 
 func (e *exitError) Unwrap() error { return e.err }
+
+// printError prints err for a person, with the control characters of
+// what it quotes from outside (ids, file names, records) escaped; the
+// lines of a message of several lines stay lines.
+func printError(w io.Writer, err error) {
+	fmt.Fprintf(w, "drover: %s\n", termtext.EscapeLines(err.Error()))
+}
 
 // usageError is an error the user made on the command line or in the input:
 // exit code 2.
@@ -102,9 +111,9 @@ func unwrapPath(err error) error {
 }
 
 // runExitCode maps how a run ended to its exit code: a signal wins over a
-// closed stdout, which wins over bad input or a failed results file, which
-// win over a deadline passed, which wins over failed jobs. Jobs canceled
-// by --stop-on-success are no failure.
+// closed stdout, which wins over bad input, a failed results file or job
+// output lost, which win over a deadline passed, which wins over failed
+// jobs. Jobs canceled by --stop-on-success are no failure.
 func runExitCode(out outcome) int {
 	sum := out.sum
 	switch {
@@ -112,7 +121,7 @@ func runExitCode(out outcome) int {
 		return signalExitCode(out.interrupted)
 	case out.stdoutClosed:
 		return exitSIGPIPE
-	case out.err != nil:
+	case out.err != nil, out.outputLost:
 		return exitUsage
 	case sum.DeadlinePassed:
 		return exitDeadline

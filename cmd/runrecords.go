@@ -5,6 +5,7 @@ import (
 
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -26,6 +27,13 @@ func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, event
 	}
 	if err := openSummary(rec, o.summaryJSON); err != nil {
 		return nil, nil, err
+	}
+	if o.parallel.joblog != "" {
+		w, err := records.CreateJoblog(o.parallel.joblog)
+		if err != nil {
+			return nil, nil, usageError("--joblog: %v", unwrapPath(err))
+		}
+		rec.Add("--joblog", w)
 	}
 	if _, err := o.reports.open(ios, rec, !o.detach); err != nil {
 		return nil, nil, err
@@ -99,15 +107,19 @@ func (st *runState) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) boo
 	if !o.resume {
 		return nil, nil
 	}
-	prev, err := runner.ReadPrevious(o.results)
+	maxRecord, err := parseSize(o.input.maxRecordSize, 1, 1<<30)
+	if err != nil {
+		return nil, usageError("--max-record-size: %v", err)
+	}
+	prev, err := runner.ReadPrevious(o.results, int(maxRecord))
 	if err != nil {
 		return nil, usageError("--resume: %v", err)
 	}
 	for _, line := range prev.Cut {
-		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", o.results, line)
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", termtext.Escape(o.results), line)
 	}
 	if len(prev.Runs) > 0 && o.nats == "" {
-		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", o.results)
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", termtext.Escape(o.results))
 	}
 	st.previous = prev
 	return func(j *jobspec.Job) bool { return prev.Succeeded[j.ID] }, nil

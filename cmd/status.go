@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
 )
@@ -109,7 +110,7 @@ func printRuns(w io.Writer, list []fleet.RunInfo) {
 		if r.Detached {
 			state += " (detached)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Run, state, r.Queued, r.Submitter, r.Created.Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", termtext.Escape(r.Run), termtext.Escape(state), r.Queued, termtext.Escape(r.Submitter), r.Created.Format(time.RFC3339))
 	}
 	tw.Flush()
 }
@@ -123,7 +124,7 @@ func printStatus(w io.Writer, st *fleet.RunStatus) {
 	if st.SubmitterAlive {
 		alive = "running"
 	}
-	fmt.Fprintf(w, "run %s: %s (%s), submitted by %s (%s) at %s\n", st.Run, st.State, how, st.Submitter, alive, st.Created.Format(time.RFC3339))
+	fmt.Fprintf(w, "run %s: %s (%s), submitted by %s (%s) at %s\n", termtext.Escape(st.Run), termtext.Escape(string(st.State)), how, termtext.Escape(st.Submitter), alive, st.Created.Format(time.RFC3339))
 	if st.State == fleet.Collected {
 		if st.Final != nil {
 			fmt.Fprintf(w, "collected: %s\n", countsLine(*st.Final))
@@ -144,7 +145,7 @@ func printStatus(w io.Writer, st *fleet.RunStatus) {
 	}
 	for _, h := range st.Held {
 		if h.Running {
-			fmt.Fprintf(w, "running: %s (%s) on %s\n", h.ID, h.Record, h.Worker)
+			fmt.Fprintf(w, "running: %s (%s) on %s\n", termtext.Escape(h.ID), termtext.Escape(h.Record.String()), termtext.Escape(h.Worker))
 		}
 	}
 }
