@@ -75,6 +75,9 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 	if url == "" {
 		return usageError("wait needs --nats URL (or %s)", envNATSURL)
 	}
+	if err := opts.checkOutputs(); err != nil {
+		return err
+	}
 	colour, err := useColor(opts.color, ios)
 	if err != nil {
 		return err
@@ -178,7 +181,10 @@ func (o *waitOptions) finish(ios *iostreams.IOStreams, con *console.Console, rec
 		code = exitFailures
 	}
 	if out.err != nil {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", out.err)
+		printError(ios.ErrOut, out.err)
+		code = exitUsage
+	}
+	if con.OutputLost() { // reported as it happened
 		code = exitUsage
 	}
 	if out.w.AlreadyCollected {
@@ -190,7 +196,7 @@ func (o *waitOptions) finish(ios *iostreams.IOStreams, con *console.Console, rec
 	}
 	con.PrintSummary(sum)
 	for _, err := range rec.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		code = exitUsage
 	}
 	return silent(code)
