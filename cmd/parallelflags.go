@@ -52,6 +52,9 @@ func (o *runOptions) checkParallelFlags() error {
 			}
 		}
 	}
+	if _, err := os.Stat(o.file); o.dryRun == console.DryRunList && o.file == console.DryRunSh && err != nil {
+		return usageError("--dry-run sh: sh was read as the input FILE, and there is none; write --dry-run=sh")
+	}
 	if info, err := os.Stat(o.results); err == nil && info.IsDir() {
 		return usageError("--results %s: drover's --results is a file of JSON records, and %s is a directory (GNU parallel's --results DIR is drover's --output-dir DIR)", o.results, o.results)
 	}
