@@ -103,6 +103,9 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	p.drain(e.KillGrace)
 
 	out.ExitCode, out.Signal = exitStatus(ws)
+	if ws.ok {
+		out.Usage = usageOf(&ws.usage)
+	}
 	return out
 }
 

@@ -65,14 +65,15 @@ func spawn(s *spawnSpec, fds [3]int, poll bool) (*child, error) {
 // be had.
 type exit struct {
 	status syscall.WaitStatus
+	usage  syscall.Rusage
 	ok     bool
 }
 
-// wait reaps the process and returns its status.
+// wait reaps the process and returns its status and its usage.
 func (c *child) wait() exit {
 	var x exit
 	done := func(options int) bool {
-		pid, err := syscall.Wait4(c.pid, &x.status, options, nil)
+		pid, err := syscall.Wait4(c.pid, &x.status, options, &x.usage)
 		x.ok = pid == c.pid
 		return x.ok || (err != nil && err != syscall.EINTR)
 	}
