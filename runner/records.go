@@ -77,6 +77,11 @@ func NewRecord(res *Result) Record {
 	return rec
 }
 
+// Usage is the job's usage as the record gives it, to the millisecond.
+func (rec *Record) Usage() Usage {
+	return Usage{MaxRSS: rec.MaxRSSBytes, User: time.Duration(rec.UserMS) * time.Millisecond, Sys: time.Duration(rec.SysMS) * time.Millisecond}
+}
+
 // commandJSON is a job's command as its input gave it.
 func commandJSON(job *jobspec.Job) json.RawMessage {
 	var cmd any = job.Argv
