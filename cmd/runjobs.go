@@ -41,7 +41,12 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	guard := interrupt.Start(opts.killGrace)
 	defer guard.Stop()
 
-	total, err := checkFile(ios, in, shard, guard)
+	plan, err := opts.planJobs(ios, in, shard)
+	if err != nil {
+		return err
+	}
+	cfg.Priority = plan.priority
+	total, err := checkFile(ios, in, plan.held, guard)
 	if err == input.ErrInterrupted {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
@@ -51,7 +56,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	if opts.dryRun {
-		return dryRun(ios, in, shard, cfg, guard)
+		return dryRun(ios, in, plan, cfg, guard)
 	}
 
 	con, err := opts.openConsole(ios, total, guard.Stopping)
@@ -64,6 +69,9 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer rec.Close()
+	if opts.resultsOut != nil {
+		opts.resultsOut.ShardMethod = plan.method
+	}
 	if events != nil {
 		events.Begin(total, cfg.MaxFailures)
 		guard.Tell(func(step interrupt.Step, sig os.Signal) { events.Signal(interrupt.SignalName(sig), stepAction[step]) })
@@ -79,7 +87,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		}
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	}
-	out := runJobs(ios, eng, con, guard, in, shard)
+	out := runJobs(ios, eng, con, guard, in, plan)
 	if sub, ok := eng.(*fleet.Submitter); ok && opts.detach {
 		return finishDetached(ios, opts, out, sub, rec)
 	}
@@ -93,7 +101,7 @@ var stepAction = map[interrupt.Step]string{interrupt.StepDrain: "drain", interru
 // record reported, and counts its jobs, so that progress can show
 // done/total; then it rewinds the file. A stream is checked as it is
 // read, while it runs: its total is -1.
-func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, guard *interrupt.Guard) (int, error) {
+func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, guard *interrupt.Guard) (int, error) {
 	if !in.IsFile() {
 		return -1, nil
 	}
@@ -116,10 +124,10 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 }
 
 // dryRun lists the jobs that would run instead of running them.
-func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, guard *interrupt.Guard) error {
+func dryRun(ios *iostreams.IOStreams, in *input.Input, plan jobPlan, cfg runner.Config, guard *interrupt.Guard) error {
 	dec := in.Decoder()
 	defer dec.Close()
-	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, in.Templated(), cfg.Skip, guard.Interrupted)
+	interrupted, err := console.DryRun(ios.Out, plan.source(in, dec, nil), cfg.Shell, in.Templated(), cfg.Skip, guard.Interrupted)
 	if !interrupted {
 		return err
 	}
@@ -137,7 +145,7 @@ type outcome struct {
 // runJobs runs the jobs on eng while the console shows the events. A
 // reader of drover's stdout that goes away stops the engine, as a write
 // that finds it gone does.
-func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, shard jobspec.Shard) outcome {
+func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, plan jobPlan) outcome {
 	con.Start(eng.Stop)
 	guard.NoticesTo(con)
 	var closed atomic.Bool
@@ -148,7 +156,7 @@ func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *
 	})
 	dec := in.Decoder()
 	defer dec.Close()
-	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
+	sum, err := eng.Run(context.Background(), plan.source(in, dec, in.Interrupt))
 	con.Wait()
 	stopWatching()
 	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), interrupted: guard.Stop()}
