@@ -86,7 +86,7 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 		e.stop(pgid, exited, a.KillNow)
 	})
 	ws := c.wait()
-	if c.pidfd == nil {
+	if !c.polled() {
 		e.blockedWaits.Add(-1)
 	}
 	e.mains.Delete(pgid)
@@ -104,7 +104,7 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 
 	out.ExitCode, out.Signal = exitStatus(ws)
 	if ws.ok {
-		out.Usage = usageOf(&ws.usage)
+		out.Usage = usageOf(&ws.rusage)
 	}
 	return out
 }
@@ -136,7 +136,7 @@ func (e *ProcessExecutor) spawnMain(spec *spawnSpec, fds [3]int) (*child, error)
 	defer e.starting.RUnlock()
 	blocking := e.blockedWaits.Add(1) <= maxBlockedWaits
 	c, err := spawn(spec, fds, !blocking)
-	if err != nil || c.pidfd != nil {
+	if err != nil || c.polled() {
 		e.blockedWaits.Add(-1)
 	}
 	if err == nil {
