@@ -1,6 +1,8 @@
 package runner
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"slices"
 )
@@ -27,13 +29,7 @@ func ReadHistory(paths []string) (*History, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, err = ScanRecords(f, path, func(_ int, rec *Record) error {
-			switch rec.Status {
-			case Succeeded, Failed, TimedOut:
-				h.durations[rec.ID] = max(rec.DurationMS, 0)
-			}
-			return nil
-		})
+		err = scanLines(f, path, h.add)
 		f.Close()
 		if err != nil {
 			return nil, err
@@ -41,6 +37,24 @@ func ReadHistory(paths []string) (*History, error) {
 	}
 	h.median = medianOf(h.durations)
 	return h, nil
+}
+
+// add takes one line of a results file.
+func (h *History) add(_ int, b []byte) error {
+	l, err := parseHistoryLine(b)
+	switch {
+	case err == errCutShort && bytes.HasPrefix(b, recordPrefix):
+		return nil // a record cut short by a crash
+	case err != nil || l.id == "":
+		return errNotRecord
+	case !l.status.valid():
+		return fmt.Errorf("job %s: unknown status %q (want one of %s)", l.id, l.status, statusList)
+	}
+	switch l.status {
+	case Succeeded, Failed, TimedOut:
+		h.durations[l.id] = max(l.duration, 0)
+	}
+	return nil
 }
 
 // Duration is the job's last recorded duration in milliseconds, and

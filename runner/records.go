@@ -241,35 +241,57 @@ func ScanResults(r io.Reader, name string, fn func(line int, rec *Record) error)
 }
 
 func scanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []CutRecord, err error) {
-	br := bufio.NewReader(r)
+	err = scanLines(r, name, func(line int, trimmed []byte) error {
+		if n := len(cut); n > 0 {
+			cut[n-1].Last = false // a line follows it
+		}
+		var rec Record
+		jerr := json.Unmarshal(trimmed, &rec)
+		switch {
+		case jerr == nil && rec.ID != "" && rec.Status.valid():
+			return fn(line, &rec)
+		case jerr == nil && rec.ID != "":
+			return fmt.Errorf("job %s: unknown status %q (want one of %s)", rec.ID, rec.Status, statusList)
+		case bytes.HasPrefix(trimmed, recordPrefix) && cutShort(jerr):
+			// A crash cut it short; when it is not the last line, a later
+			// run ended the line and appended after it.
+			cut = append(cut, CutRecord{Line: line, ID: cutID(trimmed), Last: true})
+			return nil
+		}
+		return errors.New("not a results record")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cut, nil
+}
+
+// scanLines reads a results file's lines from r and calls fn with each
+// that is not blank, trimmed, and its number; the slice is fn's only
+// during the call. An error, from reading or from fn, is returned naming
+// the line (name:line).
+func scanLines(r io.Reader, name string, fn func(line int, trimmed []byte) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var long []byte // a line longer than br's buffer, put together
 	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
+		b, err := br.ReadSlice('\n')
+		for err == bufio.ErrBufferFull {
+			long = append(long, b...)
+			b, err = br.ReadSlice('\n')
+		}
+		if len(long) > 0 {
+			b, long = append(long, b...), long[:0]
+		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			return fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
-			if n := len(cut); n > 0 {
-				cut[n-1].Last = false // a line follows it
-			}
-			var rec Record
-			jerr := json.Unmarshal(trimmed, &rec)
-			switch {
-			case jerr == nil && rec.ID != "" && rec.Status.valid():
-				if ferr := fn(line, &rec); ferr != nil {
-					return nil, fmt.Errorf("%s:%d: %w", name, line, ferr)
-				}
-			case jerr == nil && rec.ID != "":
-				return nil, fmt.Errorf("%s:%d: job %s: unknown status %q (want one of %s)", name, line, rec.ID, rec.Status, statusList)
-			case bytes.HasPrefix(trimmed, recordPrefix) && cutShort(jerr):
-				// A crash cut it short; when it is not the last line, a later
-				// run ended the line and appended after it.
-				cut = append(cut, CutRecord{Line: line, ID: cutID(trimmed), Last: true})
-			default:
-				return nil, fmt.Errorf("%s:%d: not a results record", name, line)
+			if ferr := fn(line, trimmed); ferr != nil {
+				return fmt.Errorf("%s:%d: %w", name, line, ferr)
 			}
 		}
 		if err == io.EOF {
-			return cut, nil
+			return nil
 		}
 	}
 }
