@@ -15,12 +15,11 @@ import (
 // input. It holds each job's position and weight, never the jobs: the
 // file is read again to start them, a batch at a time.
 //
-// The weight is what weigh says of the job alone. Where jobs depend on
-// others, the weight that orders them is the longest remaining path: a
-// job's own weight plus the heaviest path among the jobs that need it,
-// worked out once the table is whole (in Sort), in reverse input order
-// since a job needs only earlier ones; a job then never comes before one
-// it needs.
+// The weight is what weigh says of the job alone: jobs here do not
+// depend on one another. (Were they to, the weight that orders them would
+// have to be the longest remaining path, a job's own weight plus the
+// heaviest path among the jobs that need it; Sort, which sees the whole
+// table, is where that would be worked out.)
 //
 // The check's pass fills the table through Holds; Sort and Source follow,
 // on the same goroutine.
