@@ -81,11 +81,14 @@ func lightest(load []int64) int {
 }
 
 // Holds reports whether the job is in this shard.
-func (b *Balanced) Holds(job *jobspec.Job) bool {
-	if k, ok := b.dealt[job.ID]; ok {
-		return k == b.shard.K
+func (b *Balanced) Holds(job *jobspec.Job) bool { return b.ShardOf(job.ID) == b.shard.K }
+
+// ShardOf is the shard, from 1 to N, that the job with this id is in.
+func (b *Balanced) ShardOf(id string) int {
+	if k, ok := b.dealt[id]; ok {
+		return k
 	}
-	return b.shard.Holds(job)
+	return jobspec.ShardOf(id, b.shard.N)
 }
 
 // Method says how the job with this id came to its shard: ShardByBalance
