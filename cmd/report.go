@@ -12,6 +12,7 @@ import (
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/cmd/reports"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -120,7 +121,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	if !opts.quiet {
 		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", console.Plural(len(opts.files), "results file"))
 		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, failures)
-		console.PrintHeaviest(ios.ErrOut, heaviest)
+		console.PrintHeaviest(ios.ErrOut, escapedIDs(heaviest))
 	}
 	if summary != nil {
 		if err := summary.Finish(records.Outcome{Summary: sum, ExitCode: code}); err != nil {
@@ -168,6 +169,17 @@ func tallyRecords(merged *runner.Merged, summary *records.Summary, collectors []
 		sum.Duration = merged.Last.Sub(merged.First)
 	}
 	return sum, failures, heaviest
+}
+
+// escapedIDs is h with its ids, which come from results files, made safe
+// for a terminal.
+func escapedIDs(h *runner.Heaviest) *runner.Heaviest {
+	for _, list := range [][]runner.Heavy{h.Memory, h.CPU} {
+		for i := range list {
+			list[i].ID = termtext.Escape(list[i].ID)
+		}
+	}
+	return h
 }
 
 // resultOf rebuilds what the summary shows of a job from its record.

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/runner"
 )
 
 // PrintHeaviest writes the jobs that used the most memory and CPU, one
-// line for each kind, or nothing when no job used any.
+// line for each kind, or nothing when no job used any. The caller makes
+// the ids safe for a terminal.
 func PrintHeaviest(w io.Writer, h *runner.Heaviest) {
 	if h == nil || h.Empty() {
 		return
@@ -22,7 +22,7 @@ func PrintHeaviest(w io.Writer, h *runner.Heaviest) {
 		}
 		parts := make([]string, len(jobs))
 		for i, j := range jobs {
-			parts[i] = termtext.Escape(j.ID) + " " + weight(j.Usage)
+			parts[i] = j.ID + " " + weight(j.Usage)
 		}
 		fmt.Fprintf(w, "  heaviest by %s: %s\n", what, strings.Join(parts, ", "))
 	}
