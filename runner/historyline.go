@@ -73,11 +73,9 @@ func (h *historyLine) set(key, value []byte) error {
 	var err error
 	switch string(key) {
 	case `"id"`:
-		err = json.Unmarshal(value, &h.id)
+		h.id, err = jsonString(value)
 	case `"status"`:
-		var s string
-		err = json.Unmarshal(value, &s)
-		h.status = Status(s)
+		h.status, err = jsonStatus(value)
 	case `"duration_ms"`:
 		h.duration, err = strconv.ParseInt(string(value), 10, 64)
 	}
@@ -85,6 +83,40 @@ func (h *historyLine) set(key, value []byte) error {
 		return errNotRecord
 	}
 	return nil
+}
+
+// jsonString decodes a JSON string value; one without escapes, the
+// usual case, is taken as it is.
+func jsonString(value []byte) (string, error) {
+	plain := len(value) >= 2 && value[0] == '"'
+	for i := 1; plain && i < len(value)-1; i++ {
+		c := value[i]
+		plain = c != '\\' && c >= 0x20 && c < 0x80
+	}
+	if plain {
+		return string(value[1 : len(value)-1]), nil
+	}
+	var s string
+	err := json.Unmarshal(value, &s)
+	return s, err
+}
+
+// jsonStatus decodes a status, without a copy for drover's own.
+func jsonStatus(value []byte) (Status, error) {
+	switch string(value) {
+	case `"succeeded"`:
+		return Succeeded, nil
+	case `"failed"`:
+		return Failed, nil
+	case `"timed_out"`:
+		return TimedOut, nil
+	case `"canceled"`:
+		return Canceled, nil
+	case `"skipped"`:
+		return Skipped, nil
+	}
+	s, err := jsonString(value)
+	return Status(s), err
 }
 
 // trailing checks that nothing but white space follows the object.
