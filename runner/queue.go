@@ -45,7 +45,7 @@ func (q *jobQueue) put(job *jobspec.Job, done <-chan struct{}) bool {
 			q.arrived++
 			heap.Push(&q.waiting, queuedJob{job: job, priority: prio, arrival: q.arrived})
 			q.mu.Unlock()
-			signal(q.ready)
+			notify(q.ready)
 			return true
 		}
 		q.mu.Unlock()
@@ -62,7 +62,7 @@ func (q *jobQueue) close() {
 	q.mu.Lock()
 	q.closed = true
 	q.mu.Unlock()
-	signal(q.ready)
+	notify(q.ready)
 }
 
 // take returns the next job, waiting while the queue is empty; nil once
@@ -73,7 +73,7 @@ func (q *jobQueue) take(done <-chan struct{}) *jobspec.Job {
 		if len(q.waiting) > 0 {
 			job := heap.Pop(&q.waiting).(queuedJob).job
 			q.mu.Unlock()
-			signal(q.space)
+			notify(q.space)
 			return job
 		}
 		closed := q.closed
@@ -89,8 +89,8 @@ func (q *jobQueue) take(done <-chan struct{}) *jobspec.Job {
 	}
 }
 
-// signal leaves a token in c unless one is there already.
-func signal(c chan struct{}) {
+// notify leaves a token in c unless one is there already.
+func notify(c chan struct{}) {
 	select {
 	case c <- struct{}{}:
 	default:
