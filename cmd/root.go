@@ -36,8 +36,8 @@ func Main() int {
 func Execute(root *cobra.Command, ios *iostreams.IOStreams) int {
 	err := root.Execute()
 	code := exitCode(err)
-	if err != nil && err.Error() != fmt.Sprintf("exit status %d", code) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+	if err != nil && !printed(err) {
+		printError(ios.ErrOut, err)
 		if code == exitUsage && isFlagError(err) {
 			fmt.Fprintln(ios.ErrOut, "Run 'drover --help' for usage.")
 		}

@@ -9,8 +9,6 @@ import (
 
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
-	"github.com/drover/drover/cmd/records"
-	"github.com/drover/drover/runner"
 )
 
 // runOptions holds everything `drover run` is told on its command line.
@@ -37,14 +35,11 @@ type runOptions struct {
 	shard         string
 	cost          orderOptions // --order, --history, --balance-by
 
-	nats       string           // submit to workers through this NATS server
-	cancelWait time.Duration    // --nats: the wait for canceled jobs' results
-	detach     bool             // --nats: return once every job is queued
-	conn       natsConn         // --nats: credentials and --prefix
-	ns         natsNamespace    // --nats: --replicas
-	replicas   int              // --nats: from ns, by checkNATSFlags (0: the streams' as they are)
-	previous   *runner.Previous // with --resume: what the results file holds
-	resultsOut *records.Results // the results file, once open
+	nats       string        // submit to workers through this NATS server
+	cancelWait time.Duration // --nats: the wait for canceled jobs' results
+	detach     bool          // --nats: return once every job is queued
+	conn       natsConn      // --nats: credentials and --prefix
+	ns         natsNamespace // --nats: --replicas
 	changed    func(flag string) bool
 
 	results     string

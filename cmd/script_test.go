@@ -199,10 +199,10 @@ func proc(ts *testscript.TestScript, name string) *spawned {
 // USR2) to a spawned command.
 func cmdSig(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
-		ts.Fatalf("usage: sig NAME INT|TERM|HUP|KILL|TSTP|CONT|USR1|USR2")
+		ts.Fatalf("usage: sig NAME INT|TERM|HUP|KILL|TSTP|STOP|CONT|USR1|USR2")
 	}
 	sigs := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "HUP": syscall.SIGHUP, "KILL": syscall.SIGKILL,
-		"TSTP": syscall.SIGTSTP, "CONT": syscall.SIGCONT, "USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2}
+		"TSTP": syscall.SIGTSTP, "STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT, "USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2}
 	sig, ok := sigs[args[1]]
 	if !ok {
 		ts.Fatalf("unknown signal %s", args[1])

@@ -29,7 +29,7 @@ func ReadHistory(paths []string) (*History, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = scanLines(f, path, h.add)
+		err = scanLines(f, path, MaxRecordLine(0), h.add)
 		f.Close()
 		if err != nil {
 			return nil, err

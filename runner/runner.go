@@ -183,6 +183,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	close(ended)
 	toldStop()
 	sum := tally.Summary()
+	sum.Stop, _ = r.reason.Get()
 	sum.DeadlinePassed = deadline.disarm()
 	if runsProcesses(r.exec) {
 		sum.Escaped = stopEscaped(r.cfg.KillGrace, r.killNow)

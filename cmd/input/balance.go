@@ -28,9 +28,9 @@ type Balanced struct {
 	dealt map[string]int // id -> shard, for the jobs with a history
 }
 
-// Balance reads the whole input once, from where it stands, to deal out
-// the jobs that hist knows, and returns shard's part; then it rewinds the
-// input. A job without a history weighs the history's median in its
+// Balance reads the whole input once, before the check, to deal out the
+// jobs that hist knows, and returns shard's part; then it goes back to
+// the input's start. A job without a history weighs the history's median in its
 // hash's shard before the others are dealt. Bad records are passed over:
 // the check that follows reports them.
 func Balance(in *Input, shard jobspec.Shard, hist *runner.History) (*Balanced, error) {
@@ -66,7 +66,7 @@ func Balance(in *Input, shard jobspec.Shard, hist *runner.History) (*Balanced, e
 		load[k] += j.dur
 		b.dealt[j.id] = k + 1
 	}
-	return b, in.Rewind()
+	return b, in.reread()
 }
 
 // lightest is the index of the least load, the lowest of equals.

@@ -105,7 +105,7 @@ func (s *orderedSource) load() error {
 	for i, e := range entries {
 		at[e.seq] = i
 	}
-	if err := s.in.Rewind(); err != nil {
+	if err := s.in.reread(); err != nil {
 		return err
 	}
 	dec := s.in.Decoder()

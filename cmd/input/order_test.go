@@ -159,3 +159,30 @@ func TestBalancedShardsCoverEveryJobOnce(t *testing.T) {
 		t.Errorf("work per shard %v: uneven", work)
 	}
 }
+
+// Each pass reads no further than the check did: jobs appended after it
+// never start.
+func TestOrderedPassesKeepTheCheckedBound(t *testing.T) {
+	in := openLines(t, 3)
+	table := NewOrderTable(jobspec.Shard{}, func(j *jobspec.Job) int64 { i, _ := strconv.Atoi(j.ID); return int64(i) })
+	if _, err := Check(in.Decoder(), table, func(error) {}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.Rewind(); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(in.Name, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("echo appended\n")
+	f.Close()
+	var ids []string
+	src := table.Source(in)
+	for job, err := src.Next(); err != io.EOF; job, err = src.Next() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, job.ID)
+	}
+	if !slices.Equal(ids, []string{"3", "2", "1"}) {
+		t.Errorf("started %v", ids)
+	}
+}

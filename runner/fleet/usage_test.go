@@ -7,7 +7,7 @@ import "testing"
 func TestWorkerSendsUsage(t *testing.T) {
 	url := startServer(t)
 	run := submit(t, url, SubmitConfig{}, shJobs(1, `dd if=/dev/zero of=/dev/null bs=32M count=1 2>/dev/null; i=0; while [ $i -lt 50000 ]; do i=$((i+1)); done`))
-	w := startWorker(t, url, "a", WorkerConfig{}, nil)
+	w := startWorker(t, url, "a", WorkerConfig{})
 	run.finish(t)
 	if len(run.records) != 1 {
 		t.Fatalf("records %+v", run.records)
