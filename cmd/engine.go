@@ -43,11 +43,17 @@ func newEngine(ios *iostreams.IOStreams, st *runState, cfg runner.Config, con *c
 		}
 		return sub, closeConn, nil
 	}
+	cfg.Watchdog = startWatchdog(cfg.KillGrace, note)
 	r, err := runner.New(cfg)
 	if err != nil {
+		cfg.Watchdog.Close()
 		return nil, nil, usageError("%v", err)
 	}
-	return r, oneProcessor(ios, cfg.Jobs), nil
+	restore := oneProcessor(ios, cfg.Jobs)
+	return r, func() {
+		restore()
+		_ = cfg.Watchdog.Close() // it stops nothing: every job has ended
+	}, nil
 }
 
 // oneProcessor runs the Go scheduler on one processor for a run of one job

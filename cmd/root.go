@@ -73,6 +73,6 @@ and a summary. See 'drover run --help'.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
 	root.AddCommand(newRunCmd(ios), newValidateCmd(ios), newReportCmd(ios), newWorkerCmd(ios), newStatusCmd(ios), newWaitCmd(ios), newCancelCmd(ios), newVersionCmd(ios),
-		newSchemaCmd(ios), newManCmd(ios))
+		newSchemaCmd(ios), newManCmd(ios), newWatchdogCmd(ios))
 	return root
 }

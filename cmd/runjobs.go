@@ -56,8 +56,11 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	} else if err != nil {
 		return err
 	}
+	if err := opts.parallel.halt.apply(&cfg, total); err != nil {
+		return err
+	}
 	st := &runState{opts: opts, shardMethod: plan.method}
-	if !opts.dryRun {
+	if opts.dryRun == "" {
 		if err := st.openResults(); err != nil { // locked before --resume reads it
 			return err
 		}
@@ -66,8 +69,8 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	if cfg.Skip, err = st.resumeSkip(ios); err != nil {
 		return err
 	}
-	if opts.dryRun {
-		return dryRun(ios, in, plan, cfg, guard)
+	if opts.dryRun != "" {
+		return dryRun(ios, in, plan, cfg, opts.dryRun, guard)
 	}
 
 	con, err := opts.openConsole(ios, total, guard.Stopping)
@@ -132,10 +135,11 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, gu
 }
 
 // dryRun lists the jobs that would run instead of running them.
-func dryRun(ios *iostreams.IOStreams, in *input.Input, plan jobPlan, cfg runner.Config, guard *interrupt.Guard) error {
+func dryRun(ios *iostreams.IOStreams, in *input.Input, plan jobPlan, cfg runner.Config, form string, guard *interrupt.Guard) error {
 	dec := in.Decoder()
 	defer dec.Close()
-	interrupted, err := console.DryRun(ios.Out, plan.source(in, dec, nil), cfg.Shell, in.Templated(), cfg.Skip, guard.Interrupted)
+	o := console.DryRunOptions{Form: form, Shell: cfg.Shell, Templated: in.Templated(), Terminal: ios.OutTTY, Skip: cfg.Skip}
+	interrupted, err := console.DryRun(ios.Out, plan.source(in, dec, nil), o, guard.Interrupted)
 	if !interrupted {
 		return err
 	}

@@ -32,6 +32,13 @@ func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, event
 		}
 		rec.Add("--summary-json", w)
 	}
+	if o.parallel.joblog != "" {
+		w, err := records.CreateJoblog(o.parallel.joblog)
+		if err != nil {
+			return nil, nil, usageError("--joblog: %v", unwrapPath(err))
+		}
+		rec.Add("--joblog", w)
+	}
 	if _, err := o.reports.open(ios, rec, !o.detach); err != nil {
 		return nil, nil, err
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
+
+	"github.com/drover/drover/runner"
 )
 
 // The test binary doubles as drover and as jobh, the helper program the
@@ -45,6 +47,14 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "../testdata/script",
 		RequireExplicitExec: true,
+		// [subreaper]: drover is a child subreaper (Linux without the
+		// drover_posix tag), so what jobs leave running is in its reach.
+		Condition: func(cond string) (bool, error) {
+			if cond == "subreaper" {
+				return runner.Subreaper, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			dir, err := os.Getwd()
 			env.Setenv("REPO", filepath.Dir(dir))

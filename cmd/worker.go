@@ -42,6 +42,7 @@ type workerSetup struct {
 	replicas    int    // 0 takes the streams' as they are
 	outputLimit int    // --output-limit in bytes
 	limits      runner.Throttle
+	watchdog    *runner.Watchdog // stops the jobs' groups should the worker die; nil without one
 }
 
 func newWorkerCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -97,6 +98,8 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 	}
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("%s:%d", host, os.Getpid())
+	setup.watchdog = startWatchdog(opts.killGrace, func(s string) { logf(true, s) })
+	defer setup.watchdog.Close()
 	w, srv, err := opts.connect(ios, setup, name, logf)
 	if err != nil {
 		return err
@@ -179,7 +182,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, ws *workerSetup, name 
 		Jobs: o.jobs, Prefetch: ws.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
 		Environ: jobEnviron(ios.Environ()), OutputLimit: ws.outputLimit, Name: name, Throttle: ws.limits,
-		Log: func(s string) { logf(false, s) },
+		Log: func(s string) { logf(false, s) }, Watchdog: ws.watchdog,
 	})
 	if err != nil {
 		nc.Close()

@@ -18,6 +18,7 @@ import (
 type Options struct {
 	Quiet        bool         // no summary and no retry notices
 	KeepOrder    bool         // group mode: write the blocks in input order
+	Tag          bool         // group mode: each line after the job's arguments and a TAB
 	GithubGroups bool         // fold each group-mode block in ::group::
 	Colour       bool         // colour the summary
 	Progress     ProgressView // see ProgressMode and NewProgress
@@ -57,7 +58,7 @@ func New(ios *iostreams.IOStreams, opts Options) *Console {
 // SetOutput chooses what happens to the jobs' output: group, tag, raw or
 // none (see the Output constants).
 func (c *Console) SetOutput(mode string) error {
-	sink, err := newSink(mode, c.ios, &c.spool, c.chunks)
+	sink, err := newSink(mode, c.ios, &c.spool, c.chunks, c.opts.Tag)
 	if err != nil {
 		return err
 	}

@@ -24,10 +24,12 @@ const (
 // newSink builds the sink of an output mode. Chunks of tag (and of raw,
 // when drover's own streams are not files) go to the terminal goroutine
 // through chunks.
-func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- chunk) (runner.Sink, error) {
+// With tag, group mode prefixes each line with the job's arguments and a
+// TAB (GNU parallel's --tag).
+func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- chunk, tag bool) (runner.Sink, error) {
 	switch mode {
 	case OutputGroup:
-		return groupSink{dir: spool}, nil
+		return groupSink{dir: spool, tag: tag, terminal: ios.OutTTY}, nil
 	case OutputTag:
 		return tagSink{ios: ios, chunks: chunks}, nil
 	case OutputRaw:
@@ -43,17 +45,32 @@ func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chun
 }
 
 // groupSink collects each job's stdout and stderr in spools (memory up to
-// 1 MiB each, then a private file), to be written whole when the job ends.
-type groupSink struct{ dir *runner.SpoolDir }
-
-func (s groupSink) Open(*jobspec.Job) (runner.JobOutput, error) {
-	return &groupOutput{out: runner.Spool{Dir: s.dir}, err: runner.Spool{Dir: s.dir}}, nil
+// 1 MiB each, then a private file), to be written whole when the job ends;
+// with tag, each line prefixed with the job's tag and a TAB.
+type groupSink struct {
+	dir           *runner.SpoolDir
+	tag, terminal bool
 }
 
-type groupOutput struct{ out, err runner.Spool }
+func (s groupSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
+	g := &groupOutput{out: runner.Spool{Dir: s.dir}, err: runner.Spool{Dir: s.dir}}
+	g.stdout, g.stderr = &g.out, &g.err
+	if s.tag {
+		prefix := []byte(tagOf(job, s.terminal) + "\t")
+		g.stdout, g.stderr = &linePrefixer{w: &g.out, prefix: prefix}, &linePrefixer{w: &g.err, prefix: prefix}
+	}
+	return g, nil
+}
 
-func (g *groupOutput) Stdout() io.Writer { return &g.out }
-func (g *groupOutput) Stderr() io.Writer { return &g.err }
+// groupOutput is a job's output in group mode: stdout and stderr write to
+// the spools out and err, through a tag's prefixer or directly.
+type groupOutput struct {
+	out, err       runner.Spool
+	stdout, stderr io.Writer
+}
+
+func (g *groupOutput) Stdout() io.Writer { return g.stdout }
+func (g *groupOutput) Stderr() io.Writer { return g.stderr }
 func (g *groupOutput) Close() error      { return errors.Join(g.out.Close(), g.err.Close()) }
 
 // OutputErr is the first error spilling the job's output to disk: what

@@ -32,6 +32,9 @@ type WorkerConfig struct {
 	RetryDelay    time.Duration
 	RetryMaxDelay time.Duration
 	Environ       []string // the environment every job starts from
+	// Watchdog, when set, stops the jobs' process groups when the worker
+	// dies (runner.Watchdog).
+	Watchdog *runner.Watchdog
 
 	OutputLimit int    // bytes of each of a job's stdout and stderr sent back with its result
 	Name        string // names this worker in the results it sends
@@ -143,7 +146,7 @@ func NewWorker(ctx context.Context, srv *Server, cfg WorkerConfig) (*Worker, err
 		drained:  make(chan struct{}),
 		killed:   make(chan struct{}),
 	}
-	w.procs = &runner.ProcessExecutor{KillGrace: cfg.KillGrace, Environ: cfg.Environ}
+	w.procs = &runner.ProcessExecutor{KillGrace: cfg.KillGrace, Environ: cfg.Environ, Watchdog: cfg.Watchdog}
 	if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
 		w.ackWait = info.Config.AckWait // the consumer may predate this worker
 	}
