@@ -121,7 +121,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	if !opts.quiet {
 		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", console.Plural(len(opts.files), "results file"))
 		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, failures)
-		console.PrintHeaviest(ios.ErrOut, escapedIDs(heaviest))
+		console.PrintHeaviest(ios.ErrOut, heaviest)
 	}
 	if summary != nil {
 		if err := summary.Finish(records.Outcome{Summary: sum, ExitCode: code}); err != nil {
@@ -169,17 +169,6 @@ func tallyRecords(merged *runner.Merged, summary *records.Summary, collectors []
 		sum.Duration = merged.Last.Sub(merged.First)
 	}
 	return sum, failures, heaviest
-}
-
-// escapedIDs is h with its ids, which come from results files, made safe
-// for a terminal.
-func escapedIDs(h *runner.Heaviest) *runner.Heaviest {
-	for _, list := range [][]runner.Heavy{h.Memory, h.CPU} {
-		for i := range list {
-			list[i].ID = termtext.Escape(list[i].ID)
-		}
-	}
-	return h
 }
 
 // resultOf rebuilds what the summary shows of a job from its record.

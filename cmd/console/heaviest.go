@@ -6,12 +6,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/runner"
 )
 
 // PrintHeaviest writes the jobs that used the most memory and CPU, one
-// line for each kind, or nothing when no job used any. The caller makes
-// the ids safe for a terminal.
+// line for each kind, or nothing when no job used any. The ids, which
+// come from outside, are escaped.
 func PrintHeaviest(w io.Writer, h *runner.Heaviest) {
 	if h == nil || h.Empty() {
 		return
@@ -22,7 +23,7 @@ func PrintHeaviest(w io.Writer, h *runner.Heaviest) {
 		}
 		parts := make([]string, len(jobs))
 		for i, j := range jobs {
-			parts[i] = j.ID + " " + weight(j.Usage)
+			parts[i] = termtext.Escape(j.ID) + " " + weight(j.Usage)
 		}
 		fmt.Fprintf(w, "  heaviest by %s: %s\n", what, strings.Join(parts, ", "))
 	}
