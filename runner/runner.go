@@ -64,6 +64,7 @@ type Runner struct {
 
 	gate *gate        // holds starts as Config.Throttle says; nil holds none
 	live liveAttempts // the running attempts, for --memfree's stops
+	deps *dependencies
 
 	running atomic.Int64
 	budget  atomic.Int64 // retries left, when the budget is limited
@@ -76,7 +77,7 @@ func New(cfg Config) (*Runner, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs)}
+	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs), deps: newDependencies()}
 	r.pause = newPause(r.clock)
 	if r.exec == nil {
 		if err := BecomeSubreaper(); err != nil {
@@ -199,29 +200,37 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	var recordErr error
 	rules := r.cfg.stopRules()
 	for f := range results {
-		res := f.res
-		sum.Add(res.Status)
-		sum.Requeued += res.Requeued
-		if !sum.StoppedByFailures && !sum.StoppedBySuccess {
-			switch rules.Check(sum.Counts) {
-			case HaltForFailures:
-				sum.StoppedByFailures = true
-				r.halt(errMaxFailures)
-			case HaltForSuccess:
-				sum.StoppedBySuccess = true
-				r.halt(errSuccess)
+		// A result may decide that jobs waiting for it do not run: their
+		// results are counted here too, after it.
+		for pending := []finished{f}; len(pending) > 0; pending = pending[1:] {
+			f := pending[0]
+			res := f.res
+			sum.Add(res.Status)
+			sum.Requeued += res.Requeued
+			if !sum.StoppedByFailures && !sum.StoppedBySuccess {
+				switch rules.Check(sum.Counts) {
+				case HaltForFailures:
+					sum.StoppedByFailures = true
+					r.halt(errMaxFailures)
+				case HaltForSuccess:
+					sum.StoppedBySuccess = true
+					r.halt(errSuccess)
+				}
 			}
-		}
-		if r.cfg.Record != nil && recordErr == nil {
-			if err := r.cfg.Record(res); err != nil {
-				recordErr = fmt.Errorf("results file: %w", err)
-				r.stop(errRecordStop)
+			if r.cfg.Record != nil && recordErr == nil {
+				if err := r.cfg.Record(res); err != nil {
+					recordErr = fmt.Errorf("results file: %w", err)
+					r.stop(errRecordStop)
+				}
 			}
+			for _, blocked := range r.deps.settle(res, r.intake.Err() != nil) {
+				pending = append(pending, finished{res: blocked})
+			}
+			if f.slot > 0 {
+				r.slots.release(f.slot)
+			}
+			r.finished(res, sum.Counts)
 		}
-		if f.slot > 0 {
-			r.slots.release(f.slot)
-		}
-		r.finished(res, sum.Counts)
 	}
 	sum.DeadlinePassed = deadline.disarm()
 	if runsProcesses(r.exec) {
@@ -266,6 +275,19 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 			results <- finished{res: &Result{Job: job, Status: Skipped, StartedAt: now, FinishedAt: now, Output: discard{}}}
 			continue
 		}
+		if len(job.Needs) > 0 {
+			ready, res := r.deps.admit(job)
+			if res != nil {
+				results <- finished{res: res}
+				continue
+			}
+			if !ready {
+				if !r.deps.waitRoom(r.intake.Done()) {
+					return accepted, nil
+				}
+				continue
+			}
+		}
 		select {
 		case queue <- job:
 		case <-r.intake.Done():
@@ -294,11 +316,7 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 		if !ok {
 			return
 		}
-		var job *jobspec.Job
-		select {
-		case <-r.intake.Done():
-		case job = <-queue: // nil once the queue is closed
-		}
+		job := r.deps.take(queue, r.intake.Done()) // nil once no job is left
 		// The start gate and a pause may hold the job; intake may stop
 		// meanwhile, and then it does not start.
 		if job == nil || !r.gate.wait(r.intake.Done()) || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {
