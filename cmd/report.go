@@ -129,7 +129,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		sum.Duration = merged.Last.Sub(merged.First)
 	}
 	code := exitOK
-	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
+	if sum.Failed+sum.TimedOut+sum.Canceled+sum.DepFailed > 0 {
 		code = exitFailures
 	}
 	if !opts.quiet {

@@ -158,7 +158,7 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 		sum = w.Summary
 	}
 	code := exitOK
-	if sum.Failed+sum.TimedOut+sum.Canceled+sum.NotStarted > 0 {
+	if sum.Failed+sum.TimedOut+sum.Canceled+sum.DepFailed+sum.NotStarted > 0 {
 		code = exitFailures
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drover/drover/jobspec"
@@ -64,6 +65,7 @@ type dependencies struct {
 	roots    map[int]rootCause // by Seq: the jobs that failed and those they blocked
 	waiting  map[int][]*waiter // by the Seq of the need they wait for
 	nWaiting int
+	shown    atomic.Int64 // nWaiting, for waitingNow
 	max      int     // MaxWaiting, but for tests
 	ready    seqHeap // released jobs, the first in input order on top
 	frozen   bool    // intake stopped: nothing more is decided
@@ -114,11 +116,16 @@ func (d *dependencies) admit(job *jobspec.Job) (ready bool, res *Result) {
 			}
 		}
 		d.nWaiting++
+		d.shown.Store(int64(d.nWaiting))
 		return false, nil
 	}
 	res = d.decide(job)
 	return res == nil, res
 }
+
+// waitingNow is the number of jobs waiting for their needs; any goroutine
+// may call it.
+func (d *dependencies) waitingNow() int { return int(d.shown.Load()) }
 
 // waitRoom returns once fewer than d.max jobs wait, or false when
 // done is closed first.
@@ -189,6 +196,7 @@ func (d *dependencies) finish(res *Result) []*Result {
 			continue
 		}
 		d.nWaiting--
+		d.shown.Store(int64(d.nWaiting))
 		signal(d.room)
 		if r := d.decide(w.job); r != nil {
 			decided = append(decided, r)

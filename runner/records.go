@@ -27,6 +27,9 @@ type Record struct {
 	FinishedAt string  `json:"finished_at"`
 	DurationMS int64   `json:"duration_ms"`
 	Error      *string `json:"error"`
+	// BlockedBy is, for a dep_failed job, the id of the failed job at the
+	// root of the chain that kept it from running.
+	BlockedBy string `json:"blocked_by,omitempty"`
 	// Run is the id of the fleet run that ran the job (drover run --nats);
 	// Shard is the run's --shard, as "K/N".
 	Run        string `json:"run,omitempty"`
@@ -56,6 +59,7 @@ func NewRecord(res *Result) Record {
 		Cmd:        commandJSON(res.Job),
 		Slot:       res.Slot,
 		Worker:     res.Worker,
+		BlockedBy:  res.BlockedBy,
 	}
 	if res.Signal != "" {
 		rec.Signal = &res.Signal
@@ -236,11 +240,11 @@ func cutID(line []byte) string {
 	return id
 }
 
-var statusList = strings.Join([]string{string(Succeeded), string(Failed), string(TimedOut), string(Canceled), string(Skipped)}, ", ")
+var statusList = strings.Join([]string{string(Succeeded), string(Failed), string(TimedOut), string(Canceled), string(Skipped), string(DepFailed), string(NotNeeded)}, ", ")
 
 func (s Status) valid() bool {
 	switch s {
-	case Succeeded, Failed, TimedOut, Canceled, Skipped:
+	case Succeeded, Failed, TimedOut, Canceled, Skipped, DepFailed, NotNeeded:
 		return true
 	}
 	return false

@@ -116,4 +116,30 @@ type Summary struct {
 	// Requeued how many attempts were stopped for want of memory.
 	Held     HoldTimes
 	Requeued int
+	// Blocked names the root causes of the DepFailed jobs, in the order
+	// they first blocked one, with how many each blocked; at most
+	// MaxBlockers of them.
+	Blocked []Blocker
+}
+
+// MaxBlockers is how many root causes a Summary names.
+const MaxBlockers = 20
+
+// Blocker is a job whose failure kept others from running.
+type Blocker struct {
+	ID   string
+	Jobs int // the DepFailed jobs it blocked
+}
+
+// CountBlocked counts one DepFailed job blocked by the job root.
+func (s *Summary) CountBlocked(root string) {
+	for i := range s.Blocked {
+		if s.Blocked[i].ID == root {
+			s.Blocked[i].Jobs++
+			return
+		}
+	}
+	if len(s.Blocked) < MaxBlockers {
+		s.Blocked = append(s.Blocked, Blocker{ID: root, Jobs: 1})
+	}
 }

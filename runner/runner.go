@@ -206,6 +206,9 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 			f := pending[0]
 			res := f.res
 			sum.Add(res.Status)
+			if res.Status == DepFailed {
+				sum.CountBlocked(res.BlockedBy)
+			}
 			sum.Requeued += res.Requeued
 			if !sum.StoppedByFailures && !sum.StoppedBySuccess {
 				switch rules.Check(sum.Counts) {
@@ -346,6 +349,7 @@ func (r *Runner) halt(cause error) {
 func (r *Runner) emit(ev Event) {
 	if r.cfg.Events != nil {
 		ev.Running = r.Running()
+		ev.Waiting = r.deps.waitingNow()
 		r.cfg.Events <- ev
 	}
 }
