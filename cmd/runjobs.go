@@ -119,7 +119,7 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, guard *interrupt.Guard) error {
 	dec := in.Decoder()
 	defer dec.Close()
-	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, in.Templated(), cfg.Skip, guard.Interrupted)
+	interrupted, err := console.DryRun(ios.Out, &input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, in.Templated(), cfg.Skip, guard.Interrupted)
 	if !interrupted {
 		return err
 	}
@@ -148,7 +148,7 @@ func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *
 	})
 	dec := in.Decoder()
 	defer dec.Close()
-	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
+	sum, err := eng.Run(context.Background(), &input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
 	con.Wait()
 	stopWatching()
 	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), interrupted: guard.Stop()}

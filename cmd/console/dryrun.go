@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -48,10 +49,27 @@ func DryRun(w io.Writer, src runner.Source, shell string, asIs bool, skip func(*
 		default:
 			line = shellQuote(job.Argv)
 		}
+		if len(job.Needs) > 0 {
+			line += "\t# " + NeedsText(job)
+		}
 		if _, err := fmt.Fprintf(w, "%s\t%s\n", job.ID, line); err != nil {
 			return false, &StdoutError{err}
 		}
 	}
+}
+
+// NeedsText says what a job waits for: "needs build, lint", with
+// " (when: always)" when it is not the default.
+func NeedsText(job *jobspec.Job) string {
+	ids := make([]string, len(job.Needs))
+	for i, n := range job.Needs {
+		ids[i] = termtext.Escape(n.ID)
+	}
+	s := "needs " + strings.Join(ids, ", ")
+	if job.When != "" && job.When != jobspec.WhenSuccess {
+		s += " (when: " + string(job.When) + ")"
+	}
+	return s
 }
 
 var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
