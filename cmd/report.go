@@ -112,6 +112,9 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		sum.Jobs++
 		sum.Retries += max(j.Attempts-1, 0)
 		sum.Add(j.Status)
+		if j.Status == runner.DepFailed {
+			sum.CountBlocked(j.BlockedBy)
+		}
 		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < console.MaxListedFailures {
 			failures = append(failures, console.Failure{Result: resultOf(*j)})
 		}
