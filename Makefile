@@ -46,4 +46,5 @@ STREAM ?= 20000
 bench:
 	STREAM=$(STREAM) bench/run.sh $(ROUNDS)
 	bench/templates.sh
+	bench/needs.sh
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner
