@@ -18,10 +18,16 @@ func (o *runOptions) runConfig(ios *iostreams.IOStreams) (runner.Config, jobspec
 	if err != nil {
 		return runner.Config{}, jobspec.Shard{}, usageError("--shard: %v", err)
 	}
+	if shard.N > maxShards {
+		return runner.Config{}, jobspec.Shard{}, usageError("--shard: N must be at most %d, got %d", maxShards, shard.N)
+	}
 	return cfg, shard, nil
 }
 
 func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
+	if err := o.checkBounds(); err != nil {
+		return runner.Config{}, err
+	}
 	switch {
 	case o.jobs < 1:
 		return runner.Config{}, usageError("--jobs must be at least 1, got %d", o.jobs)

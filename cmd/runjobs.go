@@ -38,6 +38,9 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer in.Close()
+	if err := opts.checkOutputs(in); err != nil {
+		return err
+	}
 	guard := interrupt.Start(opts.killGrace)
 	defer guard.Stop()
 
@@ -46,6 +49,12 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
 		return err
+	}
+	if !opts.dryRun {
+		if err := opts.openResults(); err != nil { // locked before --resume reads it
+			return err
+		}
+		defer opts.resultsOut.Close()
 	}
 	if cfg.Skip, err = opts.resumeSkip(ios); err != nil {
 		return err
@@ -65,7 +74,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	}
 	defer rec.Close()
 	if events != nil {
-		events.Begin(total, cfg.MaxFailures)
+		events.Begin(total)
 		guard.Tell(func(step interrupt.Step, sig os.Signal) { events.Signal(interrupt.SignalName(sig), stepAction[step]) })
 	}
 	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, events, guard.Note)

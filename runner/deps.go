@@ -66,9 +66,9 @@ type dependencies struct {
 	waiting  map[int][]*waiter // by the Seq of the need they wait for
 	nWaiting int
 	shown    atomic.Int64 // nWaiting, for waitingNow
-	max      int     // MaxWaiting, but for tests
-	ready    seqHeap // released jobs, the first in input order on top
-	frozen   bool    // intake stopped: nothing more is decided
+	max      int          // MaxWaiting, but for tests
+	ready    seqHeap      // released jobs, the first in input order on top
+	frozen   bool         // intake stopped: nothing more is decided
 	changed  chan struct{}
 	room     chan struct{}
 
@@ -152,23 +152,15 @@ func (d *dependencies) outcome(seq int) outcome {
 	return pending
 }
 
-// settle takes a job's final result and returns the Results of the jobs
-// that this decides will not run, their own consequences included, for
-// the collector to count as it counted res. Once frozen (intake stopped),
-// it decides nothing: the waiting jobs stay not started.
+// settle takes a job's final result and returns the Results of the
+// waiting jobs that this decides will not run, for the collector to count
+// as it counted res (and to settle in turn). Once frozen (intake
+// stopped), it decides nothing: the waiting jobs stay not started.
 func (d *dependencies) settle(res *Result, frozen bool) []*Result {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.frozen = d.frozen || frozen
-	var decided []*Result
-	for next := []*Result{res}; len(next) > 0; {
-		r := next[0]
-		next = next[1:]
-		more := d.finish(r)
-		decided = append(decided, more...)
-		next = append(next, more...)
-	}
-	return decided
+	return d.finish(res)
 }
 
 // finish notes one final result and decides the waiting jobs that were
