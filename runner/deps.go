@@ -49,23 +49,25 @@ type waiter struct {
 	left int
 }
 
-// dependencies holds the jobs that wait for other jobs, and decides what
+// Dependencies holds the jobs that wait for other jobs, and decides what
 // becomes of each once its needs are final: it releases the jobs that may
 // run, in input order, and makes the Results of those that may not
-// (DepFailed, NotNeeded).
+// (DepFailed, NotNeeded). The local Runner and the fleet's submitter each
+// keep one.
 //
 // It keeps one byte per job of the input (its outcome, by Seq), the root
 // cause of each job that failed, and the waiting jobs themselves, at most
-// MaxWaiting of them. Intake calls admit and waitRoom, the collector
-// calls settle with every final result, and dispatch calls take; each may
-// run on a goroutine of its own. Nothing blocks while mu is held.
-type dependencies struct {
+// MaxWaiting of them. Intake calls Admit and WaitRoom, the collector
+// calls Settle with every final result, and one dispatching goroutine
+// calls Take; each may run on a goroutine of its own, and Waiting may be
+// called from any. Nothing blocks while mu is held.
+type Dependencies struct {
 	mu       sync.Mutex
 	outcomes []outcome
 	roots    map[int]rootCause // by Seq: the jobs that failed and those they blocked
 	waiting  map[int][]*waiter // by the Seq of the need they wait for
 	nWaiting int
-	shown    atomic.Int64 // nWaiting, for waitingNow
+	shown    atomic.Int64 // nWaiting, for Waiting
 	max      int          // MaxWaiting, but for tests
 	ready    seqHeap      // released jobs, the first in input order on top
 	frozen   bool         // intake stopped: nothing more is decided
@@ -73,13 +75,13 @@ type dependencies struct {
 	room     chan struct{}
 
 	// head is a job taken from the intake queue and not yet started;
-	// only take uses it, and closed.
+	// only Take uses it, and closed.
 	head   *jobspec.Job
 	closed bool
 }
 
-func newDependencies() *dependencies {
-	return &dependencies{
+func NewDependencies() *Dependencies {
+	return &Dependencies{
 		max:     MaxWaiting,
 		roots:   map[int]rootCause{},
 		waiting: map[int][]*waiter{},
@@ -96,10 +98,10 @@ func signal(c chan struct{}) {
 	}
 }
 
-// admit takes a job with needs from intake. It returns ready when the
+// Admit takes a job with needs from intake. It returns ready when the
 // job may be queued at once, or the job's final Result when its needs
 // already decide that it does not run; otherwise the job waits.
-func (d *dependencies) admit(job *jobspec.Job) (ready bool, res *Result) {
+func (d *Dependencies) Admit(job *jobspec.Job) (ready bool, res *Result) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	left := 0
@@ -123,13 +125,13 @@ func (d *dependencies) admit(job *jobspec.Job) (ready bool, res *Result) {
 	return res == nil, res
 }
 
-// waitingNow is the number of jobs waiting for their needs; any goroutine
+// Waiting is the number of jobs waiting for their needs; any goroutine
 // may call it.
-func (d *dependencies) waitingNow() int { return int(d.shown.Load()) }
+func (d *Dependencies) Waiting() int { return int(d.shown.Load()) }
 
-// waitRoom returns once fewer than d.max jobs wait, or false when
+// WaitRoom returns once fewer than d.max jobs wait, or false when
 // done is closed first.
-func (d *dependencies) waitRoom(done <-chan struct{}) bool {
+func (d *Dependencies) WaitRoom(done <-chan struct{}) bool {
 	for {
 		d.mu.Lock()
 		n := d.nWaiting
@@ -145,18 +147,18 @@ func (d *dependencies) waitRoom(done <-chan struct{}) bool {
 	}
 }
 
-func (d *dependencies) outcome(seq int) outcome {
+func (d *Dependencies) outcome(seq int) outcome {
 	if seq < len(d.outcomes) {
 		return d.outcomes[seq]
 	}
 	return pending
 }
 
-// settle takes a job's final result and returns the Results of the
+// Settle takes a job's final result and returns the Results of the
 // waiting jobs that this decides will not run, for the collector to count
 // as it counted res (and to settle in turn). Once frozen (intake
 // stopped), it decides nothing: the waiting jobs stay not started.
-func (d *dependencies) settle(res *Result, frozen bool) []*Result {
+func (d *Dependencies) Settle(res *Result, frozen bool) []*Result {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.frozen = d.frozen || frozen
@@ -165,7 +167,7 @@ func (d *dependencies) settle(res *Result, frozen bool) []*Result {
 
 // finish notes one final result and decides the waiting jobs that were
 // left waiting for it alone.
-func (d *dependencies) finish(res *Result) []*Result {
+func (d *Dependencies) finish(res *Result) []*Result {
 	seq := res.Job.Seq
 	for len(d.outcomes) <= seq {
 		d.outcomes = append(d.outcomes, pending)
@@ -205,7 +207,7 @@ func (d *dependencies) finish(res *Result) []*Result {
 
 // decide makes the Result of a job whose needs are all final when they
 // keep it from running; nil means it runs.
-func (d *dependencies) decide(job *jobspec.Job) *Result {
+func (d *Dependencies) decide(job *jobspec.Job) *Result {
 	anyFailed, anyIdle := false, false
 	for _, n := range job.Needs {
 		switch d.outcome(n.Seq) {
@@ -233,7 +235,7 @@ func (d *dependencies) decide(job *jobspec.Job) *Result {
 
 // blocker finds the first need of job, in the order the job lists them,
 // that did not succeed, and the root cause of its failure.
-func (d *dependencies) blocker(job *jobspec.Job) (string, rootCause) {
+func (d *Dependencies) blocker(job *jobspec.Job) (string, rootCause) {
 	for _, n := range job.Needs {
 		if d.outcome(n.Seq) == failed {
 			return n.ID, d.roots[n.Seq]
@@ -261,93 +263,4 @@ func blockedError(need string, root rootCause) error {
 func notRun(job *jobspec.Job, s Status, blockedBy string, why error) *Result {
 	now := time.Now()
 	return &Result{Job: job, Status: s, BlockedBy: blockedBy, Err: why, StartedAt: now, FinishedAt: now, Output: discard{}}
-}
-
-// take returns the next job to start: the first in input order of the
-// released jobs and the head of the intake queue. It waits while there
-// is none, and returns nil once the queue is closed and no job waits, or
-// once done is closed. Only dispatch calls it.
-func (d *dependencies) take(queue <-chan *jobspec.Job, done <-chan struct{}) *jobspec.Job {
-	for {
-		if d.head == nil && !d.closed {
-			select {
-			case d.head, d.closed = <-queue:
-				d.closed = !d.closed
-			default:
-			}
-		}
-		d.mu.Lock()
-		job := d.ready.top()
-		if job != nil && (d.head == nil || job.Seq < d.head.Seq) {
-			d.ready.pop()
-			d.mu.Unlock()
-			return job
-		}
-		idle := d.nWaiting == 0 && job == nil
-		d.mu.Unlock()
-		if d.head != nil {
-			job, d.head = d.head, nil
-			return job
-		}
-		if d.closed && idle {
-			return nil
-		}
-		wait := queue
-		if d.closed {
-			wait = nil
-		}
-		select {
-		case d.head, d.closed = <-wait:
-			d.closed = !d.closed
-		case <-d.changed:
-		case <-done:
-			return nil
-		}
-	}
-}
-
-// seqHeap is a min-heap of jobs by Seq.
-type seqHeap []*jobspec.Job
-
-func (h seqHeap) top() *jobspec.Job {
-	if len(h) == 0 {
-		return nil
-	}
-	return h[0]
-}
-
-func (h *seqHeap) push(job *jobspec.Job) {
-	*h = append(*h, job)
-	s := *h
-	for i := len(s) - 1; i > 0; {
-		p := (i - 1) / 2
-		if s[p].Seq <= s[i].Seq {
-			break
-		}
-		s[p], s[i] = s[i], s[p]
-		i = p
-	}
-}
-
-func (h *seqHeap) pop() {
-	s := *h
-	last := len(s) - 1
-	s[0] = s[last]
-	s[last] = nil
-	s = s[:last]
-	for i := 0; ; {
-		c := 2*i + 1
-		if c >= len(s) {
-			break
-		}
-		if c+1 < len(s) && s[c+1].Seq < s[c].Seq {
-			c++
-		}
-		if s[i].Seq <= s[c].Seq {
-			break
-		}
-		s[i], s[c] = s[c], s[i]
-		i = c
-	}
-	*h = s
 }

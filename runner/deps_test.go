@@ -175,22 +175,22 @@ func TestNeedsStopLeavesWaitingJobsNotStarted(t *testing.T) {
 // TestNeedsIntakePausesPastMaxWaiting: intake waits for room once the
 // limit of waiting jobs is reached, and goes on as one is released.
 func TestNeedsIntakePausesPastMaxWaiting(t *testing.T) {
-	d := newDependencies()
+	d := NewDependencies()
 	d.max = 2
 	list := graph("a", "b:a", "c:a")
 	for _, job := range list[1:] {
-		if ready, res := d.admit(job); ready || res != nil {
+		if ready, res := d.Admit(job); ready || res != nil {
 			t.Fatalf("%s: ready %v, %v", job.ID, ready, res)
 		}
 	}
 	gotRoom := make(chan bool)
-	go func() { gotRoom <- d.waitRoom(nil) }()
+	go func() { gotRoom <- d.WaitRoom(nil) }()
 	select {
 	case <-gotRoom:
 		t.Fatal("room with 2 of 2 waiting")
 	case <-time.After(10 * time.Millisecond): // room for a bug to show
 	}
-	d.settle(&Result{Job: list[0], Status: Succeeded}, false)
+	d.Settle(&Result{Job: list[0], Status: Succeeded}, false)
 	if !<-gotRoom {
 		t.Fatal("no room")
 	}
@@ -203,7 +203,7 @@ func TestNeedsIntakePausesPastMaxWaiting(t *testing.T) {
 // itself, for the README's figure.
 func TestWaitingJobBytes(t *testing.T) {
 	const n = 20000
-	d := newDependencies()
+	d := NewDependencies()
 	d.max = n + 1
 	roots := make([]*jobspec.Job, 100)
 	for i := range roots {
@@ -215,7 +215,7 @@ func TestWaitingJobBytes(t *testing.T) {
 	}
 	before := heapInUse()
 	for _, job := range list {
-		d.admit(job)
+		d.Admit(job)
 	}
 	per := float64(heapInUse()-before) / n
 	runtime.KeepAlive(d)

@@ -54,7 +54,7 @@ type Runner struct {
 
 	gate *gate        // holds starts as Config.Throttle says; nil holds none
 	live liveAttempts // the running attempts, for --memfree's stops
-	deps *dependencies
+	deps *Dependencies
 
 	running atomic.Int64
 	budget  atomic.Int64 // retries left, when the budget is limited
@@ -67,7 +67,7 @@ func New(cfg Config) (*Runner, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs), deps: newDependencies()}
+	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs), deps: NewDependencies()}
 	r.pause = newPause(r.clock)
 	if r.exec == nil {
 		if err := BecomeSubreaper(); err != nil {
@@ -214,7 +214,7 @@ func (r *Runner) collect(results <-chan finished) *Tally {
 			if slot > 0 {
 				r.slots.release(slot)
 			}
-			blocked = append(blocked, r.deps.settle(res, r.intake.Err() != nil)...)
+			blocked = append(blocked, r.deps.Settle(res, r.intake.Err() != nil)...)
 		},
 		Retries: r.retryCounts,
 		Total:   -1,
@@ -265,13 +265,13 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 			continue
 		}
 		if len(job.Needs) > 0 {
-			ready, res := r.deps.admit(job)
+			ready, res := r.deps.Admit(job)
 			if res != nil {
 				results <- finished{res: res}
 				continue
 			}
 			if !ready {
-				if !r.deps.waitRoom(r.intake.Done()) {
+				if !r.deps.WaitRoom(r.intake.Done()) {
 					return accepted, nil
 				}
 				continue
@@ -305,7 +305,7 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 		if !ok {
 			return
 		}
-		job := r.deps.take(queue, r.intake.Done()) // nil once no job is left
+		job := r.deps.Take(queue, r.intake.Done()) // nil once no job is left
 		// The start gate and a pause may hold the job; intake may stop
 		// meanwhile, and then it does not start.
 		if job == nil || !r.gate.wait(r.intake.Done()) || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {
@@ -325,7 +325,7 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 func (r *Runner) emit(ev Event) {
 	if r.cfg.Events != nil {
 		ev.Running = r.Running()
-		ev.Waiting = r.deps.waitingNow()
+		ev.Waiting = r.deps.Waiting()
 		r.cfg.Events <- ev
 	}
 }
