@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -44,7 +45,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	guard := interrupt.Start(opts.killGrace)
 	defer guard.Stop()
 
-	total, err := checkFile(ios, in, shard, guard)
+	total, err := checkFile(ios, in, shard, guard, opts.detach)
 	if err == input.ErrInterrupted {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
@@ -101,14 +102,24 @@ var stepAction = map[interrupt.Step]string{interrupt.StepDrain: "drain", interru
 // checkFile checks a regular file whole before any job starts, every bad
 // record reported, and counts its jobs, so that progress can show
 // done/total; then it rewinds the file. A stream is checked as it is
-// read, while it runs: its total is -1.
-func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, guard *interrupt.Guard) (int, error) {
+// read, while it runs: its total is -1. With --detach, a job with needs is
+// a bad record: no submitter stays to hold it back.
+func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, guard *interrupt.Guard, detach bool) (int, error) {
 	if !in.IsFile() {
 		return -1, nil
 	}
 	errOut := bufio.NewWriter(ios.ErrOut)
 	defer errOut.Flush()
-	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, guard.Interrupted)
+	report := func(bad error) { fmt.Fprintln(errOut, bad) }
+	needsBad := 0
+	each := func(job *jobspec.Job) {
+		if detach && len(job.Needs) > 0 {
+			needsBad++
+			report(&jobspec.RecordError{Pos: job.Record, Err: errNeedsDetached})
+		}
+	}
+	res, err := input.CheckEach(in.Decoder(), shard, report, guard.Interrupted, each)
+	res.Bad += needsBad
 	switch {
 	case err == input.ErrInterrupted:
 		return 0, err
@@ -123,6 +134,8 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 	}
 	return res.Records, nil
 }
+
+var errNeedsDetached = errors.New("a job with needs cannot be submitted with --detach: the submitter holds it back until its needs have finished")
 
 // dryRun lists the jobs that would run instead of running them.
 func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, guard *interrupt.Guard) error {

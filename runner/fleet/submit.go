@@ -94,6 +94,12 @@ type Submitter struct {
 	out         atomic.Int64     // len(outstanding)
 	running     atomic.Int64     // outstanding jobs a worker has started
 
+	// deps holds back the jobs with needs until their needs' results have
+	// come; blocked holds the results it decided, for the collector's
+	// tally to take next (the collector alone uses it).
+	deps    *runner.Dependencies
+	blocked []*runner.Result
+
 	life life
 }
 
@@ -141,7 +147,7 @@ func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submit
 		return nil, err
 	}
 	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id), names: names,
-		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{}}
+		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{}, deps: runner.NewDependencies()}
 	s.life.kv = kv
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
