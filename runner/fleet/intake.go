@@ -117,7 +117,7 @@ func (s *Submitter) admit(job *jobspec.Job, slots <-chan struct{}, send func(arr
 	switch {
 	case res != nil:
 		res.Output = s.output(job, nil) // as for every result of the run
-		send(arrival{local: res}) // its slot is freed as it is counted
+		send(arrival{local: res})       // its slot is freed as it is counted
 		return false
 	case !ready:
 		<-slots
