@@ -232,3 +232,44 @@ func heapInUse() int64 {
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
 }
+
+// TestNeedsPauseHoldsReleasedJobs: a job released while the run is paused
+// waits, as a queued job does, until the run resumes.
+func TestNeedsPauseHoldsReleasedJobs(t *testing.T) {
+	started := make(chan string, 4)
+	release := make(chan struct{})
+	cfg := baseConfig()
+	cfg.Executor = fakeExecutor(func(ctx context.Context, a Attempt) Outcome {
+		started <- a.Job.ID
+		if a.Job.ID == "a" {
+			<-release
+		}
+		return Outcome{ExitCode: code(0)}
+	})
+	r, _ := New(cfg)
+	done := make(chan Summary)
+	go func() {
+		sum, _ := r.Run(context.Background(), &jobs{list: graph("a", "b:a")})
+		done <- sum
+	}()
+	if id := <-started; id != "a" {
+		t.Fatalf("%s started first", id)
+	}
+	r.Pause()
+	close(release)
+	for r.deps.Waiting() > 0 { // a's result releases b
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case id := <-started:
+		t.Fatalf("%s started while the run was paused", id)
+	case <-time.After(20 * time.Millisecond): // room for a bug to show
+	}
+	r.Resume()
+	if id := <-started; id != "b" {
+		t.Fatalf("%s started", id)
+	}
+	if sum := <-done; sum.Succeeded != 2 {
+		t.Fatalf("%+v", sum.Counts)
+	}
+}
