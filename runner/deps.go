@@ -80,6 +80,7 @@ type Dependencies struct {
 	closed bool
 }
 
+// NewDependencies makes the Dependencies of one run.
 func NewDependencies() *Dependencies {
 	return &Dependencies{
 		max:     MaxWaiting,
