@@ -31,6 +31,8 @@ type Record struct {
 	// BlockedBy is, for a dep_failed job, the id of the failed job at the
 	// root of the chain that kept it from running.
 	BlockedBy string `json:"blocked_by,omitempty"`
+	// Needs are the ids of the jobs this one needed; absent when none.
+	Needs []string `json:"needs,omitempty"`
 	// Run is the id of the fleet run that ran the job (drover run --nats);
 	// Shard is the run's --shard, as "K/N".
 	Run        string `json:"run,omitempty"`
@@ -61,6 +63,7 @@ func NewRecord(res *Result) Record {
 		Slot:       res.Slot,
 		Worker:     res.Worker,
 		BlockedBy:  res.BlockedBy,
+		Needs:      needIDs(res.Job),
 	}
 	if res.Signal != "" {
 		rec.Signal = &res.Signal
@@ -70,6 +73,18 @@ func NewRecord(res *Result) Record {
 		rec.Error = &msg
 	}
 	return rec
+}
+
+// needIDs are the ids of a job's needs, or nil.
+func needIDs(job *jobspec.Job) []string {
+	if len(job.Needs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(job.Needs))
+	for i, n := range job.Needs {
+		ids[i] = n.ID
+	}
+	return ids
 }
 
 // commandJSON is a job's command as its input gave it.
