@@ -22,6 +22,7 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, onDeadline
 	opts := console.Options{
 		Quiet:        o.quiet,
 		KeepOrder:    o.keepOrder,
+		Tag:          o.parallel.tag,
 		GithubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !o.noGithubGroups,
 		Colour:       colour,
 		Progress:     progress,
@@ -54,7 +55,7 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, onDeadline
 // progressView resolves --progress: none with -q, and none for auto with
 // --output raw, whose output would run through the bar.
 func (o *runOptions) progressView(ios *iostreams.IOStreams, total int, colour bool) (console.ProgressView, error) {
-	mode := o.progress
+	mode := o.progressMode()
 	if o.quiet || (mode == console.ProgressAuto && o.output == console.OutputRaw) {
 		mode = console.ProgressNone
 	}

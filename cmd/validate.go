@@ -53,10 +53,10 @@ func runValidate(ios *iostreams.IOStreams, opts *validateOptions) error {
 	defer out.Flush()
 	showNeeds := func(job *jobspec.Job) {
 		if len(job.Needs) > 0 && !opts.quiet {
-			fmt.Fprintf(out, "%s: %s %s\n", job.Record, termtext.Escape(job.ID), console.NeedsText(job))
+			fmt.Fprintf(out, "%s: %s %s\n", termtext.Escape(job.Record.String()), termtext.Escape(job.ID), console.NeedsText(job))
 		}
 	}
-	res, err := input.CheckEach(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, bad) }, nil, showNeeds)
+	res, err := input.CheckEach(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeLines(bad.Error())) }, nil, showNeeds)
 	if err != nil {
 		return usageError("%s: %v", in.Name, err)
 	}

@@ -34,6 +34,10 @@ type Job struct {
 	// string to be run by the shell; otherwise Argv[0] is looked up in PATH.
 	Argv  []string
 	Shell bool
+	// Args are the values a command template filled in, in order (the
+	// item, or its columns, then one value of each ::: list), as GNU
+	// parallel's --tag shows them; nil for a job object or a JSON record.
+	Args []string
 	// Env holds variables added to drover's environment, in input order.
 	Env []EnvVar
 	// Dir is the working directory; empty means drover's own.
