@@ -115,7 +115,7 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 	}
 	errOut := bufio.NewWriter(ios.ErrOut)
 	defer errOut.Flush()
-	report := func(bad error) { fmt.Fprintln(errOut, termtext.EscapeLines(bad.Error())) }
+	report := func(bad error) { fmt.Fprintln(errOut, termtext.EscapeMessage(bad.Error())) }
 	needsBad := 0
 	each := func(job *jobspec.Job) {
 		if detach && len(job.Needs) > 0 {

@@ -56,7 +56,7 @@ func runValidate(ios *iostreams.IOStreams, opts *validateOptions) error {
 			fmt.Fprintf(out, "%s: %s %s\n", termtext.Escape(job.Record.String()), termtext.Escape(job.ID), console.NeedsText(job))
 		}
 	}
-	res, err := input.CheckEach(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeLines(bad.Error())) }, nil, showNeeds)
+	res, err := input.CheckEach(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeMessage(bad.Error())) }, nil, showNeeds)
 	if err != nil {
 		return usageError("%s: %v", in.Name, err)
 	}
