@@ -143,7 +143,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		code = exitFailures
 	}
 	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", console.Plural(len(opts.files), "results file"))
+		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", runner.Plural(len(opts.files), "results file"))
 		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, failures)
 	}
 	if summary != nil {

@@ -131,7 +131,7 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 	case err != nil:
 		return 0, usageError("%s: %v", in.Name, err)
 	case res.Bad > 0:
-		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", termtext.Escape(in.Name), console.Plural(res.Bad, "record"))
+		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", termtext.Escape(in.Name), runner.Plural(res.Bad, "record"))
 		return 0, silent(exitUsage)
 	}
 	if err := in.Rewind(); err != nil {

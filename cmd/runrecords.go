@@ -26,12 +26,8 @@ func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, event
 	if st.results != nil {
 		rec.Add("--results", st.results)
 	}
-	if o.summaryJSON != "" {
-		w, err := records.CreateSummary(o.summaryJSON)
-		if err != nil {
-			return nil, nil, usageError("--summary-json: %v", unwrapPath(err))
-		}
-		rec.Add("--summary-json", w)
+	if err := openSummary(rec, o.summaryJSON); err != nil {
+		return nil, nil, err
 	}
 	if o.parallel.joblog != "" {
 		w, err := records.CreateJoblog(o.parallel.joblog)
@@ -50,6 +46,19 @@ func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, event
 		rec.Add("--events", events)
 	}
 	return rec, events, nil
+}
+
+// openSummary adds --summary-json's file at path (none for "") to rec.
+func openSummary(rec *records.Set, path string) error {
+	if path == "" {
+		return nil
+	}
+	w, err := records.CreateSummary(path)
+	if err != nil {
+		return usageError("--summary-json: %v", unwrapPath(err))
+	}
+	rec.Add("--summary-json", w)
+	return nil
 }
 
 // openResults opens and locks the results file, when one is asked for,

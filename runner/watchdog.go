@@ -85,12 +85,6 @@ func (d *Watchdog) Close() error {
 	return nil
 }
 
-// isWatchdog reports whether pid is a watchdog this process started.
-func isWatchdog(pid int) bool {
-	_, ok := watchdogs.Load(pid)
-	return ok
-}
-
 // ServeWatchdog is the watchdog: it reads what drover writes to r (see
 // Watchdog) until r ends, then stops every process group it still knows:
 // SIGTERM and SIGCONT, then SIGKILL once grace has passed, unless every

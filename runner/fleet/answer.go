@@ -54,8 +54,8 @@ func (w *Worker) finish(res *runner.Result) error {
 	}
 	msg.StderrTail = res.StderrTail
 	if w.answer(h.msg, msg, false) {
-		w.log("run %s job %s: %s after %d %s in %s", h.m.Run, h.m.ID, res.Status, res.Attempts,
-			plural(res.Attempts, "attempt", "attempts"), res.FinishedAt.Sub(res.StartedAt).Round(time.Millisecond))
+		w.log("run %s job %s: %s after %s in %s", h.m.Run, h.m.ID, res.Status,
+			runner.Plural(res.Attempts, "attempt"), res.FinishedAt.Sub(res.StartedAt).Round(time.Millisecond))
 	}
 	return nil
 }
