@@ -33,6 +33,7 @@ type runOptions struct {
 	shell         string
 	dryRun        string // "" (no dry run), console.DryRunList or console.DryRunSh
 	shard         string
+	cost          orderOptions // --order, --history, --balance-by
 
 	nats       string        // submit to workers through this NATS server
 	cancelWait time.Duration // --nats: the wait for canceled jobs' results
@@ -149,6 +150,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	o.conn.addFlags(fs)
 	o.ns.addFlags(fs, "with --nats, ")
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
+	o.cost.addFlags(fs)
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")

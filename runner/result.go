@@ -54,6 +54,8 @@ type Result struct {
 	// BlockedBy is, for a DepFailed job, the id of the job whose failure
 	// kept it from running, traced back to the root of the chain.
 	BlockedBy string
+	// Usage adds up what every attempt used (see Usage.Add).
+	Usage Usage
 }
 
 // Counts tallies the jobs of a run.

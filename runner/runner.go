@@ -157,7 +157,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 
 	deadline := r.armDeadline()
 
-	queue := make(chan *jobspec.Job, r.cfg.Queue)
+	queue := newJobQueue(r.cfg.Queue, r.cfg.Priority)
 	results := make(chan finished, r.cfg.Jobs)
 	var producers sync.WaitGroup
 	var accepted int
@@ -239,8 +239,8 @@ func (r *Runner) collect(results <-chan finished) *Tally {
 
 // readInput is the intake: it reads jobs and queues them, blocking while the
 // queue is full, so that a full queue holds back the input's producer.
-func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<- finished) (int, error) {
-	defer close(queue)
+func (r *Runner) readInput(src Source, queue *jobQueue, results chan<- finished) (int, error) {
+	defer queue.close()
 	accepted := 0
 	for r.intake.Err() == nil {
 		job, err := src.Next()
@@ -278,9 +278,7 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 				continue
 			}
 		}
-		select {
-		case queue <- job:
-		case <-r.intake.Done():
+		if !queue.put(job, r.intake.Done()) {
 			return accepted, nil
 		}
 	}
@@ -298,7 +296,7 @@ type finished struct {
 // slot, until the queue closes or intake stops, then waits for them. A job
 // starts once the start gate lets it, and only while the run is not
 // paused.
-func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
+func (r *Runner) dispatch(queue *jobQueue, results chan<- finished) {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	for {

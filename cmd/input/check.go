@@ -22,16 +22,16 @@ var ErrInterrupted = errors.New("interrupted")
 // shard of its first need; needs in two shards make a bad record). A read error that is not the
 // input's fault is returned as err; so is ErrInterrupted once stop (when
 // set) says so.
-func Check(dec *jobspec.Decoder, shard jobspec.Shard, report func(error), stop func() bool) (CheckResult, error) {
+func Check(dec *jobspec.Decoder, shard Filter, report func(error), stop func() bool) (CheckResult, error) {
 	return CheckEach(dec, shard, report, stop, nil)
 }
 
 // CheckEach is Check that also hands each valid job of the shard to each,
 // when it is set.
-func CheckEach(dec *jobspec.Decoder, shard jobspec.Shard, report func(error), stop func() bool, each func(*jobspec.Job)) (CheckResult, error) {
+func CheckEach(dec *jobspec.Decoder, shard Filter, report func(error), stop func() bool, each func(*jobspec.Job)) (CheckResult, error) {
 	defer dec.Close()
 	var res CheckResult
-	place := &placement{shard: shard}
+	place := newPlacement(shard)
 	for {
 		if stop != nil && res.Records%1024 == 0 && stop() {
 			return res, ErrInterrupted

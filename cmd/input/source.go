@@ -9,15 +9,16 @@ import (
 // Interrupt, when Wake is set, gives up a read waiting for input.
 type ShardSource struct {
 	Src   runner.Source
-	Shard jobspec.Shard
+	Shard Filter
 	Wake  func()
 	place *placement
 }
 
-// Next returns the next job of the shard, or the source's error.
+// Next returns the next job of the shard, or the source's error (a job
+// whose needs lie in two shards is a *jobspec.RecordError).
 func (s *ShardSource) Next() (*jobspec.Job, error) {
 	if s.place == nil {
-		s.place = &placement{shard: s.Shard}
+		s.place = newPlacement(s.Shard)
 	}
 	for {
 		job, err := s.Src.Next()

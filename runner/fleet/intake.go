@@ -55,14 +55,14 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 	}()
 	defer wg.Wait()
 	defer close(published)
-	inputEnded := make(chan *jobspec.Job)
+	inputEnd := runner.NewInputEnd()
 	released := make(chan struct{})
 	go func() {
 		defer close(released)
-		s.releaseAll(inputEnded, slots, send, published)
+		s.releaseAll(inputEnd, slots, send, published)
 	}()
 	defer func() { <-released }()
-	defer close(inputEnded)
+	defer inputEnd.End()
 	return s.readAll(src, slots, send, published)
 }
 
@@ -128,11 +128,11 @@ func (s *Submitter) admit(job *jobspec.Job, slots <-chan struct{}, send func(arr
 }
 
 // releaseAll submits the jobs whose needs have come, in input order, each
-// in a slot, until the input has ended (inputEnded is closed) and no job
-// waits, or intake stops.
-func (s *Submitter) releaseAll(inputEnded <-chan *jobspec.Job, slots chan struct{}, send func(arrival), published chan<- submission) {
+// in a slot, until the input has ended (inputEnd) and no job waits, or
+// intake stops.
+func (s *Submitter) releaseAll(inputEnd *runner.InputEnd, slots chan struct{}, send func(arrival), published chan<- submission) {
 	for {
-		job := s.deps.Take(inputEnded, s.intake.Done())
+		job := s.deps.Take(inputEnd, s.intake.Done())
 		if job == nil {
 			return
 		}
