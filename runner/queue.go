@@ -88,6 +88,26 @@ func (q *jobQueue) take(done <-chan struct{}) *jobspec.Job {
 	}
 }
 
+// Poll takes the next job without waiting: nil when there is none, with
+// closed true once the queue is closed and empty. With Ready it makes the
+// queue one that Dependencies.Take can take from; only dispatch calls
+// them.
+func (q *jobQueue) Poll() (job *jobspec.Job, closed bool) {
+	q.mu.Lock()
+	if len(q.waiting) > 0 {
+		job = heap.Pop(&q.waiting).(queuedJob).job
+		q.mu.Unlock()
+		notify(q.space)
+		return job, false
+	}
+	closed = q.closed
+	q.mu.Unlock()
+	return nil, closed
+}
+
+// Ready holds a token once a job has been put in or the queue closed.
+func (q *jobQueue) Ready() <-chan struct{} { return q.ready }
+
 // notify leaves a token in c unless one is there already.
 func notify(c chan struct{}) {
 	select {
