@@ -95,7 +95,7 @@ func (q *jobQueue) take(done <-chan struct{}) *jobspec.Job {
 func (q *jobQueue) Poll() (job *jobspec.Job, closed bool) {
 	q.mu.Lock()
 	if len(q.waiting) > 0 {
-		job = heap.Pop(&q.waiting).(queuedJob).job
+		job = q.waiting.pop()
 		q.mu.Unlock()
 		notify(q.space)
 		return job, false
