@@ -33,6 +33,7 @@ type runOptions struct {
 	shell         string
 	dryRun        string // "" (no dry run), console.DryRunList or console.DryRunSh
 	shard         string
+	cost          orderOptions // --order, --history, --balance-by
 
 	nats       string        // submit to workers through this NATS server
 	cancelWait time.Duration // --nats: the wait for canceled jobs' results
@@ -141,7 +142,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
 	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
-	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command, or with --dry-run=sh (`FORM` sh) the commands for a POSIX shell")
+	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command (and its needs), or with --dry-run=sh (`FORM` sh) the commands for a POSIX shell")
 	fs.Lookup("dry-run").NoOptDefVal = console.DryRunList
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
 	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")
@@ -149,6 +150,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	o.conn.addFlags(fs)
 	o.ns.addFlags(fs, "with --nats, ")
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
+	o.cost.addFlags(fs)
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")

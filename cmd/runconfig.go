@@ -11,6 +11,9 @@ import (
 // shard to run.
 func (o *runOptions) runConfig(ios *iostreams.IOStreams) (runner.Config, jobspec.Shard, error) {
 	cfg, err := o.config(ios)
+	if err == nil {
+		err = o.cost.check(o.shard)
+	}
 	if err != nil || o.shard == "" {
 		return cfg, jobspec.Shard{}, err
 	}

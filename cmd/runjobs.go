@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -45,7 +46,12 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	guard := interrupt.Start(opts.killGrace)
 	defer guard.Stop()
 
-	total, err := checkFile(ios, in, shard, guard)
+	plan, err := opts.planJobs(ios, in, shard)
+	if err != nil {
+		return err
+	}
+	cfg.Priority = plan.priority
+	total, err := checkFile(ios, in, plan.held, guard, refusedNeeds(opts.detach, plan.table != nil))
 	if err == input.ErrInterrupted {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
@@ -54,7 +60,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	if err := opts.parallel.halt.apply(&cfg, total); err != nil {
 		return err
 	}
-	st := &runState{opts: opts}
+	st := &runState{opts: opts, shardMethod: plan.method}
 	if opts.dryRun == "" {
 		if err := st.openResults(); err != nil { // locked before --resume reads it
 			return err
@@ -65,7 +71,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	if opts.dryRun != "" {
-		return dryRun(ios, in, shard, cfg, opts.dryRun, guard)
+		return dryRun(ios, in, plan, cfg, opts.dryRun, guard)
 	}
 
 	con, err := opts.openConsole(ios, total, guard.Stopping)
@@ -93,7 +99,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		}
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	}
-	out := runJobs(ios, eng, con, guard, in, shard)
+	out := runJobs(ios, eng, con, guard, in, plan)
 	if sub, ok := eng.(*fleet.Submitter); ok && opts.detach {
 		return finishDetached(ios, opts, out, sub, rec)
 	}
@@ -106,14 +112,24 @@ var stepAction = map[interrupt.Step]string{interrupt.StepDrain: "drain", interru
 // checkFile checks a regular file whole before any job starts, every bad
 // record reported, and counts its jobs, so that progress can show
 // done/total; then it rewinds the file. A stream is checked as it is
-// read, while it runs: its total is -1.
-func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, guard *interrupt.Guard) (int, error) {
+// read, while it runs: its total is -1. A job with needs that refuse
+// refuses (when set) is a bad record.
+func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, guard *interrupt.Guard, refuse func(*jobspec.Job) error) (int, error) {
 	if !in.IsFile() {
 		return -1, nil
 	}
 	errOut := bufio.NewWriter(ios.ErrOut)
 	defer errOut.Flush()
-	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, termtext.EscapeMessage(bad.Error())) }, guard.Interrupted)
+	report := func(bad error) { fmt.Fprintln(errOut, termtext.EscapeMessage(bad.Error())) }
+	needsBad := 0
+	each := func(job *jobspec.Job) {
+		if len(job.Needs) > 0 && refuse != nil {
+			needsBad++
+			report(&jobspec.RecordError{Pos: job.Record, Err: refuse(job)})
+		}
+	}
+	res, err := input.CheckEach(in.Decoder(), shard, report, guard.Interrupted, each)
+	res.Bad += needsBad
 	switch {
 	case err == input.ErrInterrupted:
 		return 0, err
@@ -129,12 +145,30 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 	return res.Records, nil
 }
 
+var (
+	errNeedsDetached = errors.New("a job with needs cannot be submitted with --detach: the submitter holds it back until its needs have finished")
+	errNeedsOrdered  = errors.New("--order longest cannot order a file whose jobs have needs: it would start a job before the jobs it needs are read")
+)
+
+// refusedNeeds says why a run refuses every job with needs, or is nil when
+// it takes them: a detached run has no submitter to hold them back, and
+// --order longest over a file reorders jobs before the ones they need.
+func refusedNeeds(detach, orderedFile bool) func(*jobspec.Job) error {
+	switch {
+	case detach:
+		return func(*jobspec.Job) error { return errNeedsDetached }
+	case orderedFile:
+		return func(*jobspec.Job) error { return errNeedsOrdered }
+	}
+	return nil
+}
+
 // dryRun lists the jobs that would run instead of running them.
-func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, form string, guard *interrupt.Guard) error {
+func dryRun(ios *iostreams.IOStreams, in *input.Input, plan jobPlan, cfg runner.Config, form string, guard *interrupt.Guard) error {
 	dec := in.Decoder()
 	defer dec.Close()
 	o := console.DryRunOptions{Form: form, Shell: cfg.Shell, Templated: in.Templated(), Terminal: ios.OutTTY, Skip: cfg.Skip}
-	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, o, guard.Interrupted)
+	interrupted, err := console.DryRun(ios.Out, plan.source(in, dec, nil), o, guard.Interrupted)
 	if !interrupted {
 		return err
 	}
@@ -153,7 +187,7 @@ type outcome struct {
 // runJobs runs the jobs on eng while the console shows the events. A
 // reader of drover's stdout that goes away stops the engine, as a write
 // that finds it gone does.
-func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, shard jobspec.Shard) outcome {
+func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, plan jobPlan) outcome {
 	con.Start(eng.Stop)
 	guard.NoticesTo(con)
 	var closed atomic.Bool
@@ -164,7 +198,7 @@ func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *
 	})
 	dec := in.Decoder()
 	defer dec.Close()
-	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
+	sum, err := eng.Run(context.Background(), plan.source(in, dec, in.Interrupt))
 	con.Wait()
 	stopWatching()
 	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), outputLost: con.OutputLost(), interrupted: guard.Stop()}

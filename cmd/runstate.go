@@ -12,4 +12,7 @@ type runState struct {
 	opts     *runOptions
 	previous *runner.Previous // --resume: what the results file holds
 	results  *records.Results // the results file, once open
+	// shardMethod says how each job came to the run's shard (--shard);
+	// nil without one.
+	shardMethod func(id string) string
 }

@@ -54,6 +54,7 @@ type Runner struct {
 
 	gate *gate        // holds starts as Config.Throttle says; nil holds none
 	live liveAttempts // the running attempts, for --memfree's stops
+	deps *Dependencies
 
 	running atomic.Int64
 	budget  atomic.Int64 // retries left, when the budget is limited
@@ -66,7 +67,7 @@ func New(cfg Config) (*Runner, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs)}
+	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs), deps: NewDependencies()}
 	r.pause = newPause(r.clock)
 	if r.exec == nil {
 		if err := BecomeSubreaper(); err != nil {
@@ -156,7 +157,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 
 	deadline := r.armDeadline()
 
-	queue := make(chan *jobspec.Job, r.cfg.Queue)
+	queue := newJobQueue(r.cfg.Queue, r.cfg.Priority)
 	results := make(chan finished, r.cfg.Jobs)
 	var producers sync.WaitGroup
 	var accepted int
@@ -204,15 +205,17 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 // job's slot is freed only once its result is counted and judged, so that
 // no job starts after a result that stops the run.
 func (r *Runner) collect(results <-chan finished) *Tally {
-	var slot int // the slot of the job whose result Add takes
+	var slot int          // the slot of the job whose result Add takes
+	var blocked []*Result // results its needs decided, for Add to take next
 	tally := NewTally(TallyConfig{
 		Rules:  r.cfg.stopRules(),
 		Record: r.cfg.Record,
 		Stop:   r.halt,
-		Final: func(*Result) {
+		Final: func(res *Result) {
 			if slot > 0 {
 				r.slots.release(slot)
 			}
+			blocked = append(blocked, r.deps.Settle(res, r.intake.Err() != nil)...)
 		},
 		Retries: r.retryCounts,
 		Total:   -1,
@@ -223,14 +226,21 @@ func (r *Runner) collect(results <-chan finished) *Tally {
 	for f := range results {
 		slot = f.slot
 		tally.Add(f.res)
+		// A result may decide that jobs waiting for it do not run: they
+		// are counted after it, and so are those they decide in turn.
+		for len(blocked) > 0 {
+			res := blocked[0]
+			blocked, slot = blocked[1:], 0
+			tally.Add(res)
+		}
 	}
 	return tally
 }
 
 // readInput is the intake: it reads jobs and queues them, blocking while the
 // queue is full, so that a full queue holds back the input's producer.
-func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<- finished) (int, error) {
-	defer close(queue)
+func (r *Runner) readInput(src Source, queue *jobQueue, results chan<- finished) (int, error) {
+	defer queue.close()
 	accepted := 0
 	for r.intake.Err() == nil {
 		job, err := src.Next()
@@ -255,9 +265,20 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 			results <- finished{res: &Result{Job: job, Status: Skipped, StartedAt: now, FinishedAt: now, Output: discard{}}}
 			continue
 		}
-		select {
-		case queue <- job:
-		case <-r.intake.Done():
+		if len(job.Needs) > 0 {
+			ready, res := r.deps.Admit(job)
+			if res != nil {
+				results <- finished{res: res}
+				continue
+			}
+			if !ready {
+				if !r.deps.WaitRoom(r.intake.Done()) {
+					return accepted, nil
+				}
+				continue
+			}
+		}
+		if !queue.put(job, r.intake.Done()) {
 			return accepted, nil
 		}
 	}
@@ -275,7 +296,7 @@ type finished struct {
 // slot, until the queue closes or intake stops, then waits for them. A job
 // starts once the start gate lets it, and only while the run is not
 // paused.
-func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
+func (r *Runner) dispatch(queue *jobQueue, results chan<- finished) {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	for {
@@ -283,11 +304,7 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 		if !ok {
 			return
 		}
-		var job *jobspec.Job
-		select {
-		case <-r.intake.Done():
-		case job = <-queue: // nil once the queue is closed
-		}
+		job := r.deps.Take(queue, r.intake.Done()) // nil once no job is left
 		// The start gate and a pause may hold the job; intake may stop
 		// meanwhile, and then it does not start.
 		if job == nil || !r.gate.wait(r.intake.Done()) || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {
@@ -307,6 +324,7 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 func (r *Runner) emit(ev Event) {
 	if r.cfg.Events != nil {
 		ev.Running = r.Running()
+		ev.Waiting = r.deps.Waiting()
 		r.cfg.Events <- ev
 	}
 }
