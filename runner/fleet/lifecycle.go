@@ -71,10 +71,14 @@ func (s *Submitter) queuedJob(seq int, slots <-chan struct{}) {
 	}
 }
 
+// stateWait bounds a change of the run's state in the runs bucket, tried
+// again while a cluster elects the bucket's leader.
+const stateWait = 30 * time.Second
+
 // submittedAll records that intake has ended: the run is Submitted, with
 // its counts, unless it was canceled or collected meanwhile.
 func (s *Submitter) submittedAll() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), stateWait)
 	defer cancel()
 	_, err := s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
 		s.life.mu.Lock()
@@ -95,7 +99,7 @@ func (s *Submitter) submittedAll() error {
 // only then removes the results from the server: a run whose state could
 // not be recorded keeps them, for drover wait.
 func (s *Submitter) collected(sum runner.Summary) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), stateWait)
 	defer cancel()
 	_, err := s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
 		i.State, i.Final = Collected, &sum.Counts

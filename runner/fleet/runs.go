@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/runner"
@@ -139,25 +140,44 @@ func (s *Server) getRun(ctx context.Context, run string) (*runRecord, error) {
 // than once (when another process changed it in between); edit returning
 // false leaves it as it is.
 func (s *Server) updateRun(ctx context.Context, run string, edit func(*RunInfo) bool) (*RunInfo, error) {
-	for range 20 {
+	for races := 0; races < 20; {
 		r, err := s.getRun(ctx, run)
-		if err != nil {
-			return nil, err
-		}
-		if !edit(&r.info) {
+		if err == nil && !edit(&r.info) {
 			return &r.info, nil
 		}
-		r.info.Updated = time.Now().UTC()
-		data, _ := json.Marshal(&r.info)
-		_, err = s.kv.Update(ctx, run, data, r.rev)
 		if err == nil {
-			return &r.info, nil
+			r.info.Updated = time.Now().UTC()
+			data, _ := json.Marshal(&r.info)
+			if _, err = s.kv.Update(ctx, run, data, r.rev); err == nil {
+				return &r.info, nil
+			}
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) { // not a lost race
+		switch {
+		case errors.Is(err, jetstream.ErrKeyExists): // a lost race
+			races++
+		case !passing(err) || !pause(ctx):
 			return nil, err
 		}
 	}
 	return nil, fmt.Errorf("run %s: its metadata keeps changing", run)
+}
+
+// passing reports whether err is one that a cluster electing its leaders
+// returns for a while: no server answers for the bucket yet.
+func passing(err error) bool {
+	return errors.Is(err, jetstream.ErrNoStreamResponse) || errors.Is(err, nats.ErrNoResponders) ||
+		errors.Is(err, nats.ErrTimeout) || errors.Is(err, jetstream.ErrNoHeartbeat)
+}
+
+// pause waits half a second before another try, and reports false when
+// ctx ends first.
+func pause(ctx context.Context) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(500 * time.Millisecond):
+		return true
+	}
 }
 
 func (s *Server) createRun(ctx context.Context, info *RunInfo) error {
