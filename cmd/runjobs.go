@@ -51,7 +51,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	cfg.Priority = plan.priority
-	total, err := checkFile(ios, in, plan.held, guard, refusedNeeds(opts.detach, plan.table != nil))
+	total, err := checkFile(ios, in, plan, guard, refusedNeeds(opts.detach))
 	if err == input.ErrInterrupted {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
@@ -113,8 +113,9 @@ var stepAction = map[interrupt.Step]string{interrupt.StepDrain: "drain", interru
 // record reported, and counts its jobs, so that progress can show
 // done/total; then it rewinds the file. A stream is checked as it is
 // read, while it runs: its total is -1. A job with needs that refuse
-// refuses (when set) is a bad record.
-func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, guard *interrupt.Guard, refuse func(*jobspec.Job) error) (int, error) {
+// refuses (when set) is a bad record. The plan's order table, when it has
+// one, gets every job the run holds.
+func checkFile(ios *iostreams.IOStreams, in *input.Input, plan jobPlan, guard *interrupt.Guard, refuse func(*jobspec.Job) error) (int, error) {
 	if !in.IsFile() {
 		return -1, nil
 	}
@@ -127,8 +128,11 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, gu
 			needsBad++
 			report(&jobspec.RecordError{Pos: job.Record, Err: refuse(job)})
 		}
+		if plan.table != nil {
+			plan.table.Add(job)
+		}
 	}
-	res, err := input.CheckEach(in.Decoder(), shard, report, guard.Interrupted, each)
+	res, err := input.CheckEach(in.Decoder(), plan.held, report, guard.Interrupted, each)
 	res.Bad += needsBad
 	switch {
 	case err == input.ErrInterrupted:
@@ -145,20 +149,13 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, gu
 	return res.Records, nil
 }
 
-var (
-	errNeedsDetached = errors.New("a job with needs cannot be submitted with --detach: the submitter holds it back until its needs have finished")
-	errNeedsOrdered  = errors.New("--order longest cannot order a file whose jobs have needs: it would start a job before the jobs it needs are read")
-)
+var errNeedsDetached = errors.New("a job with needs cannot be submitted with --detach: the submitter holds it back until its needs have finished")
 
 // refusedNeeds says why a run refuses every job with needs, or is nil when
-// it takes them: a detached run has no submitter to hold them back, and
-// --order longest over a file reorders jobs before the ones they need.
-func refusedNeeds(detach, orderedFile bool) func(*jobspec.Job) error {
-	switch {
-	case detach:
+// it takes them: a detached run has no submitter to hold them back.
+func refusedNeeds(detach bool) func(*jobspec.Job) error {
+	if detach {
 		return func(*jobspec.Job) error { return errNeedsDetached }
-	case orderedFile:
-		return func(*jobspec.Job) error { return errNeedsOrdered }
 	}
 	return nil
 }

@@ -50,8 +50,8 @@ func (o *orderOptions) check(shard string) error {
 // any job starts.
 type jobPlan struct {
 	held input.Filter // the jobs of the run's shard (all, without --shard)
-	// table orders a regular file's jobs with --order longest; it is in
-	// held, and is filled in by the check.
+	// table orders a regular file's jobs with --order longest; the check
+	// fills it in with the jobs held.
 	table *input.OrderTable
 	// priority orders a stream's queue with --order longest.
 	priority func(*jobspec.Job) int64
@@ -89,8 +89,7 @@ func (o *runOptions) planJobs(ios *iostreams.IOStreams, in *input.Input, shard j
 	}
 	weigh := func(j *jobspec.Job) int64 { return hist.Estimate(j.ID) }
 	if in.IsFile() {
-		plan.table = input.NewOrderTable(plan.held, weigh)
-		plan.held = plan.table
+		plan.table = input.NewOrderTable(weigh)
 	} else {
 		plan.priority = weigh
 	}

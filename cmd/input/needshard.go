@@ -20,8 +20,7 @@ type placement struct {
 }
 
 // newPlacement places jobs for a run that holds what held holds: a
-// jobspec.Shard or a *Balanced split. Any other Filter (the order table
-// of --order longest, which refuses jobs with needs) decides alone.
+// jobspec.Shard or a *Balanced split. Any other Filter decides alone.
 func newPlacement(held Filter) *placement {
 	p := &placement{held: held}
 	switch f := held.(type) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/drover/drover/jobspec"
@@ -12,21 +13,22 @@ import (
 
 // OrderTable is the start order of the jobs of a regular file (or an
 // inline list): heaviest first, of equal weights the earlier in the
-// input. It holds each job's position and weight, never the jobs: the
-// file is read again to start them, a batch at a time.
+// input. It holds each job's position and weight, and the positions of
+// the jobs it needs, never the jobs: the file is read again to start
+// them, a batch at a time.
 //
-// The weight is what weigh says of the job alone: jobs here do not
-// depend on one another. (Were they to, the weight that orders them would
-// have to be the longest remaining path, a job's own weight plus the
-// heaviest path among the jobs that need it; Sort, which sees the whole
-// table, is where that would be worked out.)
+// A job's weight is its longest remaining path: what weigh says of it,
+// plus the heaviest path among the jobs that need it (Sort works it out
+// once the table is whole). A job's weight is then never below that of a
+// job that needs it, and of equal weights the earlier starts first, so a
+// job never comes before one it needs.
 //
-// The check's pass fills the table through Holds; Sort and Source follow,
+// The check's pass fills the table through Add; Sort and Source follow,
 // on the same goroutine.
 type OrderTable struct {
-	held    Filter
 	weigh   func(*jobspec.Job) int64
-	entries []orderEntry
+	entries []orderEntry  // in input order until Sort
+	needs   map[int][]int // by Seq, for the jobs with needs: the Seqs of their needs
 	sorted  bool
 }
 
@@ -35,20 +37,22 @@ type orderEntry struct {
 	weight int64
 }
 
-// NewOrderTable makes a table of the jobs that held holds, weighed by
-// weigh.
-func NewOrderTable(held Filter, weigh func(*jobspec.Job) int64) *OrderTable {
-	return &OrderTable{held: held, weigh: weigh}
+// NewOrderTable makes a table of jobs weighed by weigh.
+func NewOrderTable(weigh func(*jobspec.Job) int64) *OrderTable {
+	return &OrderTable{weigh: weigh, needs: map[int][]int{}}
 }
 
-// Holds reports whether the run holds job, and enters it in the table
-// when it does. The pass that checks the file calls it once for each job.
-func (t *OrderTable) Holds(job *jobspec.Job) bool {
-	if !t.held.Holds(job) {
-		return false
+// Add enters a job the run holds; the pass that checks the file calls it
+// for each, in input order.
+func (t *OrderTable) Add(job *jobspec.Job) {
+	t.entries = append(t.entries, orderEntry{seq: job.Seq, weight: max(t.weigh(job), 0)})
+	if len(job.Needs) > 0 {
+		seqs := make([]int, len(job.Needs))
+		for i, n := range job.Needs {
+			seqs[i] = n.Seq
+		}
+		t.needs[job.Seq] = seqs
 	}
-	t.entries = append(t.entries, orderEntry{seq: job.Seq, weight: t.weigh(job)})
-	return true
 }
 
 // Sort puts the table in start order; Source does it when it was not.
@@ -56,10 +60,41 @@ func (t *OrderTable) Sort() {
 	if t.sorted {
 		return
 	}
+	t.addPaths()
 	slices.SortStableFunc(t.entries, func(a, b orderEntry) int {
 		return cmp.Or(cmp.Compare(b.weight, a.weight), cmp.Compare(a.seq, b.seq))
 	})
+	t.needs = nil
 	t.sorted = true
+}
+
+// addPaths turns each job's weight into its longest remaining path. The
+// entries are in input order, and a job needs only earlier ones: going
+// from the last, every job that needs a job is done before it.
+func (t *OrderTable) addPaths() {
+	if len(t.needs) == 0 {
+		return
+	}
+	below := make([]int64, len(t.entries)) // the heaviest path among the jobs that need each
+	for i := len(t.entries) - 1; i >= 0; i-- {
+		e := &t.entries[i]
+		e.weight = saturatedAdd(e.weight, below[i])
+		for _, seq := range t.needs[e.seq] {
+			j, found := slices.BinarySearchFunc(t.entries[:i], seq, func(e orderEntry, seq int) int { return cmp.Compare(e.seq, seq) })
+			if found {
+				below[j] = max(below[j], e.weight)
+			}
+		}
+	}
+}
+
+// saturatedAdd adds two weights, stopping at the largest rather than
+// overflowing (a history file may say anything).
+func saturatedAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
 }
 
 // orderBatch is how many jobs are read in one pass over the input and

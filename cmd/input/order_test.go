@@ -34,11 +34,11 @@ func openLines(t *testing.T, n int) *Input {
 	return in
 }
 
-// ordered checks the input through table and returns the ids it starts,
-// in order.
-func ordered(t *testing.T, in *Input, table *OrderTable) []string {
+// ordered checks the input, filling table with the jobs held holds, and
+// returns the ids it starts, in order.
+func ordered(t *testing.T, in *Input, held Filter, table *OrderTable) []string {
 	t.Helper()
-	if _, err := Check(in.Decoder(), table, func(err error) { t.Error(err) }, nil); err != nil {
+	if _, err := CheckEach(in.Decoder(), held, func(err error) { t.Error(err) }, nil, table.Add); err != nil {
 		t.Fatal(err)
 	}
 	src := table.Source(in)
@@ -58,8 +58,8 @@ func ordered(t *testing.T, in *Input, table *OrderTable) []string {
 func TestOrderTableStartsTheHeaviestFirst(t *testing.T) {
 	in := openLines(t, 6)
 	weights := map[string]int64{"1": 5, "2": 1, "3": 9, "4": 3, "5": 9, "6": 7}
-	table := NewOrderTable(jobspec.Shard{}, func(j *jobspec.Job) int64 { return weights[j.ID] })
-	if got, want := ordered(t, in, table), []string{"3", "5", "6", "1", "4", "2"}; !slices.Equal(got, want) {
+	table := NewOrderTable(func(j *jobspec.Job) int64 { return weights[j.ID] })
+	if got, want := ordered(t, in, jobspec.Shard{}, table), []string{"3", "5", "6", "1", "4", "2"}; !slices.Equal(got, want) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 }
@@ -71,7 +71,7 @@ func TestOrderTableOverSeveralPasses(t *testing.T) {
 	in := openLines(t, n)
 	weigh := func(j *jobspec.Job) int64 { i, _ := strconv.Atoi(j.ID); return int64(i % 7) }
 	shard := jobspec.Shard{K: 1, N: 2}
-	got := ordered(t, in, NewOrderTable(shard, weigh))
+	got := ordered(t, in, shard, NewOrderTable(weigh))
 	var want []string
 	for w := int64(6); w >= 0; w-- {
 		for i := 1; i <= n; i++ {
@@ -87,8 +87,8 @@ func TestOrderTableOverSeveralPasses(t *testing.T) {
 
 func TestOrderedSourceSaysWhenTheInputChanged(t *testing.T) {
 	in := openLines(t, 3)
-	table := NewOrderTable(jobspec.Shard{}, func(*jobspec.Job) int64 { return 0 })
-	if _, err := Check(in.Decoder(), table, func(error) {}, nil); err != nil {
+	table := NewOrderTable(func(*jobspec.Job) int64 { return 0 })
+	if _, err := CheckEach(in.Decoder(), jobspec.Shard{}, func(error) {}, nil, table.Add); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Truncate(in.Name, 0); err != nil {
@@ -164,8 +164,8 @@ func TestBalancedShardsCoverEveryJobOnce(t *testing.T) {
 // never start.
 func TestOrderedPassesKeepTheCheckedBound(t *testing.T) {
 	in := openLines(t, 3)
-	table := NewOrderTable(jobspec.Shard{}, func(j *jobspec.Job) int64 { i, _ := strconv.Atoi(j.ID); return int64(i) })
-	if _, err := Check(in.Decoder(), table, func(error) {}, nil); err != nil {
+	table := NewOrderTable(func(j *jobspec.Job) int64 { i, _ := strconv.Atoi(j.ID); return int64(i) })
+	if _, err := CheckEach(in.Decoder(), jobspec.Shard{}, func(error) {}, nil, table.Add); err != nil {
 		t.Fatal(err)
 	}
 	if err := in.Rewind(); err != nil {
@@ -184,5 +184,31 @@ func TestOrderedPassesKeepTheCheckedBound(t *testing.T) {
 	}
 	if !slices.Equal(ids, []string{"3", "2", "1"}) {
 		t.Errorf("started %v", ids)
+	}
+}
+
+// With needs, a job weighs its longest remaining path: a short job that a
+// long chain needs starts before long jobs that nothing needs, and no job
+// comes before one it needs, even when it is heavier alone.
+func TestOrderTableWeighsTheLongestRemainingPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "jobs.ndjson")
+	os.WriteFile(path, []byte(`{"id":"setup","cmd":"true"}
+{"id":"big","cmd":"true"}
+{"id":"build","cmd":"true","needs":["setup"]}
+{"id":"test","cmd":"true","needs":["build"]}
+{"id":"mid","cmd":"true"}
+{"id":"heavy-child","cmd":"true","needs":["setup"]}
+`), 0o644)
+	in, err := Open(nil, path, jobspec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	own := map[string]int64{"setup": 1, "big": 50, "build": 30, "test": 30, "mid": 40, "heavy-child": 100}
+	// Paths: setup 1+max(60, 100) = 101, heavy-child 100, build 60, big 50,
+	// mid 40, test 30.
+	got := ordered(t, in, jobspec.Shard{}, NewOrderTable(func(j *jobspec.Job) int64 { return own[j.ID] }))
+	if want := []string{"setup", "heavy-child", "build", "big", "mid", "test"}; !slices.Equal(got, want) {
+		t.Errorf("order %v, want %v", got, want)
 	}
 }
