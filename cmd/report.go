@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -150,7 +151,14 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 
 // resultOf rebuilds what the summary shows of a job from its record.
 func resultOf(rec runner.Record) *runner.Result {
-	res := &runner.Result{Job: &jobspec.Job{ID: rec.ID, Record: parsePosition(rec.Record)}, Status: rec.Status, ExitCode: rec.ExitCode, Attempts: rec.Attempts}
+	job := &jobspec.Job{ID: rec.ID, Record: parsePosition(rec.Record), Args: rec.Args}
+	var command string
+	if json.Unmarshal(rec.Cmd, &command) == nil {
+		job.Argv, job.Shell = []string{command}, true
+	} else {
+		_ = json.Unmarshal(rec.Cmd, &job.Argv) // the label goes without a command it cannot read
+	}
+	res := &runner.Result{Job: job, Status: rec.Status, ExitCode: rec.ExitCode, Attempts: rec.Attempts}
 	if rec.Signal != nil {
 		res.Signal = *rec.Signal
 	}

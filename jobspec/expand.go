@@ -1,6 +1,7 @@
 package jobspec
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -21,6 +22,15 @@ type values struct {
 	record   string
 	names    []string
 	fields   []string
+}
+
+// jobArgs returns a copy of the values, for Job.Args: the item's columns
+// or ::: values, or a record's named fields.
+func (v *values) jobArgs() []string {
+	if v.isRecord {
+		return slices.Clone(v.fields)
+	}
+	return slices.Clone(v.args)
 }
 
 // each calls f with every value p stands for: several for {} of several

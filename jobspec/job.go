@@ -28,6 +28,10 @@ type Job struct {
 	ID string
 	// Record is where the job was defined.
 	Record Position
+	// Args are the values a command template filled in for this job: the
+	// item's columns or its ::: values, or the named fields of a JSON
+	// record. Nil for a job given as an object.
+	Args []string
 	// Seq is the 1-based ordinal of the job in its input.
 	Seq int
 	// Argv is the command to execute. When Shell is true, Argv holds a single

@@ -204,7 +204,7 @@ func (t *JobTemplate) Shell() bool { return t.shell != nil }
 
 // build makes the job of one item, or says what is wrong with it.
 func (t *JobTemplate) build(v *values, pos Position, buf []byte) (*Job, []byte, error) {
-	job := &Job{Record: pos, Seq: v.seq}
+	job := &Job{Record: pos, Seq: v.seq, Args: v.jobArgs()}
 	if t.shell != nil {
 		buf = t.shell.appendShell(buf[:0], v)
 		job.Argv, job.Shell = []string{string(buf)}, true
@@ -228,7 +228,7 @@ func (t *JobTemplate) build(v *values, pos Position, buf []byte) (*Job, []byte, 
 		if !utf8.Valid(buf) {
 			return nil, buf, fmt.Errorf("--id %q gives an id that is not valid UTF-8", t.id.src)
 		}
-		id := string(buf)
+		id := EscapeID(string(buf))
 		if err := ValidateID(id); err != nil {
 			return nil, buf, fmt.Errorf("--id %q gives the id %q, which %w", t.id.src, id, err)
 		}

@@ -89,7 +89,7 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped when the --deadline passed"))
 	}
 	for _, f := range failures {
-		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), f.Result.Job.ID, outcome(f.Result), f.Result.Job.Record)
+		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), Label(f.Result.Job), outcome(f.Result), f.Result.Job.Record)
 		for _, line := range lastLines(f.Tail, stderrLines) {
 			fmt.Fprintf(w, "    %s %s\n", p.dim.Sprint("|"), line)
 		}

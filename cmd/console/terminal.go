@@ -164,7 +164,7 @@ func (t *terminal) handle(ev runner.Event) {
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
-				ev.Job.ID, ev.Attempt, ev.Failure, ev.Delay.Round(time.Millisecond)))
+				Label(ev.Job), ev.Attempt, ev.Failure, ev.Delay.Round(time.Millisecond)))
 		}
 	case runner.StartsHeld:
 		t.state.waiting = Waiting(ev.Hold)
@@ -214,7 +214,7 @@ func (t *terminal) writeResult(res *runner.Result) {
 	switch o := modeOutput(res.Output).(type) {
 	case *groupOutput:
 		if o.out.Len()+o.err.Len() > 0 {
-			begin, end := githubGroup(res.Job.ID)
+			begin, end := githubGroup(Label(res.Job))
 			if t.opts.GithubGroups {
 				t.write(t.ios.Out, []byte(begin))
 			}

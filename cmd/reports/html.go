@@ -18,6 +18,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 // pageJob is what the page's script knows of a job, for its details.
 type pageJob struct {
 	ID         string  `json:"id"`
+	Label      string  `json:"label"`
 	Record     string  `json:"record"`
 	Status     string  `json:"status"`
 	Command    string  `json:"command"`
@@ -71,7 +72,7 @@ func WriteHTML(w io.Writer, r *Run) error {
 	}
 	for i, j := range r.Jobs {
 		d.Jobs = append(d.Jobs, pageJob{
-			ID: j.ID, Record: j.Record.Record, Status: string(j.Status), Command: j.Command(),
+			ID: j.ID, Label: j.Label(), Record: j.Record.Record, Status: string(j.Status), Command: j.Command(),
 			Attempts: j.Attempts, ExitCode: j.ExitCode, Signal: j.Signal, Error: j.Error,
 			DurationMS: j.DurationMS, StartedAt: j.StartedAt, Lane: lanes[i], StderrTail: LastLines(j.StderrTail, 40),
 		})

@@ -55,7 +55,7 @@ type (
 )
 
 // WriteJUnit writes the run as JUnit XML: a testcase per job named by its
-// id (classname: the input file), with its time; a failed or timed-out job
+// label (Job.Label; classname: the input file), with its time; a failed or timed-out job
 // has a failure (type "failed" or "timed_out", the exit code or signal as
 // the message, the stderr tail as the text), a canceled job an error, and a
 // skipped job a skipped element.
@@ -65,7 +65,7 @@ func WriteJUnit(w io.Writer, r *Run) error {
 		suite.Timestamp = r.Start.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, j := range r.Jobs {
-		c := junitCase{Name: j.ID, Classname: classname(j.Record.Record), Time: seconds(j.Duration())}
+		c := junitCase{Name: j.Label(), Classname: classname(j.Record.Record), Time: seconds(j.Duration())}
 		switch j.Status {
 		case runner.Failed, runner.TimedOut:
 			c.Failure = &junitProblem{Message: j.Outcome(), Type: string(j.Status), Text: j.StderrTail}
