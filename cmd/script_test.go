@@ -68,6 +68,7 @@ func TestScripts(t *testing.T) {
 			"eventcheck":   cmdEventCheck,
 			"eventorder":   cmdEventOrder,
 			"schemacheck":  cmdSchemaCheck,
+			"schemavalid":  cmdSchemaValid,
 			"browsercheck": cmdBrowserCheck,
 		},
 	})
