@@ -35,6 +35,7 @@ type runOptions struct {
 	shell         string
 	dryRun        bool
 	shard         string
+	shardCount    int
 
 	nats       string           // submit to workers through this NATS server
 	cancelWait time.Duration    // --nats: the wait for canceled jobs' results
@@ -141,7 +142,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.detach, "detach", false, "with --nats, print the run id and return once every job is queued; drover wait collects the results")
 	o.conn.addFlags(fs)
 	o.ns.addFlags(fs, "with --nats, ")
-	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
+	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard `K/N` (e.g. 2/4), or auto: from the CI's node variables")
+	fs.IntVar(&o.shardCount, "shard-count", 0, "with --shard auto, the number of nodes (`N`) where the system gives only an index (Kubernetes Indexed Jobs)")
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")

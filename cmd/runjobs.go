@@ -59,7 +59,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer con.Close()
-	rec, events, err := opts.openRecords(ios)
+	rec, events, err := opts.openRecords(ios, shard)
 	if err != nil {
 		return err
 	}

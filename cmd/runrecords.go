@@ -13,7 +13,7 @@ import (
 // starts, so that a path that cannot be written stops the run before it
 // begins. Another record format is one more writer added here. events is
 // the events stream, when one is asked for; it is in the set too.
-func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
+func (o *runOptions) openRecords(ios *iostreams.IOStreams, shard jobspec.Shard) (_ *records.Set, events *records.Events, err error) {
 	rec := &records.Set{}
 	defer func() {
 		if err != nil {
@@ -25,7 +25,7 @@ func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, even
 		if err != nil {
 			return nil, nil, usageError("--results: %v", unwrapPath(err))
 		}
-		w.Shard = o.shard
+		w.Shard = shard.String()
 		o.resultsOut = w
 		rec.Add("--results", w)
 	}
