@@ -55,7 +55,8 @@ under GitHub Actions report appends a summary to $GITHUB_STEP_SUMMARY and
 writes ::error annotations, as run does. A job's stderr shows in them when
 its run saved it with --output-dir (read from the record's stderr_file).`,
 		Example: `  drover report shard-*.ndjson
-  drover report --shards 4 --expect-jobs 1200 shard-1.ndjson shard-2.ndjson shard-3.ndjson shard-4.ndjson
+  drover report --shards 4 --expect-jobs 1200 shard-1.ndjson shard-2.ndjson \
+      shard-3.ndjson shard-4.ndjson
   drover report --summary-json summary.json results/*.ndjson
   drover report --junit junit.xml --html report.html shard-*.ndjson`,
 		Args: cobra.MinimumNArgs(1),

@@ -82,6 +82,13 @@ replacement strings filled in, every value shell-quoted. Several ::: lists
 give every combination of their values, or with --link their Nth values
 together. See 'Commands built from arguments' in the README.
 
+Replacement strings in TEMPLATE (and in --id TEMPLATE):
+  {}     the item (all of its values)    {N}     column or ::: list N
+  {.}    the item without its extension  {/}     its base name
+  {//}   its directory                   {/.}    base name, no extension
+  {#}    the job's number, from 1        {%}     its slot, 1 to --jobs
+  {name} the field "name" of a JSON record (--format ndjson or json)
+
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
 cannot be written; 124 the --deadline passed; 130, 143, 129 interrupted by
@@ -94,15 +101,16 @@ With --nats --detach, run prints the run's id on stdout and returns once
 every job is queued (exit 0; 1 if a job could not be queued): the run goes
 on without it, and 'drover wait RUN' collects its results, 'drover status
 RUN' shows it, 'drover cancel RUN' stops it.`,
-		Example: `  drover run jobs.ndjson
+		Example: `  drover run --cmd 'convert {} {.}.png' ::: *.jpg
+  find . -name '*.log' | drover run -j 8 --cmd 'gzip {}'
+  find src -name '*.c' -print0 | drover run -0 --cmd 'cc -c {} -o {.}.o'
+  drover run --cmd 'deploy {1} {2}' ::: eu us ::: web api
+  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
   drover run --format lines build-steps.txt
-  drover run --nats nats://queue.example:4222 --results results.ndjson jobs.ndjson
-  RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)
-  drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson
-  find . -name '*.log' | drover run --cmd 'gzip {}'
-  drover run --cmd 'convert {} {.}.png' ::: *.jpg
-  find . -name '*.c' -print0 | drover run -0 --cmd-argv --cmd 'cc -c {} -o {.}.o'`,
+  drover run --shard auto --results shard.ndjson jobs.ndjson
+  drover run --nats nats://queue.example:4222 --results res.ndjson jobs.ndjson
+  RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)`,
 		Args: fileAndLists,
 		RunE: func(c *cobra.Command, args []string) error {
 			args = opts.input.template.takeArgs(c, args)
