@@ -54,7 +54,8 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return dryRun(ios, in, shard, cfg, guard)
 	}
 
-	con, err := opts.openConsole(ios, total, guard.Stopping)
+	typed := ios.InTTY && in.IsStdin()
+	con, err := opts.openConsole(ios, total, typed, guard.Stopping)
 	if err != nil {
 		return err
 	}
@@ -66,8 +67,13 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	defer rec.Close()
 	if events != nil {
 		events.Begin(total, cfg.MaxFailures)
-		guard.Tell(func(step interrupt.Step, sig os.Signal) { events.Signal(interrupt.SignalName(sig), stepAction[step]) })
 	}
+	guard.Tell(func(step interrupt.Step, sig os.Signal) {
+		con.Stopping(stepAction[step])
+		if events != nil {
+			events.Signal(interrupt.SignalName(sig), stepAction[step])
+		}
+	})
 	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, events, guard.Note)
 	if err != nil {
 		return err

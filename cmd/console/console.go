@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -51,6 +52,8 @@ type Console struct {
 	dir    *outputDir
 	term   *terminal
 	wg     sync.WaitGroup
+	// stopping is how the run is being stopped (a string; see Stopping).
+	stopping atomic.Value
 }
 
 // New makes the console of a run on ios.
@@ -115,11 +118,25 @@ func (c *Console) Events() chan<- runner.Event { return c.events }
 // drover's stdout closed.
 func (c *Console) Start(onClosed func()) {
 	c.term = newTerminal(c.ios, c.opts, c.chunks, c.opts.Total, onClosed)
+	c.term.stopping = &c.stopping
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		c.term.Loop(c.events)
 	}()
+}
+
+// Stopping tells the progress view how the run is being stopped, by the
+// shutdown step action: "drain" (no new job starts; the running ones
+// finish: the view says "draining" instead of an ETA), "stop" or "kill"
+// ("stopping"). It may be called from any goroutine, before Start too,
+// and never blocks.
+func (c *Console) Stopping(action string) {
+	how := "stopping"
+	if action == "drain" {
+		how = "draining"
+	}
+	c.stopping.Store(how)
 }
 
 // Notice prints a line for people on stderr, unless the run has ended.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,12 +44,17 @@ type terminal struct {
 	order    []*jobspec.Job // KeepOrder: accepted jobs not yet written
 	held     map[*jobspec.Job]*runner.Result
 	state    progressState
+	shown    bool // the progress view has been shown once
+	wrote    bool // something was written since the view was last shown
+
+	stopping *atomic.Value // string: how the run is being stopped (Console.Stopping)
 }
 
 // newTerminal makes the terminal; the sinks send it output on chunks.
 func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan chunk, total int, onClosed func()) *terminal {
 	return &terminal{
-		ios: ios, opts: opts, onClosed: onClosed,
+		stopping: &atomic.Value{},
+		ios:      ios, opts: opts, onClosed: onClosed,
 		notes: make(chan string), controls: make(chan control), chunks: chunks, done: make(chan struct{}),
 		held:  map[*jobspec.Job]*runner.Result{},
 		state: progressState{total: total, start: time.Now(), limit: opts.Limit},
@@ -109,10 +115,10 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 			if c.note != "" {
 				t.write(t.ios.ErrOut, []byte("drover: "+c.note+"\n"))
 			}
-			t.opts.Progress.show(t.state)
+			t.show()
 			close(c.shown)
 		case <-tick.C:
-			t.opts.Progress.show(t.state)
+			t.show()
 		case ev, ok := <-events:
 			if !ok {
 				for _, job := range t.order { // jobs that never started hold nothing
@@ -125,7 +131,19 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 			}
 			t.handle(ev)
 		}
+		if t.wrote && t.shown && t.opts.Progress.drawsOver() {
+			t.show() // at once: the bar is on the screen whenever jobs run
+		}
 	}
+}
+
+// show shows the progress view.
+func (t *terminal) show() {
+	if s, _ := t.stopping.Load().(string); s != "" {
+		t.state.stopping = s
+	}
+	t.opts.Progress.show(t.state)
+	t.shown, t.wrote = true, false
 }
 
 // Failures are the failed and timed-out jobs the summary lists.
@@ -155,12 +173,14 @@ func (t *terminal) handle(ev runner.Event) {
 		if t.opts.OnDeadline != nil {
 			t.opts.OnDeadline()
 		}
+		t.state.stopping = "stopping"
 	case runner.IntakeFailed:
 		waiting := ""
 		if ev.Running > 0 {
 			waiting = fmt.Sprintf("; waiting for %s to finish", Plural(ev.Running, "running job"))
 		}
 		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start%s\n", ev.Err, waiting))
+		t.state.stopping = "draining"
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
@@ -244,6 +264,7 @@ func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
 		return
 	}
 	t.opts.Progress.clear()
+	t.wrote = true
 	_, err := s.WriteTo(w)
 	t.noteError(w, err)
 	if !s.EndsLine() && t.opts.Progress.drawsOver() {
@@ -255,6 +276,7 @@ func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
 // out of the way.
 func (t *terminal) write(w io.Writer, p []byte) {
 	t.opts.Progress.clear()
+	t.wrote = true
 	_, err := w.Write(p)
 	t.noteError(w, err)
 }

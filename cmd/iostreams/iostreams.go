@@ -20,6 +20,10 @@ type IOStreams struct {
 	// InTTY, OutTTY and ErrTTY tell whether In, Out and ErrOut are
 	// terminals.
 	InTTY, OutTTY, ErrTTY bool
+	// ErrWidth returns the width in columns of the terminal ErrOut is,
+	// read anew at each call (the window may be resized); 0 when ErrOut is
+	// no terminal or the width is unknown. Nil in tests means 0.
+	ErrWidth func() int
 	// Getenv and Environ read drover's environment.
 	Getenv  func(string) string
 	Environ func() []string
@@ -28,12 +32,19 @@ type IOStreams struct {
 // System returns the process's own streams and environment.
 func System() *IOStreams {
 	return &IOStreams{
-		In:      os.Stdin,
-		Out:     os.Stdout,
-		ErrOut:  os.Stderr,
-		InTTY:   term.IsTerminal(int(os.Stdin.Fd())),
-		OutTTY:  term.IsTerminal(int(os.Stdout.Fd())),
-		ErrTTY:  term.IsTerminal(int(os.Stderr.Fd())),
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		ErrWidth: func() int {
+			w, _, err := term.GetSize(int(os.Stderr.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		},
 		Getenv:  os.Getenv,
 		Environ: os.Environ,
 	}
