@@ -80,6 +80,12 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := opts.checkBounds(); err != nil {
+		return err
+	}
+	if err := opts.checkOutputs(); err != nil {
+		return err
+	}
 	var summary *records.Summary
 	if opts.summaryJSON != "" {
 		if summary, err = records.CreateSummary(opts.summaryJSON); err != nil {

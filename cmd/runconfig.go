@@ -38,6 +38,9 @@ func (o *runOptions) shardToRun(ios *iostreams.IOStreams) (jobspec.Shard, error)
 		if err != nil {
 			return jobspec.Shard{}, usageError("%v", err)
 		}
+		if shard.N > maxShards {
+			return jobspec.Shard{}, usageError("--shard auto: %s: N must be at most %d", from, maxShards)
+		}
 		if !o.quiet {
 			fmt.Fprintf(ios.ErrOut, "drover: %s\n", from)
 		}
@@ -47,10 +50,16 @@ func (o *runOptions) shardToRun(ios *iostreams.IOStreams) (jobspec.Shard, error)
 	if err != nil {
 		return jobspec.Shard{}, usageError("--shard: %v (or auto)", err)
 	}
+	if shard.N > maxShards {
+		return jobspec.Shard{}, usageError("--shard: N must be at most %d, got %d", maxShards, shard.N)
+	}
 	return shard, nil
 }
 
 func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
+	if err := o.checkBounds(); err != nil {
+		return runner.Config{}, err
+	}
 	switch {
 	case o.jobs < 1:
 		return runner.Config{}, usageError("--jobs must be at least 1, got %d", o.jobs)

@@ -38,6 +38,9 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer in.Close()
+	if err := opts.checkOutputs(in); err != nil {
+		return err
+	}
 	guard := interrupt.Start(opts.killGrace)
 	defer guard.Stop()
 
@@ -46,6 +49,12 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
 		return err
+	}
+	if !opts.dryRun {
+		if err := opts.openResults(shard); err != nil { // locked before --resume reads it
+			return err
+		}
+		defer opts.resultsOut.Close()
 	}
 	if cfg.Skip, err = opts.resumeSkip(ios); err != nil {
 		return err
@@ -60,13 +69,13 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer con.Close()
-	rec, events, err := opts.openRecords(ios, shard)
+	rec, events, err := opts.openRecords(ios)
 	if err != nil {
 		return err
 	}
 	defer rec.Close()
 	if events != nil {
-		events.Begin(total, cfg.MaxFailures)
+		events.Begin(total)
 	}
 	guard.Tell(func(step interrupt.Step, sig os.Signal) {
 		con.Stopping(stepAction[step])

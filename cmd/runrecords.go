@@ -11,23 +11,17 @@ import (
 
 // openRecords opens the record files the flags ask for, before any job
 // starts, so that a path that cannot be written stops the run before it
-// begins. Another record format is one more writer added here. events is
+// begins; the results file is open already (openResults). Another record format is one more writer added here. events is
 // the events stream, when one is asked for; it is in the set too.
-func (o *runOptions) openRecords(ios *iostreams.IOStreams, shard jobspec.Shard) (_ *records.Set, events *records.Events, err error) {
+func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
 	rec := &records.Set{}
 	defer func() {
 		if err != nil {
 			rec.Close()
 		}
 	}()
-	if o.results != "" {
-		w, err := records.OpenResults(o.results)
-		if err != nil {
-			return nil, nil, usageError("--results: %v", unwrapPath(err))
-		}
-		w.Shard = shard.String()
-		o.resultsOut = w
-		rec.Add("--results", w)
+	if o.resultsOut != nil {
+		rec.Add("--results", o.resultsOut)
 	}
 	if o.summaryJSON != "" {
 		w, err := records.CreateSummary(o.summaryJSON)
@@ -46,6 +40,21 @@ func (o *runOptions) openRecords(ios *iostreams.IOStreams, shard jobspec.Shard) 
 		rec.Add("--events", events)
 	}
 	return rec, events, nil
+}
+
+// openResults opens and locks the results file, when one is asked for,
+// before --resume reads it: a second drover on it stops there.
+func (o *runOptions) openResults(shard jobspec.Shard) error {
+	if o.results == "" {
+		return nil
+	}
+	w, err := records.OpenResults(o.results)
+	if err != nil {
+		return usageError("--results: %v", unwrapPath(err))
+	}
+	w.Shard = shard.String()
+	o.resultsOut = w
+	return nil
 }
 
 // openEvents opens the events stream of --events or --events-fd, or

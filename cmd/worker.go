@@ -112,6 +112,9 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 // check checks the flags and returns the --output-limit in bytes; a
 // --prefetch of 0 becomes --jobs.
 func (o *workerOptions) check(ios *iostreams.IOStreams) (limit int, err error) {
+	if err := o.checkBounds(); err != nil {
+		return 0, err
+	}
 	switch {
 	case o.nats == "":
 		return 0, usageError("worker needs --nats URL (or %s)", envNATSURL)

@@ -292,3 +292,85 @@ func TestParseFormat(t *testing.T) {
 		t.Error("lines rejected")
 	}
 }
+
+// endless is a stream that never ends: prefix, then fill for ever. It
+// counts what was read of it.
+type endless struct {
+	prefix string
+	fill   byte
+	read   int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := copy(p, e.prefix)
+	e.prefix = e.prefix[n:]
+	for i := n; i < len(p); i++ {
+		p[i] = e.fill
+	}
+	e.read += len(p)
+	return len(p), nil
+}
+
+// A record past the limit is refused as soon as it passes it, not when
+// its end comes: a stream that never ends one (/dev/zero) cannot hold the
+// decoder.
+func TestDecodeRefusesRecordAtLimit(t *testing.T) {
+	tests := []struct {
+		name   string
+		format Format
+		in     *endless
+	}{
+		{"lines", FormatLines, &endless{fill: 0}},
+		{"ndjson", FormatNDJSON, &endless{prefix: `{"cmd":"`, fill: 'x'}},
+		{"json", FormatJSON, &endless{prefix: `[{"cmd":"`, fill: 'x'}},
+		{"json scalar", FormatJSON, &endless{prefix: `[1`, fill: '1'}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dec := NewDecoder(tt.in, "<stdin>", Options{Format: tt.format, MaxRecordSize: 1024})
+			defer dec.Close()
+			_, err := dec.Next()
+			if err == nil || !strings.Contains(err.Error(), "<stdin>:1: record is larger than --max-record-size (1 KiB)") {
+				t.Fatalf("error %v", err)
+			}
+			if tt.in.read > 1<<20 {
+				t.Errorf("read %d bytes before refusing the record", tt.in.read)
+			}
+		})
+	}
+}
+
+// After a record refused as too large, longer than the read buffer, the
+// next record is read from where it starts, on its own line number.
+func TestDecodeSkipsRestOfLargeRecord(t *testing.T) {
+	big := strings.Repeat("x", 300<<10)
+	tests := []struct {
+		name   string
+		format Format
+		input  string
+	}{
+		{"lines", FormatLines, "ok\necho " + big + "\nok\n"},
+		{"json", FormatJSON, `[{"cmd":"ok"},{"cmd":"` + big + `"},` + "\n" + `{"cmd":"ok"}]`},
+		{"json scalar", FormatJSON, `[{"cmd":"ok"},` + big + `,{"cmd":"ok"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			jobs, errs := decodeAll(t, tt.input, Options{Format: tt.format, MaxRecordSize: 1024})
+			if len(jobs) != 2 || len(errs) != 1 || !strings.Contains(errs[0], "larger than --max-record-size") {
+				t.Fatalf("jobs %d, errors %q", len(jobs), errs)
+			}
+			if tt.format == FormatLines && jobs[1].ID != "3" {
+				t.Errorf("the record after is %q, want id 3", jobs[1].ID)
+			}
+		})
+	}
+}
+
+// A byte order mark starting a lines input is not part of the first
+// command.
+func TestDecodeLinesDropsBOM(t *testing.T) {
+	jobs, errs := decodeAll(t, "\ufefftrue\necho \ufeff\n", Options{Format: FormatLines})
+	if len(errs) != 0 || len(jobs) != 2 || jobs[0].Argv[0] != "true" || jobs[1].Argv[0] != "echo \ufeff" {
+		t.Fatalf("errors %q, jobs %+v", errs, jobs)
+	}
+}

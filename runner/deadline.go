@@ -25,7 +25,7 @@ func (r *Runner) armDeadline() *runDeadline {
 	}
 	fire := func() {
 		if d.passed.CompareAndSwap(false, true) {
-			r.stop(errDeadline)
+			r.stopFor(StopDeadline)
 			close(d.fired)
 		}
 	}

@@ -59,9 +59,9 @@ func (p *pipes) attach(a Attempt, devNull *os.File) error {
 // nonblocking and in the poller: the write end when the child reads (its
 // stdin), the read end otherwise.
 func (p *pipes) pipe(i int, childReads bool) (*os.File, error) {
-	var fd [2]int
-	if err := unix.Pipe2(fd[:], unix.O_CLOEXEC); err != nil {
-		return nil, os.NewSyscallError("pipe2", err)
+	fd, err := newPipe()
+	if err != nil {
+		return nil, err
 	}
 	child, parent := fd[1], fd[0]
 	if childReads {
@@ -174,9 +174,9 @@ func copyOut(dst io.Writer, r *os.File) {
 
 // readEach reads the pipe r until it ends, or until fn returns false, and
 // hands fn each read. The buffer is held only while a read returns data.
-// The first read that fills the buffer grows the pipe to bigPipe, so that
-// a job that writes much runs ahead of drover's copy by that much. It
-// returns false when fn stopped it.
+// The first read that fills the buffer grows the pipe to bigPipe where
+// the platform can (growPipe), so that a job that writes much runs ahead
+// of drover's copy by that much. It returns false when fn stopped it.
 func readEach(r *os.File, fn func([]byte) bool) bool {
 	rc, err := r.SyscallConn()
 	if err != nil {
@@ -196,8 +196,7 @@ func readEach(r *os.File, fn func([]byte) bool) bool {
 			switch {
 			case n > 0:
 				if n == len(buf) && !grown {
-					grown = true
-					_, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, bigPipe) // a limit on pipe sizes changes nothing
+					grown = growPipe(fd)
 				}
 				if !fn(buf[:n]) {
 					stopped = true
@@ -214,5 +213,6 @@ func readEach(r *os.File, fn func([]byte) bool) bool {
 	return !stopped
 }
 
-// bigPipe is the size a pipe is given once a job fills it.
+// bigPipe is the size a pipe is given once a job fills it, where pipes
+// can be sized.
 const bigPipe = 1 << 20

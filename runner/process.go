@@ -86,7 +86,7 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 		e.stop(pgid, exited, a.KillNow)
 	})
 	ws := c.wait()
-	if c.pidfd == nil {
+	if !c.polled() {
 		e.blockedWaits.Add(-1)
 	}
 	e.mains.Delete(pgid)
@@ -133,7 +133,7 @@ func (e *ProcessExecutor) spawnMain(spec *spawnSpec, fds [3]int) (*child, error)
 	defer e.starting.RUnlock()
 	blocking := e.blockedWaits.Add(1) <= maxBlockedWaits
 	c, err := spawn(spec, fds, !blocking)
-	if err != nil || c.pidfd != nil {
+	if err != nil || c.polled() {
 		e.blockedWaits.Add(-1)
 	}
 	if err == nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/drover/drover/jobspec"
@@ -94,12 +95,21 @@ type ResultsFile struct {
 	buf bytes.Buffer
 }
 
-// OpenResults opens (creating it if need be) a results file for appending.
-// A last line cut short by a crash is ended first, so that the next record
-// starts on a line of its own.
+// ErrResultsLocked is the error of OpenResults for a results file that
+// another drover has open.
+var ErrResultsLocked = errors.New("locked by another drover that is using it (two runs on one results file would both run every job)")
+
+// OpenResults opens (creating it if need be) a results file for appending,
+// and locks it (flock) until Close: a second drover that opens it meanwhile
+// gets ErrResultsLocked at once. A last line cut short by a crash is ended
+// first, so that the next record starts on a line of its own.
 func OpenResults(path string) (*ResultsFile, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
 		return nil, err
 	}
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
@@ -112,6 +122,36 @@ func OpenResults(path string) (*ResultsFile, error) {
 		}
 	}
 	return &ResultsFile{f: f}, nil
+}
+
+// lockFile takes an exclusive lock on a regular file f without waiting
+// for it. Other files (a pipe, /dev/stdout) are not locked.
+func lockFile(f *os.File) error {
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var lerr error
+	if err := rc.Control(func(fd uintptr) {
+		for {
+			lerr = syscall.Flock(int(fd), syscall.LOCK_EX|syscall.LOCK_NB)
+			if lerr != syscall.EINTR {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	switch {
+	case errors.Is(lerr, syscall.EWOULDBLOCK):
+		return &os.PathError{Op: "lock", Path: f.Name(), Err: ErrResultsLocked}
+	case lerr != nil:
+		return &os.PathError{Op: "lock", Path: f.Name(), Err: lerr}
+	}
+	return nil
 }
 
 // Write appends the record of res.

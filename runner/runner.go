@@ -6,7 +6,6 @@ package runner
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -31,16 +30,6 @@ type Interrupter interface {
 	Interrupt()
 }
 
-// The causes of a stop, told apart with context.Cause.
-var (
-	errTimeout     = errors.New("timed out")
-	errStopped     = errors.New("stopped by a signal")
-	errMaxFailures = errors.New("stopped by --max-failures")
-	errRecordStop  = errors.New("stopped: the results file could not be written")
-	errSuccess     = errors.New("stopped by --stop-on-success")
-	errDeadline    = errors.New("stopped: the run's deadline passed")
-)
-
 // Runner runs one set of jobs. Drain, Stop, Kill, Running, Resize, Limit,
 // Pause and Resume may be called from any goroutine at any time, before,
 // during or after Run; Run is called once.
@@ -61,6 +50,7 @@ type Runner struct {
 	stopJobs   context.CancelCauseFunc
 	killNow    chan struct{}
 	killOnce   sync.Once
+	reason     FirstStop // why intake stopped
 
 	gate *gate        // holds starts as Config.Throttle says; nil holds none
 	live liveAttempts // the running attempts, for --memfree's stops
@@ -95,22 +85,18 @@ func New(cfg Config) (*Runner, error) {
 }
 
 // Drain stops intake: no job starts after it, and no retry; running jobs
-// run to completion.
-func (r *Runner) Drain() { r.stopIntake() }
+// run to completion. Drain, Stop and Kill are stops from outside the run
+// (a signal, a reader gone): their cause is StopSignal.
+func (r *Runner) Drain() { r.drainFor(StopSignal, nil) }
 
 // Stop drains and stops the running jobs: SIGTERM to each job's process
 // group, SIGKILL after the kill grace. They end as Canceled.
-func (r *Runner) Stop() { r.stop(errStopped) }
+func (r *Runner) Stop() { r.stopFor(StopSignal) }
 
 // Kill stops the running jobs with SIGKILL at once.
 func (r *Runner) Kill() {
-	r.stop(errStopped)
+	r.stopFor(StopSignal)
 	r.killOnce.Do(func() { close(r.killNow) })
-}
-
-func (r *Runner) stop(cause error) {
-	r.stopIntake()
-	r.stopJobs(cause) // only the first cause counts
 }
 
 // Running is the number of jobs running now.
@@ -191,38 +177,12 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 		close(results)
 	}()
 
-	// The collector: this goroutine alone counts, records and reports
-	// final results, and judges the stop rules. A job's slot is freed only
-	// once its result is counted, so that no job starts after a result
-	// that stops the run.
-	var sum Summary
-	var recordErr error
-	rules := r.cfg.stopRules()
-	for f := range results {
-		res := f.res
-		sum.Add(res.Status)
-		sum.Requeued += res.Requeued
-		if !sum.StoppedByFailures && !sum.StoppedBySuccess {
-			switch rules.Check(sum.Counts) {
-			case HaltForFailures:
-				sum.StoppedByFailures = true
-				r.halt(errMaxFailures)
-			case HaltForSuccess:
-				sum.StoppedBySuccess = true
-				r.halt(errSuccess)
-			}
-		}
-		if r.cfg.Record != nil && recordErr == nil {
-			if err := r.cfg.Record(res); err != nil {
-				recordErr = fmt.Errorf("results file: %w", err)
-				r.stop(errRecordStop)
-			}
-		}
-		if f.slot > 0 {
-			r.slots.release(f.slot)
-		}
-		r.finished(res, sum.Counts)
-	}
+	ended := make(chan struct{})
+	toldStop := r.reason.Tell(r.intake, ended, r.emit)
+	tally := r.collect(results)
+	close(ended)
+	toldStop()
+	sum := tally.Summary()
 	sum.DeadlinePassed = deadline.disarm()
 	if runsProcesses(r.exec) {
 		sum.Escaped = stopEscaped(r.cfg.KillGrace, r.killNow)
@@ -235,7 +195,35 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	if intakeErr != nil {
 		return sum, intakeErr
 	}
-	return sum, recordErr
+	return sum, tally.Err()
+}
+
+// collect is the collector: this goroutine alone hands the final results
+// to the run's Tally, which counts, judges, records and reports them. A
+// job's slot is freed only once its result is counted and judged, so that
+// no job starts after a result that stops the run.
+func (r *Runner) collect(results <-chan finished) *Tally {
+	var slot int // the slot of the job whose result Add takes
+	tally := NewTally(TallyConfig{
+		Rules:  r.cfg.stopRules(),
+		Record: r.cfg.Record,
+		Stop:   r.halt,
+		Final: func(*Result) {
+			if slot > 0 {
+				r.slots.release(slot)
+			}
+		},
+		Retries: r.retryCounts,
+		Total:   -1,
+	})
+	if r.cfg.Events != nil {
+		tally.cfg.Emit = r.emit
+	}
+	for f := range results {
+		slot = f.slot
+		tally.Add(f.res)
+	}
+	return tally
 }
 
 // readInput is the intake: it reads jobs and queues them, blocking while the
@@ -252,7 +240,7 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 			return accepted, nil // intake stopped while reading: the read was interrupted
 		}
 		if err != nil {
-			r.Drain()
+			r.drainFor(StopInputError, err)
 			r.emit(Event{Kind: IntakeFailed, Err: err})
 			return accepted, err
 		}
@@ -315,28 +303,9 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 	}
 }
 
-// halt acts on a stop rule reached: it drains the run under HaltSoon, and
-// stops it otherwise.
-func (r *Runner) halt(cause error) {
-	if r.cfg.HaltSoon {
-		r.Drain()
-		return
-	}
-	r.stop(cause)
-}
-
 func (r *Runner) emit(ev Event) {
 	if r.cfg.Events != nil {
 		ev.Running = r.Running()
 		r.cfg.Events <- ev
 	}
-}
-
-func (r *Runner) finished(res *Result, c Counts) {
-	if r.cfg.Events == nil {
-		res.Output.Close()
-		return
-	}
-	c.Retries, c.RetriesDenied = r.retryCounts()
-	r.emit(Event{Kind: JobFinished, Job: res.Job, Result: res, Counts: c})
 }

@@ -1,3 +1,5 @@
+//go:build linux && !drover_posix
+
 package runner
 
 import (

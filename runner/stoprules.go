@@ -28,6 +28,17 @@ const (
 	HaltForSuccess              // --stop-on-success is reached
 )
 
+// Cause is the stop cause of a rule reached (0 for GoOn).
+func (h Halt) Cause() StopCause {
+	switch h {
+	case HaltForFailures:
+		return StopMaxFailures
+	case HaltForSuccess:
+		return StopOnSuccess
+	}
+	return 0
+}
+
 // Check judges the counts of a run.
 func (s StopRules) Check(c Counts) Halt {
 	failures := c.Failed + c.TimedOut

@@ -7,13 +7,9 @@
 package console
 
 import (
-	"io"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
@@ -74,26 +70,6 @@ func (c *Console) SetOutput(mode string) error {
 		growPipe(c.ios.ErrOut)
 	}
 	return nil
-}
-
-// outPipeSize is what drover's stdout and stderr are given when they are
-// pipes and drover copies the jobs' output into them (group and tag): its
-// writes are then rarely held up by a reader that takes its time.
-const outPipeSize = 1 << 20
-
-// growPipe enlarges w when it is a pipe; failing (a limit on pipe sizes)
-// changes nothing.
-func growPipe(w io.Writer) {
-	f, ok := w.(*os.File)
-	if !ok {
-		return
-	}
-	if fi, err := f.Stat(); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
-		return
-	}
-	if rc, err := f.SyscallConn(); err == nil {
-		rc.Control(func(fd uintptr) { _, _ = unix.FcntlInt(fd, unix.F_SETPIPE_SZ, outPipeSize) })
-	}
 }
 
 // SaveOutputIn also saves each job's stdout and stderr in the directory

@@ -98,3 +98,6 @@ func (in *Input) Rewind() error {
 
 // Close releases the input; stdin is left open.
 func (in *Input) Close() error { return in.close() }
+
+// File is the regular file read (FILE, or stdin when it is one), or nil.
+func (in *Input) File() *os.File { return in.file }

@@ -14,14 +14,12 @@ import (
 // writes the last line. A write that fails ends the stream, not the run;
 // Finish reports it.
 type Events struct {
-	w           *reports.EventWriter
-	f           *os.File
-	keepOpen    bool // a descriptor drover's own streams use: never closed
-	maxFailures int
-	stopped     bool // intake_stopped was written
-	in          chan runner.Event
-	wg          sync.WaitGroup
-	mu          sync.Mutex
+	w        *reports.EventWriter
+	f        *os.File
+	keepOpen bool // a descriptor drover's own streams use: never closed
+	in       chan runner.Event
+	wg       sync.WaitGroup
+	mu       sync.Mutex
 }
 
 // CreateEvents creates (or empties) the events file at path.
@@ -47,12 +45,8 @@ func EventsOnFD(fd int) (*Events, error) {
 }
 
 // Begin writes the first line: the run starts, with total jobs (-1 when
-// not known). maxFailures (0: none) is the run's limit on failures, whose
-// reaching stops intake.
-func (e *Events) Begin(total, maxFailures int) {
-	e.maxFailures = maxFailures
-	e.w.RunStarted(total)
-}
+// not known).
+func (e *Events) Begin(total int) { e.w.RunStarted(total) }
 
 // Tee returns the channel the engine sends its events on: each is written
 // to the stream, then passed on to next, which is closed when the engine
@@ -77,40 +71,21 @@ func (e *Events) Tee(next chan<- runner.Event) chan<- runner.Event {
 // given it but never ran, so that the tee ends.
 func (e *Events) NotRun() { close(e.in) }
 
+// event writes one event as it arrives; the engine decides what each
+// says (an IntakeStopped event carries the cause of the stop).
 func (e *Events) event(ev runner.Event) {
-	if ev.Kind == runner.IntakeFailed && !e.markStopped() {
-		return
-	}
 	if ev.Kind != runner.JobFinished {
 		e.w.Event(ev, nil)
 		return
 	}
 	rec := NewRecord(ev.Result)
 	e.w.Event(ev, &rec)
-	if c := ev.Counts; e.maxFailures > 0 && c.Failed+c.TimedOut >= e.maxFailures && e.markStopped() {
-		e.w.IntakeStopped("max_failures", nil)
-	}
-}
-
-// markStopped reports whether intake_stopped is still to be written, and
-// from now on is not.
-func (e *Events) markStopped() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	first := !e.stopped
-	e.stopped = true
-	return first
 }
 
 // Signal writes that drover received the signal named sig and took the
-// shutdown step action ("drain", "stop" or "kill"), and, the first time,
-// that intake stopped. It may be called from any goroutine.
-func (e *Events) Signal(sig, action string) {
-	e.w.Signal(sig, action)
-	if e.markStopped() {
-		e.w.IntakeStopped("signal", nil)
-	}
-}
+// shutdown step action ("drain", "stop" or "kill"). The engine tells of
+// the stop that follows. It may be called from any goroutine.
+func (e *Events) Signal(sig, action string) { e.w.Signal(sig, action) }
 
 // Record does nothing: finished jobs are written as their events pass.
 func (e *Events) Record(*runner.Result) error { return nil }

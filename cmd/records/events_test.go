@@ -13,15 +13,16 @@ import (
 
 // TestEventsTee checks that the tee passes every event on, in order, and
 // closes the console's channel after the engine closes its own; that a
-// finished job's line holds its record with the saved files; and that
-// reaching the failure limit is told once.
+// finished job's line holds its record with the saved files; and that the
+// stop is written with the cause the engine tells, and only then: a
+// signal's line is no stop of its own.
 func TestEventsTee(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.ndjson")
 	ev, err := CreateEvents(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev.Begin(2, 1)
+	ev.Begin(2)
 	next := make(chan runner.Event, 1)
 	in := ev.Tee(next)
 	job := &jobspec.Job{ID: "a", Record: jobspec.Position{File: "f", Line: 1}}
@@ -29,6 +30,7 @@ func TestEventsTee(t *testing.T) {
 		{Kind: runner.JobAccepted, Job: job},
 		{Kind: runner.AttemptStarted, Job: job, Attempt: 1, Slot: 1},
 		{Kind: runner.JobFinished, Job: job, Result: &runner.Result{Job: job, Status: runner.Failed, Output: saved{}}, Counts: runner.Counts{Failed: 1}},
+		{Kind: runner.IntakeStopped, Cause: runner.StopOnSuccess},
 		{Kind: runner.JobFinished, Job: job, Result: &runner.Result{Job: job, Status: runner.Failed, Output: saved{}}, Counts: runner.Counts{Failed: 2}},
 	}
 	go func() {
@@ -44,7 +46,7 @@ func TestEventsTee(t *testing.T) {
 	if len(got) != len(sent) || got[1].Kind != runner.AttemptStarted {
 		t.Fatalf("passed on %d events, want %d", len(got), len(sent))
 	}
-	ev.Signal("SIGINT", "drain") // intake already stopped: told once only
+	ev.Signal("SIGINT", "drain")
 	if err := ev.Finish(Outcome{Summary: runner.Summary{Counts: runner.Counts{Jobs: 2, Failed: 2}}, ExitCode: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +61,9 @@ func TestEventsTee(t *testing.T) {
 			t.Fatal(err)
 		}
 		types = append(types, m["type"].(string))
+		if m["type"] == "intake_stopped" && m["reason"] != "stop_on_success" {
+			t.Errorf("intake_stopped with another reason than the one told: %s", line)
+		}
 		if m["type"] == "finished" {
 			if res := m["result"].(map[string]any); res["stderr_file"] != "out/a.stderr" {
 				t.Errorf("finished without the saved files: %s", line)

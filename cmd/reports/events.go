@@ -113,8 +113,8 @@ func (e *EventWriter) Event(ev runner.Event, rec *runner.Record) {
 		e.write(event{Type: EventRetrying, ID: ev.Job.ID, Attempt: ev.Attempt, Failure: ev.Failure, DelayMS: &ms})
 	case runner.JobFinished:
 		e.write(event{Type: EventFinished, ID: ev.Job.ID, Status: ev.Result.Status, Result: rec})
-	case runner.IntakeFailed:
-		e.IntakeStopped("input_error", ev.Err)
+	case runner.IntakeStopped:
+		e.IntakeStopped(ev.Cause.String(), ev.Err)
 	case runner.JobRequeued:
 		r := event{Type: EventRequeued, ID: ev.Job.ID, Attempt: ev.Attempt}
 		if ev.Err != nil {
@@ -130,8 +130,8 @@ func (e *EventWriter) Event(ev runner.Event, rec *runner.Record) {
 	}
 }
 
-// IntakeStopped writes that no job starts any more, and why: "input_error",
-// "signal", "max_failures".
+// IntakeStopped writes that no job starts any more, and why: the name of
+// a runner.StopCause, e.g. "input_error" (with err) or "max_failures".
 func (e *EventWriter) IntakeStopped(reason string, err error) {
 	ev := event{Type: EventIntakeStopped, Reason: reason}
 	if err != nil {

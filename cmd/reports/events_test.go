@@ -25,7 +25,8 @@ func TestEventWriter(t *testing.T) {
 	w.Event(runner.Event{Kind: runner.StartsHeld, Hold: &runner.Hold{Reason: runner.HoldMemory}}, nil)
 	w.Event(runner.Event{Kind: runner.JobRequeued, Job: job, Attempt: 1, Err: errors.New("low")}, nil)
 	w.Event(runner.Event{Kind: runner.StartsHeld}, nil)
-	w.Event(runner.Event{Kind: runner.IntakeFailed, Err: errors.New("f:9: bad")}, nil)
+	w.Event(runner.Event{Kind: runner.IntakeFailed, Err: errors.New("f:9: bad")}, nil) // the console's; not a line
+	w.Event(runner.Event{Kind: runner.IntakeStopped, Cause: runner.StopInputError, Err: errors.New("f:9: bad")}, nil)
 	w.Signal("SIGINT", "drain")
 	w.RunFinished([]byte(`{"jobs":1}` + "\n"))
 	if err := w.Err(); err != nil {

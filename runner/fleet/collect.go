@@ -54,23 +54,30 @@ func (s *Submitter) isCanceled() bool {
 	}
 }
 
-// collect is the collector: this goroutine alone counts, records and
-// reports final results. It returns when the input has ended and nothing
-// is outstanding, or when a canceled run's started jobs have reported.
-func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots <-chan struct{}) error {
-	var recordErr error
+// newTally makes the Tally of the run, judging rules; a rule reached, or
+// a results file that fails, is handed to stop.
+func (s *Submitter) newTally(rules runner.StopRules, stop func(runner.StopCause)) *runner.Tally {
+	cfg := runner.TallyConfig{Rules: rules, Record: s.cfg.Record, Stop: stop, Total: -1}
+	if s.cfg.Events != nil {
+		cfg.Emit = s.emit
+	}
+	return runner.NewTally(cfg)
+}
+
+// collect is the collector: this goroutine alone hands final results to
+// the run's tally. It returns when the input has ended and nothing is
+// outstanding, or when a canceled run's started jobs have reported.
+func (s *Submitter) collect(tally *runner.Tally, arrivals <-chan arrival, slots <-chan struct{}) {
 	ended := false
 	var waitLimit <-chan time.Time
 	canceled := s.canceled
 	deadline := s.expired
-	rules := runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
-		StopOnSuccess: s.cfg.StopOnSuccess}
 	for {
 		if ended && s.out.Load() == 0 {
-			return recordErr
+			return
 		}
 		if waitLimit != nil && s.running.Load() == 0 {
-			return recordErr // canceled, and every started job has reported
+			return // canceled, and every started job has reported
 		}
 		select {
 		case <-canceled:
@@ -82,9 +89,9 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 			s.emit(runner.Event{Kind: runner.DeadlinePassed})
 			continue
 		case <-waitLimit:
-			return recordErr
+			return
 		case <-s.killed:
-			return recordErr
+			return
 		case a := <-arrivals:
 			var res *runner.Result
 			switch {
@@ -113,20 +120,7 @@ func (s *Submitter) collect(sum *runner.Summary, arrivals <-chan arrival, slots 
 				res = s.resultOf(p.job, a.result)
 			}
 			<-slots
-			if err := s.record(sum, res); err != nil && recordErr == nil {
-				recordErr = err
-				s.cancel(err)
-			}
-			if !sum.StoppedByFailures && !sum.StoppedBySuccess {
-				switch rules.Check(sum.Counts) {
-				case runner.HaltForFailures:
-					sum.StoppedByFailures = true
-					s.cancel(errMaxFailures)
-				case runner.HaltForSuccess:
-					sum.StoppedBySuccess = true
-					s.cancel(errSuccess)
-				}
-			}
+			tally.Add(res)
 		}
 	}
 }
@@ -148,25 +142,6 @@ func (s *Submitter) noticed(n *noticeMsg) {
 	} else {
 		s.emit(runner.Event{Kind: runner.AttemptStarted, Job: p.job, Attempt: n.Attempt})
 	}
-}
-
-// record counts, records and reports one final result.
-func (s *Submitter) record(sum *runner.Summary, res *runner.Result) error {
-	sum.Add(res.Status)
-	sum.Retries += max(res.Attempts-1, 0)
-	sum.Requeued += res.Requeued
-	var err error
-	if s.cfg.Record != nil {
-		if err = s.cfg.Record(res); err != nil {
-			err = fmt.Errorf("results file: %w", err)
-		}
-	}
-	if s.cfg.Events == nil {
-		res.Output.Close()
-		return err
-	}
-	s.emit(runner.Event{Kind: runner.JobFinished, Job: res.Job, Result: res, Counts: sum.Counts})
-	return err
 }
 
 func (s *Submitter) emit(ev runner.Event) {

@@ -41,7 +41,11 @@ func (s *Submitter) runDetached(ctx context.Context, src runner.Source) (runner.
 		s.submittedAll()
 		send(arrival{ended: true})
 	}()
-	var recordErr error
+	// What the submitter records itself; a results file that fails stops
+	// the submitting.
+	tally := s.newTally(runner.StopRules{}, func(c runner.StopCause) { s.drainFor(c, nil) })
+	ended := make(chan struct{})
+	toldStop := s.reason.Tell(s.intake, ended, s.emit)
 	for a := range arrivals {
 		if a.ended {
 			break
@@ -50,13 +54,12 @@ func (s *Submitter) runDetached(ctx context.Context, src runner.Source) (runner.
 			continue
 		}
 		<-slots
-		if err := s.record(&sum, a.local); err != nil && recordErr == nil {
-			recordErr = err
-			s.Drain()
-		}
+		tally.Add(a.local)
 	}
 	close(done)
 	<-intakeDone
+	close(ended)
+	toldStop()
 
 	select {
 	case <-s.canceled:
@@ -65,11 +68,12 @@ func (s *Submitter) runDetached(ctx context.Context, src runner.Source) (runner.
 		cancel()
 	default:
 	}
+	sum = tally.Summary()
 	sum.Jobs = accepted
 	sum.NotStarted = accepted - sum.Finished() - s.Queued()
 	sum.Duration = time.Since(start)
 	if intakeErr != nil {
 		return sum, intakeErr
 	}
-	return sum, recordErr
+	return sum, tally.Err()
 }

@@ -69,7 +69,7 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 			return accepted, nil // intake stopped while reading: the read was interrupted
 		}
 		if err != nil {
-			s.Drain()
+			s.drainFor(runner.StopInputError, err)
 			s.emit(runner.Event{Kind: runner.IntakeFailed, Err: err})
 			return accepted, err
 		}

@@ -3,7 +3,6 @@ package fleet
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,9 +12,6 @@ import (
 
 	"github.com/drover/drover/runner"
 )
-
-// errCanceledByCommand is why a run stopped by drover cancel ended.
-var errCanceledByCommand = errors.New("canceled by drover cancel")
 
 // life is a submitter's side of its run's life on the server: the run's
 // metadata, the subject it answers on while it lives, and the cancel
@@ -47,7 +43,7 @@ func (s *Submitter) begin(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	canceled, err := s.nc.Subscribe(s.names.cancel(s.run), func(*nats.Msg) { s.cancel(errCanceledByCommand) })
+	canceled, err := s.nc.Subscribe(s.names.cancel(s.run), func(*nats.Msg) { s.cancel(runner.StopCanceled) })
 	if err != nil {
 		alive.Unsubscribe()
 		return err

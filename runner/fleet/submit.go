@@ -82,7 +82,8 @@ type Submitter struct {
 	stopIntake context.CancelFunc
 	canceled   chan struct{} // closed once the run is canceled
 	cancelOnce sync.Once
-	cancelWhy  error
+	cancelWhy  error            // set once, as canceled closes
+	reason     runner.FirstStop // why intake stopped
 	killed     chan struct{}
 	killOnce   sync.Once
 	warnings   warnings
@@ -102,12 +103,15 @@ type pending struct {
 	started bool
 }
 
-var (
-	errStopped     = errors.New("canceled by a signal")
-	errMaxFailures = errors.New("canceled by --max-failures")
-	errSuccess     = errors.New("canceled by --stop-on-success")
-	errDeadline    = errors.New("canceled: the run's deadline passed")
-)
+// canceledBy says why a run was canceled, for each cause of a cancel.
+var canceledBy = map[runner.StopCause]error{
+	runner.StopSignal:       errors.New("canceled by a signal"),
+	runner.StopMaxFailures:  errors.New("canceled by --max-failures"),
+	runner.StopOnSuccess:    errors.New("canceled by --stop-on-success"),
+	runner.StopDeadline:     errors.New("canceled: the run's deadline passed"),
+	runner.StopCanceled:     errors.New("canceled by drover cancel"),
+	runner.StopResultsError: errors.New("canceled: the results file could not be written"),
+}
 
 // NewSubmitter makes sure the streams exist and makes a Submitter on nc,
 // with a new run id. The caller closes nc after Run returns.
@@ -149,26 +153,35 @@ func (s *Submitter) warn(format string, args ...any) { s.warnings.say(s.cfg.Log,
 // RunID is the id that keeps this run's messages apart.
 func (s *Submitter) RunID() string { return s.run }
 
-// Drain stops submitting; the jobs already submitted still run.
-func (s *Submitter) Drain() { s.stopIntake() }
+// Drain stops submitting; the jobs already submitted still run. Drain,
+// Stop and Kill are stops from outside the run: their cause is
+// runner.StopSignal.
+func (s *Submitter) Drain() { s.drainFor(runner.StopSignal, nil) }
 
 // Stop drains and cancels the submitted jobs: those still on the queue are
 // removed from it, and the workers stop those that are running.
-func (s *Submitter) Stop() { s.cancel(errStopped) }
+func (s *Submitter) Stop() { s.cancel(runner.StopSignal) }
 
 // Kill cancels and stops waiting for the results of canceled jobs.
 func (s *Submitter) Kill() {
-	s.cancel(errStopped)
+	s.cancel(runner.StopSignal)
 	s.killOnce.Do(func() { close(s.killed) })
+}
+
+// drainFor stops submitting for cause c (err: the input's error).
+func (s *Submitter) drainFor(c runner.StopCause, err error) {
+	s.reason.Set(c, err)
+	s.stopIntake()
 }
 
 // Running is the number of jobs submitted and not yet finished.
 func (s *Submitter) Running() int { return int(s.out.Load()) }
 
-func (s *Submitter) cancel(why error) {
-	s.stopIntake()
+// cancel stops submitting and cancels the run for cause c.
+func (s *Submitter) cancel(c runner.StopCause) {
+	s.drainFor(c, nil)
 	s.cancelOnce.Do(func() {
-		s.cancelWhy = why
+		s.cancelWhy = canceledBy[c]
 		close(s.canceled)
 		s.nc.Publish(s.names.cancel(s.run), nil)
 		s.purge(s.names.JobsStream, s.names.jobs(s.run))
@@ -222,7 +235,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	}
 	var sum runner.Summary
 	if !s.cfg.Deadline.IsZero() {
-		expire := func() { close(s.expired); s.cancel(errDeadline) }
+		expire := func() { close(s.expired); s.cancel(runner.StopDeadline) }
 		if left := time.Until(s.cfg.Deadline); left > 0 {
 			defer time.AfterFunc(left, expire).Stop()
 		} else {
@@ -307,12 +320,11 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		send(arrival{ended: true})
 	}()
 
-	recordErr := s.collect(&sum, arrivals, slots)
-	select {
-	case <-s.expired:
-		sum.DeadlinePassed = true
-	default:
-	}
+	tally := s.newTally(runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
+		StopOnSuccess: s.cfg.StopOnSuccess}, s.cancel)
+	ended := make(chan struct{})
+	toldStop := s.reason.Tell(s.intake, ended, s.emit)
+	s.collect(tally, arrivals, slots)
 	close(done)
 	it.Stop()
 	sub.Unsubscribe()
@@ -332,9 +344,15 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		now := time.Now()
 		res := &runner.Result{Job: p.job, Status: runner.Canceled, Attempts: 1, StartedAt: now, FinishedAt: now,
 			Err: fmt.Errorf("%v; no result came from its worker within %s", s.cancelWhy, s.cfg.CancelWait), Output: s.output(p.job, nil)}
-		if err := s.record(&sum, res); err != nil && recordErr == nil {
-			recordErr = err
-		}
+		tally.Add(res)
+	}
+	close(ended)
+	toldStop()
+	sum = tally.Summary()
+	select {
+	case <-s.expired:
+		sum.DeadlinePassed = true
+	default:
 	}
 	sum.Jobs = accepted
 	sum.NotStarted = accepted - sum.Finished()
@@ -343,5 +361,5 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 	if intakeErr != nil {
 		return sum, intakeErr
 	}
-	return sum, recordErr
+	return sum, tally.Err()
 }

@@ -82,7 +82,7 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 	}
 	seen := map[int]bool{}
 	var read uint64 // stream sequence of the last result read
-	var recordErr error
+	tally := waitTally(cfg)
 	tick := time.NewTicker(cfg.Poll)
 	defer tick.Stop()
 	var over bool // no more results can come once read reaches target
@@ -104,26 +104,14 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 			}
 			seen[m.Seq] = true
 			if m.Status == notStarted {
-				w.NotStarted++
+				tally.NotStarted()
 				continue
 			}
-			res := resultFrom(cfg.Sink, &jobspec.Job{ID: m.ID, Seq: m.Seq, Record: m.Record}, m)
-			w.Add(res.Status)
-			w.Retries += max(res.Attempts-1, 0)
-			w.Requeued += res.Requeued
-			if cfg.Record != nil && (cfg.Known == nil || !cfg.Known(res.Job.ID)) {
-				if err := cfg.Record(res); err != nil && recordErr == nil {
-					recordErr = fmt.Errorf("results file: %w", err)
-				}
-			}
-			if cfg.Events != nil {
-				cfg.Events <- runner.Event{Kind: runner.JobFinished, Job: res.Job, Result: res, Counts: w.Counts}
-			} else {
-				res.Output.Close()
-			}
+			tally.Add(resultFrom(cfg.Sink, &jobspec.Job{ID: m.ID, Seq: m.Seq, Record: m.Record}, m))
 		}
-		if recordErr != nil {
-			return w, recordErr // the run's results stay on the server for another wait
+		w.Summary = tally.Summary()
+		if err := tally.Err(); err != nil {
+			return w, err // the run's results stay on the server for another wait
 		}
 		if over && read >= target {
 			break
@@ -200,6 +188,24 @@ func finished(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jet
 	}
 	w.Info = info
 	return true, last, nil
+}
+
+// waitTally makes the Tally of a wait: no stop rule (the run's submitter
+// judged them), and the jobs already recorded counted, not recorded again.
+func waitTally(cfg WaitConfig) *runner.Tally {
+	tc := runner.TallyConfig{Total: -1}
+	if record, known := cfg.Record, cfg.Known; record != nil {
+		tc.Record = func(res *runner.Result) error {
+			if known != nil && known(res.Job.ID) {
+				return nil
+			}
+			return record(res)
+		}
+	}
+	if events := cfg.Events; events != nil {
+		tc.Emit = func(ev runner.Event) { events <- ev }
+	}
+	return runner.NewTally(tc)
 }
 
 // resultFrom turns a worker's result for job into the runner's, its
