@@ -50,6 +50,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	} else if err != nil {
 		return err
 	}
+	cfg.Total = total // known: every job that does not run is not_started
 	if !opts.dryRun {
 		if err := opts.openResults(shard); err != nil { // locked before --resume reads it
 			return err

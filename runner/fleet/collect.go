@@ -57,7 +57,7 @@ func (s *Submitter) isCanceled() bool {
 // newTally makes the Tally of the run, judging rules; a rule reached, or
 // a results file that fails, is handed to stop.
 func (s *Submitter) newTally(rules runner.StopRules, stop func(runner.StopCause)) *runner.Tally {
-	cfg := runner.TallyConfig{Rules: rules, Record: s.cfg.Record, Stop: stop, Total: -1}
+	cfg := runner.TallyConfig{Rules: rules, Record: s.cfg.Record, Stop: stop, Total: s.cfg.Total}
 	if s.cfg.Events != nil {
 		cfg.Emit = s.emit
 	}

@@ -69,8 +69,7 @@ func (s *Submitter) runDetached(ctx context.Context, src runner.Source) (runner.
 	default:
 	}
 	sum = tally.Summary()
-	sum.Jobs = accepted
-	sum.NotStarted = accepted - sum.Finished() - s.Queued()
+	sum.Jobs, sum.NotStarted = tally.Jobs(accepted, s.Queued())
 	sum.Duration = time.Since(start)
 	if intakeErr != nil {
 		return sum, intakeErr

@@ -19,6 +19,9 @@ import (
 
 // SubmitConfig holds what a Submitter needs.
 type SubmitConfig struct {
+	// Total is the number of jobs the input holds, when it is known (see
+	// runner.Config.Total).
+	Total int
 	// InFlight bounds the jobs submitted and not yet finished; the input is
 	// read no further while that many are out (>= 1).
 	InFlight int
@@ -354,8 +357,7 @@ func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary,
 		sum.DeadlinePassed = true
 	default:
 	}
-	sum.Jobs = accepted
-	sum.NotStarted = accepted - sum.Finished()
+	sum.Jobs, sum.NotStarted = tally.Jobs(accepted, 0)
 	sum.Duration = time.Since(start)
 	s.collected(sum)
 	if intakeErr != nil {
