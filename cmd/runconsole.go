@@ -31,6 +31,7 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, typed bool
 		Deadline:     o.deadline,
 		KillGrace:    o.killGrace,
 		OnDeadline:   onDeadline,
+		FailureRule:  o.failureRule(),
 	}
 	if o.nats != "" { // the workers decide both
 		opts.Limit, opts.KillGrace = 0, 0

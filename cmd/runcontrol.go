@@ -49,6 +49,15 @@ func (f *failLimit) Set(s string) error {
 
 func (f *failLimit) Type() string { return "N|N%" }
 
+// failureRule is the flag that sets the failure limit, as given, for the
+// summary to name.
+func (o *runOptions) failureRule() string {
+	if o.failFast {
+		return "--fail-fast"
+	}
+	return "--max-failures " + o.maxFailures.String()
+}
+
 // stopRules checks the flags that stop a run early on its own and sets
 // them in cfg: --max-failures (or --fail-fast), --halt-mode,
 // --stop-on-success and --deadline, counted from now.

@@ -30,6 +30,10 @@ type Options struct {
 	Deadline   time.Duration
 	KillGrace  time.Duration
 	OnDeadline func()
+	// FailureRule is the flag that set the run's failure limit as it was
+	// given ("--fail-fast", "--max-failures 3"), for the summary to name;
+	// "" names --max-failures.
+	FailureRule string
 }
 
 // Console is what a person sees of one run. Make it with New, choose the
@@ -139,7 +143,7 @@ func (c *Console) StdoutClosed() bool { return isEPIPE(c.term.OutErr()) }
 // PrintSummary prints the summary of the run on stderr, unless quiet.
 func (c *Console) PrintSummary(sum runner.Summary) {
 	if !c.opts.Quiet {
-		PrintSummary(c.ios.ErrOut, NewPalette(c.opts.Colour), sum, c.term.Failures())
+		printSummary(c.ios.ErrOut, NewPalette(c.opts.Colour), sum, c.term.Failures(), c.opts.FailureRule)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/fatih/color"
 
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/runner"
 )
 
@@ -65,6 +66,12 @@ func UseColor(mode string, ios *iostreams.IOStreams) (bool, error) {
 
 // PrintSummary writes the human summary of a run to w.
 func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure) {
+	printSummary(w, p, sum, failures, "")
+}
+
+// printSummary writes the summary; failureRule is the flag that set the
+// failure limit, as given ("" for --max-failures).
+func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure, failureRule string) {
 	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s; %s\n",
 		Plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
 		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
@@ -80,7 +87,10 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 		fmt.Fprintf(w, "drover: %s\n", line)
 	}
 	if sum.StoppedByFailures {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --max-failures"))
+		if failureRule == "" {
+			failureRule = "--max-failures"
+		}
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching "+failureRule))
 	}
 	if sum.StoppedBySuccess {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --stop-on-success"))
@@ -99,12 +109,7 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 	}
 }
 
-func statusWord(s runner.Status) string {
-	if s == runner.TimedOut {
-		return "timed out:"
-	}
-	return string(s) + ":"
-}
+func statusWord(s runner.Status) string { return termtext.StatusText(string(s)) + ":" }
 
 // outcome says how a job ended: its exit code, signal or error.
 func outcome(res *runner.Result) string {
@@ -118,7 +123,7 @@ func outcome(res *runner.Result) string {
 	case res.Err != nil:
 		return res.Err.Error()
 	}
-	return string(res.Status)
+	return termtext.StatusText(string(res.Status))
 }
 
 func lastLines(b []byte, n int) []string {

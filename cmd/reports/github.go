@@ -95,7 +95,7 @@ func WriteStepSummary(w io.Writer, r *Run) error {
 	if slow := r.Slowest(summarySlowest); len(slow) > 0 {
 		b.WriteString("#### Slowest jobs\n\n| job | status | time | attempts |\n|---|---|---:|---:|\n")
 		for _, j := range slow {
-			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", mdCell(j.Label()), j.Status, j.Duration(), j.Attempts)
+			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", mdCell(j.Label()), j.StatusText(), j.Duration(), j.Attempts)
 		}
 		b.WriteString("\n")
 	}

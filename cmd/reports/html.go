@@ -2,6 +2,7 @@ package reports
 
 import (
 	_ "embed"
+	"fmt"
 	"html/template"
 	"io"
 	"time"
@@ -40,6 +41,7 @@ type pageData struct {
 	Failed   []Job
 	Slowest  []Job
 	Duration string
+	Retries  string // "1 retry", "3 retries"
 	Started  string
 	Statuses []statusCount
 }
@@ -61,7 +63,11 @@ func WriteHTML(w io.Writer, r *Run) error {
 	for _, b := range t.Bars {
 		lanes[b.Job] = b.Lane
 	}
-	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Slowest: r.Slowest(10), Duration: r.Duration.Round(time.Millisecond).String()}
+	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Slowest: r.Slowest(10), Duration: r.Duration.Round(time.Millisecond).String(),
+		Retries: fmt.Sprintf("%d retries", r.Counts.Retries)}
+	if r.Counts.Retries == 1 {
+		d.Retries = "1 retry"
+	}
 	if !r.Start.IsZero() {
 		d.Started = r.Start.UTC().Format("2006-01-02 15:04:05 UTC")
 	}

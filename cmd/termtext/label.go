@@ -29,6 +29,10 @@ func JobLabel(id string, args []string, command string) string {
 	return Escape(id) + " (" + shorten(Escape(extra), labelWidth) + ")"
 }
 
+// StatusText is a job's status as a person reads it: "timed out", not
+// "timed_out" (the files for programs keep the names).
+func StatusText(status string) string { return strings.ReplaceAll(status, "_", " ") }
+
 // shorten cuts s to at most n characters, the last of them "…".
 func shorten(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
