@@ -47,14 +47,13 @@ type terminal struct {
 	shown    bool // the progress view has been shown once
 	wrote    bool // something was written since the view was last shown
 
-	stopping *atomic.Value // string: how the run is being stopped (Console.Stopping)
+	stopping *atomic.Value // string: how the run is being stopped (Console.Stopping); may be nil
 }
 
 // newTerminal makes the terminal; the sinks send it output on chunks.
 func newTerminal(ios *iostreams.IOStreams, opts Options, chunks chan chunk, total int, onClosed func()) *terminal {
 	return &terminal{
-		stopping: &atomic.Value{},
-		ios:      ios, opts: opts, onClosed: onClosed,
+		ios: ios, opts: opts, onClosed: onClosed,
 		notes: make(chan string), controls: make(chan control), chunks: chunks, done: make(chan struct{}),
 		held:  map[*jobspec.Job]*runner.Result{},
 		state: progressState{total: total, start: time.Now(), limit: opts.Limit},
@@ -139,8 +138,10 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 
 // show shows the progress view.
 func (t *terminal) show() {
-	if s, _ := t.stopping.Load().(string); s != "" {
-		t.state.stopping = s
+	if t.stopping != nil {
+		if s, _ := t.stopping.Load().(string); s != "" {
+			t.state.stopping = s
+		}
 	}
 	t.opts.Progress.show(t.state)
 	t.shown, t.wrote = true, false
@@ -181,6 +182,10 @@ func (t *terminal) handle(ev runner.Event) {
 		}
 		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start%s\n", ev.Err, waiting))
 		t.state.stopping = "draining"
+	case runner.IntakeStopped:
+		if t.state.stopping == "" {
+			t.state.stopping = "draining" // no job starts any more
+		}
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
