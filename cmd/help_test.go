@@ -50,7 +50,7 @@ func TestRunFlagsHaveGroups(t *testing.T) {
 }
 
 // TestHelpFitsEightyColumns: every command's help, every line within 80
-// columns.
+// columns, and every value named (no VALUE placeholder).
 func TestHelpFitsEightyColumns(t *testing.T) {
 	ios, _, _ := iostreams.Test("")
 	var paths [][]string
@@ -66,6 +66,9 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 		for i, line := range strings.Split(helpOf(t, path...), "\n") {
 			if n := utf8.RuneCountInString(line); n > helpWidth {
 				t.Errorf("drover %s --help, line %d: %d columns: %s", strings.Join(path, " "), i+1, n, line)
+			}
+			if strings.Contains(line, " VALUE ") {
+				t.Errorf("drover %s --help, line %d: a value without a name (placeholders, cmd/help.go): %s", strings.Join(path, " "), i+1, line)
 			}
 		}
 	}
