@@ -157,16 +157,26 @@ func writeGroups(w io.Writer, fs *pflag.FlagSet, groups []flagGroup) {
 	}
 }
 
-// flagSpec is a flag as it is typed: "  -j, --jobs N", "      --cmd TEMPLATE".
+// flagSpec is a flag as it is typed: "  -j, --jobs N", "      --cmd TEMPLATE",
+// "      --dry-run[=MODE]" for a value that may be left out.
 func flagSpec(f *pflag.Flag) string {
 	s := "      --" + f.Name
 	if f.Shorthand != "" {
 		s = "  -" + f.Shorthand + ", --" + f.Name
 	}
-	if p := placeholder(f); p != "" {
-		s += " " + p
+	return s + valueSpec(f, placeholder(f))
+}
+
+// valueSpec is what follows a flag's name: " N", "[=MODE]" when the value
+// may be left out, nothing for a switch.
+func valueSpec(f *pflag.Flag, name string) string {
+	switch {
+	case name == "":
+		return ""
+	case f.NoOptDefVal != "":
+		return "[=" + name + "]"
 	}
-	return s
+	return " " + name
 }
 
 // placeholder names a flag's value; "" for a switch.

@@ -103,3 +103,22 @@ func TestRunHelp(t *testing.T) {
 		t.Errorf("drover --help shows neither --cmd nor :::\n%s", root)
 	}
 }
+
+// TestFlagSpec: a flag as it is typed, its value named; a value that may
+// be left out in brackets.
+func TestFlagSpec(t *testing.T) {
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	fs.StringP("output", "o", "group", "job output")
+	fs.String("dry-run", "", "print, as `MODE`")
+	fs.Lookup("dry-run").NoOptDefVal = "list"
+	fs.Bool("quiet", false, "quiet")
+	fs.Duration("timeout", 0, "timeout")
+	for name, want := range map[string]string{
+		"output": "  -o, --output MODE", "dry-run": "      --dry-run[=MODE]",
+		"quiet": "      --quiet", "timeout": "      --timeout DUR",
+	} {
+		if got := flagSpec(fs.Lookup(name)); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

@@ -127,7 +127,7 @@ func manFlag(f *pflag.Flag) string {
 		s = `\fB\-` + roff(f.Shorthand) + `\fR, ` + s
 	}
 	if p := placeholder(f); p != "" {
-		s += ` \fI` + roff(p) + `\fR`
+		s += valueSpec(f, `\fI`+roff(p)+`\fR`)
 	}
 	return s
 }
