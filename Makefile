@@ -5,7 +5,7 @@ VERSION     ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null
 COMMIT      ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS     := -X github.com/drover/drover/cmd.version=$(VERSION) -X github.com/drover/drover/cmd.commit=$(COMMIT)
 
-.PHONY: build test check fmt vet staticcheck tidy layers fuzz bench
+.PHONY: build test check fmt vet staticcheck tidy layers fuzz bench cross posix
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/drover .
@@ -13,7 +13,7 @@ build:
 test:
 	$(GO) test -race -count=1 ./...
 
-check: fmt vet staticcheck tidy layers
+check: fmt vet staticcheck tidy layers cross posix
 
 fmt:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -23,6 +23,26 @@ vet:
 
 staticcheck:
 	$(STATICCHECK) ./...
+
+# The platforms drover is built for besides linux/amd64, built and vetted
+# without cgo (README, Building). Windows is not among them.
+CROSS ?= darwin/arm64 darwin/amd64 freebsd/amd64 linux/arm64
+cross:
+	@set -e; for p in $(CROSS); do \
+		echo "GOOS=$${p%/*} GOARCH=$${p#*/} build and vet"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build ./...; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) vet ./...; \
+	done
+
+# The portable POSIX process code that darwin and FreeBSD run, tested on
+# Linux: the build tag drover_posix selects the _posix.go files instead of
+# the _linux.go ones. They are in runner (spawn, pipes, spool, reap,
+# escaped) and cmd/console (pipesize); ./cmd/... also runs the testscript
+# scripts, which drive them end to end (watchdog.txtar, kill_tree.txtar).
+POSIX_PKGS ?= ./runner ./cmd/...
+posix:
+	$(GO) vet -tags drover_posix ./...
+	$(GO) test -race -count=1 -tags drover_posix $(POSIX_PKGS)
 
 # go.mod and go.sum must be what `go mod tidy` makes of them.
 tidy:
@@ -47,3 +67,5 @@ bench:
 	STREAM=$(STREAM) bench/run.sh $(ROUNDS)
 	bench/templates.sh
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner
+	# The watchdog's cost per job: the two rows' difference, over 2000 jobs.
+	$(GO) test -run '^$$' -bench '^BenchmarkExecute(Watched)?$$' -benchtime 2000x -count 5 ./runner

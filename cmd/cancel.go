@@ -43,14 +43,14 @@ func runCancel(ios *iostreams.IOStreams, opts *controlOptions) error {
 	if opts.cancelWait <= 0 {
 		return usageError("--cancel-wait must be positive")
 	}
-	closeConn, fc, err := opts.dial(ios, "cancel")
+	fc, err := opts.open(ios, "cancel")
 	if err != nil {
 		return err
 	}
-	defer closeConn()
+	defer fc.close()
 	ctx, cancel := context.WithTimeout(context.Background(), opts.cancelWait+time.Minute)
 	defer cancel()
-	rep, err := fleet.Cancel(ctx, fc.nc, fc.names, opts.run, opts.cancelWait)
+	rep, err := fc.srv.Cancel(ctx, opts.run, opts.cancelWait)
 	if err != nil {
 		return fc.fail(err)
 	}
@@ -62,6 +62,10 @@ func runCancel(ios *iostreams.IOStreams, opts *controlOptions) error {
 		console.Plural(rep.Withdrawn, "queued job"), console.Plural(rep.Stopped, "running job"))
 	if rep.Unanswered > 0 {
 		fmt.Fprintf(ios.ErrOut, " (%d recorded canceled without a result from its worker)", rep.Unanswered)
+	}
+	if rep.SubmitterAlive {
+		fmt.Fprintln(ios.ErrOut, "; its drover run records their results")
+		return nil
 	}
 	fmt.Fprintf(ios.ErrOut, "; 'drover wait %s' collects its results\n", opts.run)
 	return nil

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -80,6 +81,14 @@ func TestValidateWithBuffers(t *testing.T) {
 func TestExitCodes(t *testing.T) {
 	if exitCode(nil) != 0 || exitCode(silent(1)) != 1 || exitCode(usageError("x")) != 2 || exitCode(flagError{}) != 2 {
 		t.Error("exit code mapping")
+	}
+	// A failure at run time is not a usage error; a silent exit is told
+	// by its type, not by its text.
+	if exitCode(runFailure(errors.New("worker: the queue keeps its jobs"))) != exitFailures {
+		t.Error("a run-time failure is not exit 1")
+	}
+	if !printed(silent(2)) || printed(usageError("exit status 2")) {
+		t.Error("printed tells a silent exit by its text")
 	}
 }
 

@@ -23,7 +23,7 @@ type engine interface {
 // one) and to the records (every final result): the fleet submitter with
 // --nats, the local runner otherwise. closeEngine
 // releases what it holds once the run is over.
-func newEngine(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, con *console.Console, rec *records.Set, events *records.Events, note func(string)) (eng engine, closeEngine func(), err error) {
+func newEngine(ios *iostreams.IOStreams, st *runState, cfg runner.Config, con *console.Console, rec *records.Set, events *records.Events, note func(string)) (eng engine, closeEngine func(), err error) {
 	cfg.Sink, cfg.Events = con.Sink(), con.Events()
 	if events != nil {
 		cfg.Events = events.Tee(con.Events())
@@ -36,18 +36,24 @@ func newEngine(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, co
 	if !rec.Empty() {
 		cfg.Record = rec.Record
 	}
-	if opts.nats != "" {
-		sub, closeConn, err := newSubmitter(ios, opts, cfg, note)
+	if st.opts.nats != "" {
+		sub, closeConn, err := st.newSubmitter(ios, cfg, note)
 		if err != nil {
 			return nil, nil, err
 		}
 		return sub, closeConn, nil
 	}
+	cfg.Watchdog = startWatchdog(cfg.KillGrace, note)
 	r, err := runner.New(cfg)
 	if err != nil {
+		cfg.Watchdog.Close()
 		return nil, nil, usageError("%v", err)
 	}
-	return r, oneProcessor(ios, cfg.Jobs), nil
+	restore := oneProcessor(ios, cfg.Jobs)
+	return r, func() {
+		restore()
+		_ = cfg.Watchdog.Close() // it stops nothing: every job has ended
+	}, nil
 }
 
 // oneProcessor runs the Go scheduler on one processor for a run of one job

@@ -3,10 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"syscall"
 
 	"github.com/drover/drover/cmd/console"
+	"github.com/drover/drover/cmd/termtext"
 )
 
 // The exit codes of the contract.
@@ -37,10 +39,30 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
+// printError prints err for a person, with the control characters of
+// what it quotes from outside (ids, file names, records) escaped; the
+// lines of a message of several lines stay lines.
+func printError(w io.Writer, err error) {
+	fmt.Fprintf(w, "drover: %s\n", termtext.EscapeLines(err.Error()))
+}
+
 // usageError is an error the user made on the command line or in the input:
 // exit code 2.
 func usageError(format string, args ...any) error {
 	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// runFailure is an error that a command meets at run time, not the
+// user's doing (a worker whose job queue went bad while it ran): exit 1.
+func runFailure(err error) error {
+	return &exitError{code: exitFailures, err: err}
+}
+
+// printed reports whether err's message was printed already: a silent
+// exit, whose code is all it carries.
+func printed(err error) bool {
+	var ee *exitError
+	return errors.As(err, &ee) && ee.err == nil
 }
 
 // exitCode maps an error returned by a command to the process exit code.
@@ -89,9 +111,9 @@ func unwrapPath(err error) error {
 }
 
 // runExitCode maps how a run ended to its exit code: a signal wins over a
-// closed stdout, which wins over bad input or a failed results file, which
-// win over a deadline passed, which wins over failed jobs. Jobs canceled
-// by --stop-on-success are no failure.
+// closed stdout, which wins over bad input, a failed results file or job
+// output lost, which win over a deadline passed, which wins over failed
+// jobs. Jobs canceled by --stop-on-success are no failure.
 func runExitCode(out outcome) int {
 	sum := out.sum
 	switch {
@@ -99,7 +121,7 @@ func runExitCode(out outcome) int {
 		return signalExitCode(out.interrupted)
 	case out.stdoutClosed:
 		return exitSIGPIPE
-	case out.err != nil:
+	case out.err != nil, out.outputLost:
 		return exitUsage
 	case sum.DeadlinePassed:
 		return exitDeadline

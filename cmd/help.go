@@ -41,7 +41,7 @@ var placeholders = map[string]string{
 	"jobs": "N", "retry-budget": "N", "max-failures": "N|N%", "halt-mode": "MODE", "shell": "PATH", "nats": "URL", "output-dir": "DIR",
 	"results": "FILE", "summary-json": "FILE", "events": "FILE", "junit": "FILE", "html": "FILE",
 	"nats-creds": "FILE", "nats-nkey": "FILE", "nats-ca": "FILE", "expect-jobs": "N", "shards": "N",
-	"output-limit": "SIZE",
+	"output-limit": "SIZE", "halt": "RULE", "dry-run": "FORM",
 }
 
 // typePlaceholders name a value by the flag's type.

@@ -50,6 +50,12 @@ func TestNATSPasswordIsNeverPrinted(t *testing.T) {
 		{[]string{"DROVER_NATS_URL=nats://" + host, "DROVER_NATS_USER=alice", "DROVER_NATS_PASSWORD=s3cret"}, []string{"status"}, exitOK, "RUN"},
 		{[]string{"DROVER_NATS_URL=nats://" + host, "DROVER_NATS_USER=alice", "DROVER_NATS_PASSWORD=wrong"}, []string{"status"}, exitUsage, "check the user and password"},
 		{nil, []string{"status"}, exitUsage, "status needs --nats URL (or DROVER_NATS_URL)"},
+		// A URL that does not parse: its password is masked all the same.
+		{nil, []string{"run", "--nats", "nats://alice:s3cret@127.0.0.1:badport", jobs}, exitUsage, "xxxxx"},
+		{nil, []string{"worker", "--nats", "nats://alice:s3cret@127.0.0.1:badport"}, exitUsage, "xxxxx"},
+		{nil, []string{"status", "--nats", "nats://s3cret@127.0.0.1:badport"}, exitUsage, "xxxxx"},
+		{nil, []string{"wait", "0123456789abcdef", "--nats", "nats://127.0.0.1:1,alice:s3cret@[::1:bad"}, exitUsage, "xxxxx"},
+		{[]string{"DROVER_NATS_URL=nats://alice:s3cret@127.0.0.1:badport"}, []string{"cancel", "0123456789abcdef"}, exitUsage, "xxxxx"},
 	} {
 		code, out, errOut := droverEnv(t, tc.env, tc.args...)
 		if code != tc.code || !strings.Contains(out+errOut, tc.want) {

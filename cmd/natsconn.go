@@ -1,7 +1,11 @@
 package cmd
 
 import (
+	"context"
 	"os"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/spf13/pflag"
@@ -15,8 +19,7 @@ import (
 // need to be on the command line, where ps shows them.
 type natsConn struct {
 	creds, nkey, ca string
-	prefix          string      // --prefix
-	names           fleet.Names // of prefix, once dial has resolved it
+	prefix          string // --prefix
 }
 
 // The environment variables drover reads for NATS.
@@ -29,6 +32,23 @@ const (
 	envNATSNKey     = "DROVER_NATS_NKEY"
 	envNATSCA       = "DROVER_NATS_CA"
 )
+
+// secretEnv are the variables of drover's own that carry credentials, or
+// name the files that hold them: jobs never inherit them.
+var secretEnv = []string{envNATSURL, envNATSUser, envNATSPassword, envNATSToken, envNATSCreds, envNATSNKey}
+
+// jobEnviron is env without drover's secret variables: the environment
+// jobs start from.
+func jobEnviron(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(secretEnv, name) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
 
 func (c *natsConn) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&c.creds, "nats-creds", "", "NATS credentials file (user JWT and NKey seed; env "+envNATSCreds+")")
@@ -50,10 +70,11 @@ func natsURL(ios *iostreams.IOStreams, flag string) string {
 // cannot be read, a server that cannot be reached or that refuses drover
 // is a usage error (exit 2) naming the server without its password.
 func (c *natsConn) dial(ios *iostreams.IOStreams, url, name string, note func(string)) (*nats.Conn, error) {
-	if err := c.namespace(ios); err != nil {
+	names, err := c.namespace(ios)
+	if err != nil {
 		return nil, err
 	}
-	o := fleet.ConnOptions{URL: url, Name: name, OnChange: note, Inbox: c.names.Inbox,
+	o := fleet.ConnOptions{URL: url, Name: name, OnChange: note, Inbox: names.Inbox,
 		User: ios.Getenv(envNATSUser), Password: ios.Getenv(envNATSPassword), Token: ios.Getenv(envNATSToken),
 		CredsFile: orEnv(ios, c.creds, envNATSCreds), NKeyFile: orEnv(ios, c.nkey, envNATSNKey), CAFile: orEnv(ios, c.ca, envNATSCA)}
 	for _, f := range []struct{ flag, path string }{{"--nats-creds", o.CredsFile}, {"--nats-nkey", o.NKeyFile}, {"--nats-ca", o.CAFile}} {
@@ -70,6 +91,36 @@ func (c *natsConn) dial(ios *iostreams.IOStreams, url, name string, note func(st
 	}
 	return nc, nil
 }
+
+// open dials url as name and opens the namespace of --prefix on the
+// server, with replicas copies of the streams it creates (0: one, and
+// any number for those it finds), within limit. Whatever fails is a usage
+// error (exit 2) naming the server without its password.
+func (c *natsConn) open(ios *iostreams.IOStreams, url, name string, replicas int, note func(string)) (*fleet.Server, error) {
+	nc, err := c.dial(ios, url, name, note)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), openLimit)
+	defer cancel()
+	names, _ := c.namespace(ios) // as dial found it
+	srv, err := fleet.OpenServer(ctx, nc, names.Prefix, replicas)
+	if err != nil {
+		nc.Close()
+		return nil, c.fail(ios, url, err)
+	}
+	return srv, nil
+}
+
+// fail is the usage error of err, from the server at url, with every
+// secret of the URL and of the environment masked.
+func (c *natsConn) fail(ios *iostreams.IOStreams, url string, err error) error {
+	msg := fleet.Mask(err.Error(), url, ios.Getenv(envNATSPassword), ios.Getenv(envNATSToken))
+	return usageError("NATS server at %s: %s", fleet.Redact(url), msg)
+}
+
+// openLimit bounds the opening of a namespace on the server.
+const openLimit = 10 * time.Second
 
 func orEnv(ios *iostreams.IOStreams, v, env string) string {
 	if v != "" {

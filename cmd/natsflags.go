@@ -41,18 +41,17 @@ func (c *natsConn) addPrefixFlag(fs *pflag.FlagSet) {
 }
 
 // namespace resolves --prefix, or DROVER_NATS_PREFIX without it, into
-// c.names.
-func (c *natsConn) namespace(ios *iostreams.IOStreams) error {
+// the names of its namespace.
+func (c *natsConn) namespace(ios *iostreams.IOStreams) (fleet.Names, error) {
 	prefix, from := c.prefix, "--prefix"
 	if prefix == "" {
 		prefix, from = ios.Getenv(prefixEnv), "$"+prefixEnv
 	}
 	names, err := fleet.NewNames(prefix)
 	if err != nil {
-		return usageError("%s: %v", from, err)
+		return fleet.Names{}, usageError("%s: %v", from, err)
 	}
-	c.names = names
-	return nil
+	return names, nil
 }
 
 // where says which namespace of a server is used, for a log line.

@@ -22,6 +22,7 @@ func (o *runOptions) checkOutputs(in *input.Input) error {
 	files.Add("--junit", o.reports.junit)
 	files.Add("--html", o.reports.html)
 	files.Add("--events", o.events)
+	files.Add("--joblog", o.parallel.joblog)
 	files.AddDir("--output-dir", o.outputDir)
 	if err := files.Check(); err != nil {
 		return usageError("%v", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/cmd/reports"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -108,7 +109,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	merged, err := runner.MergeResults(opts.files, runner.MergeOptions{ExpectJobs: opts.expectJobs, Shards: opts.shards})
 	if merged != nil && !opts.quiet {
 		for _, w := range merged.Warnings {
-			fmt.Fprintf(ios.ErrOut, "drover: %s\n", w)
+			fmt.Fprintf(ios.ErrOut, "drover: %s\n", termtext.Escape(w))
 		}
 	}
 	if err != nil {
@@ -150,7 +151,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 		}
 	}
 	for _, err := range set.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		code = exitUsage
 	}
 	return silent(code)

@@ -37,8 +37,8 @@ func Main() int {
 func Execute(root *cobra.Command, ios *iostreams.IOStreams) int {
 	err := root.Execute()
 	code := exitCode(err)
-	if err != nil && err.Error() != fmt.Sprintf("exit status %d", code) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+	if err != nil && !printed(err) {
+		printError(ios.ErrOut, err)
 		if code == exitUsage && isFlagError(err) {
 			fmt.Fprintln(ios.ErrOut, "Run 'drover --help' for usage.")
 		}
@@ -83,6 +83,6 @@ or plain lines. See 'drover run --help' for every flag.`,
 	})
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
 	root.AddCommand(newRunCmd(ios), newValidateCmd(ios), newReportCmd(ios), newWorkerCmd(ios), newStatusCmd(ios), newWaitCmd(ios), newCancelCmd(ios), newVersionCmd(ios),
-		newSchemaCmd(ios), newManCmd(ios))
+		newSchemaCmd(ios), newManCmd(ios), newWatchdogCmd(ios))
 	return root
 }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
-	"github.com/drover/drover/cmd/records"
-	"github.com/drover/drover/runner"
 )
 
 // runOptions holds everything `drover run` is told on its command line.
@@ -33,18 +31,15 @@ type runOptions struct {
 	stopOnSuccess int
 	deadline      time.Duration
 	shell         string
-	dryRun        bool
+	dryRun        string // "" (no dry run), console.DryRunList or console.DryRunSh
 	shard         string
 	shardCount    int
 
-	nats       string           // submit to workers through this NATS server
-	cancelWait time.Duration    // --nats: the wait for canceled jobs' results
-	detach     bool             // --nats: return once every job is queued
-	conn       natsConn         // --nats: credentials and --prefix
-	ns         natsNamespace    // --nats: --replicas
-	replicas   int              // --nats: from ns, by checkNATSFlags (0: the streams' as they are)
-	previous   *runner.Previous // with --resume: what the results file holds
-	resultsOut *records.Results // the results file, once open
+	nats       string        // submit to workers through this NATS server
+	cancelWait time.Duration // --nats: the wait for canceled jobs' results
+	detach     bool          // --nats: return once every job is queued
+	conn       natsConn      // --nats: credentials and --prefix
+	ns         natsNamespace // --nats: --replicas
 	changed    func(flag string) bool
 
 	results     string
@@ -57,6 +52,7 @@ type runOptions struct {
 
 	output           string
 	keepOrder        bool
+	parallel         parallelOptions // GNU parallel's spellings
 	outputDir        string
 	noGithubGroups   bool
 	progress         string
@@ -89,6 +85,12 @@ Replacement strings in TEMPLATE (and in --id TEMPLATE):
   {#}    the job's number, from 1        {%}     its slot, 1 to --jobs
   {name} the field "name" of a JSON record (--format ndjson or json)
 
+GNU parallel's spellings work with parallel's meaning: -k, --tag, --joblog
+FILE, --halt now|soon,fail=N|N%|success=N|N%, --bar, --eta, -j 0, -j N%,
+{-N}, and values inside the template's own "…" or '…'. --dry-run=sh prints
+the commands for sh. A parallel option drover does not have is refused,
+naming what drover offers instead ('Coming from GNU parallel' in the README).
+
 Exit codes: 0 every job succeeded or was skipped; 1 a job failed, timed out or
 was canceled by --max-failures; 2 bad usage, bad input, or a records file that
 cannot be written; 124 the --deadline passed; 130, 143, 129 interrupted by
@@ -119,9 +121,13 @@ RUN' shows it, 'drover cancel RUN' stops it.`,
 				opts.file = args[0]
 			}
 			opts.changed = c.Flags().Changed
+			if err := opts.checkParallelFlags(); err != nil {
+				return err
+			}
 			return runRun(ios, opts)
 		},
 	}
+	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError{parallelFlagError(err)} })
 	opts.addFlags(c.Flags())
 	return c
 }
@@ -144,7 +150,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
 	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
-	fs.BoolVar(&o.dryRun, "dry-run", false, "print each job's id and command; run nothing")
+	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command, or with --dry-run=sh the commands for a POSIX shell")
+	fs.Lookup("dry-run").NoOptDefVal = console.DryRunList
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
 	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")
 	fs.BoolVar(&o.detach, "detach", false, "with --nats, print the run id and return once every job is queued; drover wait collects the results")
@@ -160,7 +167,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.eventsFD, "events-fd", -1, "write the events (as --events) to the inherited file descriptor N")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print no progress and no summary")
 	fs.StringVar(&o.output, "output", console.OutputGroup, "job output: group, tag, raw or none")
-	fs.BoolVar(&o.keepOrder, "keep-order", false, "with --output group, write the blocks in input order")
+	fs.BoolVarP(&o.keepOrder, "keep-order", "k", false, "with --output group, write the blocks in input order")
+	o.parallel.addFlags(fs)
 	fs.StringVar(&o.outputDir, "output-dir", "", "also save each job's stdout and stderr in DIR")
 	fs.BoolVar(&o.noGithubGroups, "no-github-groups", false, "under GitHub Actions, do not fold each job's block in ::group::")
 	fs.StringVar(&o.progress, "progress", console.ProgressAuto, "progress on stderr: auto, bar, log or none")

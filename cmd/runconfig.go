@@ -81,7 +81,7 @@ func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {
 		Timeout: o.timeout, KillGrace: o.killGrace,
 		Retries: o.retries, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
 		RetryBudget: int(o.retryBudget),
-		Shell:       o.shell, Environ: ios.Environ(),
+		Shell:       o.shell, Environ: jobEnviron(ios.Environ()),
 	}
 	throttle, err := o.throttle.throttle()
 	if err != nil {

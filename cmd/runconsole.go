@@ -23,6 +23,7 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, typed bool
 	opts := console.Options{
 		Quiet:        o.quiet,
 		KeepOrder:    o.keepOrder,
+		Tag:          o.parallel.tag,
 		GithubGroups: ios.Getenv("GITHUB_ACTIONS") == "true" && !o.noGithubGroups,
 		Colour:       colour,
 		Progress:     progress,
@@ -57,7 +58,7 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, typed bool
 // --output raw, whose output would run through the bar, and no bar while
 // a person types the items at the terminal, on the line it would draw on.
 func (o *runOptions) progressView(ios *iostreams.IOStreams, total int, typed, colour bool) (console.ProgressView, error) {
-	mode := o.progress
+	mode := o.progressMode()
 	if o.quiet || (mode == console.ProgressAuto && o.output == console.OutputRaw) {
 		mode = console.ProgressNone
 	}

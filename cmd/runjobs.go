@@ -12,6 +12,7 @@ import (
 	"github.com/drover/drover/cmd/interrupt"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
@@ -51,17 +52,21 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	cfg.Total = total // known: every job that does not run is not_started
-	if !opts.dryRun {
-		if err := opts.openResults(shard); err != nil { // locked before --resume reads it
-			return err
-		}
-		defer opts.resultsOut.Close()
-	}
-	if cfg.Skip, err = opts.resumeSkip(ios); err != nil {
+	if err := opts.parallel.halt.apply(&cfg, total); err != nil {
 		return err
 	}
-	if opts.dryRun {
-		return dryRun(ios, in, shard, cfg, guard)
+	st := &runState{opts: opts, shard: shard}
+	if opts.dryRun == "" {
+		if err := st.openResults(); err != nil { // locked before --resume reads it
+			return err
+		}
+		defer st.results.Close()
+	}
+	if cfg.Skip, err = st.resumeSkip(ios); err != nil {
+		return err
+	}
+	if opts.dryRun != "" {
+		return dryRun(ios, in, shard, cfg, opts.dryRun, guard)
 	}
 
 	typed := ios.InTTY && in.IsStdin()
@@ -70,7 +75,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	defer con.Close()
-	rec, events, err := opts.openRecords(ios)
+	rec, events, err := st.openRecords(ios)
 	if err != nil {
 		return err
 	}
@@ -84,7 +89,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 			events.Signal(interrupt.SignalName(sig), stepAction[step])
 		}
 	})
-	eng, closeEngine, err := newEngine(ios, opts, cfg, con, rec, events, guard.Note)
+	eng, closeEngine, err := newEngine(ios, st, cfg, con, rec, events, guard.Note)
 	if err != nil {
 		return err
 	}
@@ -115,14 +120,14 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 	}
 	errOut := bufio.NewWriter(ios.ErrOut)
 	defer errOut.Flush()
-	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, bad) }, guard.Interrupted)
+	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, termtext.EscapeLines(bad.Error())) }, guard.Interrupted)
 	switch {
 	case err == input.ErrInterrupted:
 		return 0, err
 	case err != nil:
 		return 0, usageError("%s: %v", in.Name, err)
 	case res.Bad > 0:
-		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", in.Name, console.Plural(res.Bad, "record"))
+		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", termtext.Escape(in.Name), console.Plural(res.Bad, "record"))
 		return 0, silent(exitUsage)
 	}
 	if err := in.Rewind(); err != nil {
@@ -132,10 +137,11 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 }
 
 // dryRun lists the jobs that would run instead of running them.
-func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, guard *interrupt.Guard) error {
+func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, form string, guard *interrupt.Guard) error {
 	dec := in.Decoder()
 	defer dec.Close()
-	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, cfg.Shell, in.Templated(), cfg.Skip, guard.Interrupted)
+	o := console.DryRunOptions{Form: form, Shell: cfg.Shell, Templated: in.Templated(), Terminal: ios.OutTTY, Skip: cfg.Skip}
+	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, o, guard.Interrupted)
 	if !interrupted {
 		return err
 	}
@@ -147,6 +153,7 @@ type outcome struct {
 	sum          runner.Summary
 	err          error     // bad input, or a results file that failed
 	stdoutClosed bool      // drover's stdout was found closed
+	outputLost   bool      // a job's output was not written whole
 	interrupted  os.Signal // the first signal received, if any
 }
 
@@ -167,7 +174,7 @@ func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *
 	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
 	con.Wait()
 	stopWatching()
-	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), interrupted: guard.Stop()}
+	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), outputLost: con.OutputLost(), interrupted: guard.Stop()}
 }
 
 // finish reports the run's error, prints the summary, completes the
@@ -176,12 +183,12 @@ func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *
 // the run.
 func finish(ios *iostreams.IOStreams, out outcome, con *console.Console, rec *records.Set) error {
 	if out.err != nil && !jobspec.IsInputError(out.err) { // input errors were reported as they happened
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", out.err)
+		printError(ios.ErrOut, out.err)
 	}
 	code := runExitCode(out)
 	con.PrintSummary(out.sum)
 	for _, err := range rec.Finish(records.Outcome{Summary: out.sum, Interrupted: signalNameOf(out.interrupted), ExitCode: code}) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		if out.interrupted == nil {
 			code = exitUsage
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -13,15 +14,16 @@ import (
 // starts, so that a path that cannot be written stops the run before it
 // begins; the results file is open already (openResults). Another record format is one more writer added here. events is
 // the events stream, when one is asked for; it is in the set too.
-func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
+func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
+	o := st.opts
 	rec := &records.Set{}
 	defer func() {
 		if err != nil {
 			rec.Close()
 		}
 	}()
-	if o.resultsOut != nil {
-		rec.Add("--results", o.resultsOut)
+	if st.results != nil {
+		rec.Add("--results", st.results)
 	}
 	if o.summaryJSON != "" {
 		w, err := records.CreateSummary(o.summaryJSON)
@@ -29,6 +31,13 @@ func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, even
 			return nil, nil, usageError("--summary-json: %v", unwrapPath(err))
 		}
 		rec.Add("--summary-json", w)
+	}
+	if o.parallel.joblog != "" {
+		w, err := records.CreateJoblog(o.parallel.joblog)
+		if err != nil {
+			return nil, nil, usageError("--joblog: %v", unwrapPath(err))
+		}
+		rec.Add("--joblog", w)
 	}
 	if _, err := o.reports.open(ios, rec, !o.detach); err != nil {
 		return nil, nil, err
@@ -44,7 +53,8 @@ func (o *runOptions) openRecords(ios *iostreams.IOStreams) (_ *records.Set, even
 
 // openResults opens and locks the results file, when one is asked for,
 // before --resume reads it: a second drover on it stops there.
-func (o *runOptions) openResults(shard jobspec.Shard) error {
+func (st *runState) openResults() error {
+	o := st.opts
 	if o.results == "" {
 		return nil
 	}
@@ -52,8 +62,8 @@ func (o *runOptions) openResults(shard jobspec.Shard) error {
 	if err != nil {
 		return usageError("--results: %v", unwrapPath(err))
 	}
-	w.Shard = shard.String()
-	o.resultsOut = w
+	w.Shard = st.shard.String()
+	st.results = w
 	return nil
 }
 
@@ -83,20 +93,25 @@ func (o *runOptions) openEvents() (*records.Events, error) {
 
 // resumeSkip is, with --resume, what skips the jobs that already
 // succeeded in the results file.
-func (o *runOptions) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bool, error) {
+func (st *runState) resumeSkip(ios *iostreams.IOStreams) (func(*jobspec.Job) bool, error) {
+	o := st.opts
 	if !o.resume {
 		return nil, nil
 	}
-	prev, err := runner.ReadPrevious(o.results)
+	maxRecord, err := parseSize(o.input.maxRecordSize, 1, 1<<30)
+	if err != nil {
+		return nil, usageError("--max-record-size: %v", err)
+	}
+	prev, err := runner.ReadPrevious(o.results, int(maxRecord))
 	if err != nil {
 		return nil, usageError("--resume: %v", err)
 	}
 	for _, line := range prev.Cut {
-		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", o.results, line)
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s:%d: skipped a record cut short\n", termtext.Escape(o.results), line)
 	}
 	if len(prev.Runs) > 0 && o.nats == "" {
-		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", o.results)
+		fmt.Fprintf(ios.ErrOut, "drover: --resume: %s holds records of fleet runs; without --nats drover cannot check that none of them still runs ('drover status' shows them)\n", termtext.Escape(o.results))
 	}
-	o.previous = prev
+	st.previous = prev
 	return func(j *jobspec.Job) bool { return prev.Succeeded[j.ID] }, nil
 }

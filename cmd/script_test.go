@@ -15,6 +15,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
+
+	"github.com/drover/drover/runner"
 )
 
 // The test binary doubles as drover and as jobh, the helper program the
@@ -45,6 +47,14 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:                 "../testdata/script",
 		RequireExplicitExec: true,
+		// [subreaper]: drover is a child subreaper (Linux without the
+		// drover_posix tag), so what jobs leave running is in its reach.
+		Condition: func(cond string) (bool, error) {
+			if cond == "subreaper" {
+				return runner.Subreaper, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(env *testscript.Env) error {
 			dir, err := os.Getwd()
 			env.Setenv("REPO", filepath.Dir(dir))
@@ -200,10 +210,10 @@ func proc(ts *testscript.TestScript, name string) *spawned {
 // USR2) to a spawned command.
 func cmdSig(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
-		ts.Fatalf("usage: sig NAME INT|TERM|HUP|KILL|TSTP|CONT|USR1|USR2")
+		ts.Fatalf("usage: sig NAME INT|TERM|HUP|KILL|TSTP|STOP|CONT|USR1|USR2")
 	}
 	sigs := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "HUP": syscall.SIGHUP, "KILL": syscall.SIGKILL,
-		"TSTP": syscall.SIGTSTP, "CONT": syscall.SIGCONT, "USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2}
+		"TSTP": syscall.SIGTSTP, "STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT, "USR1": syscall.SIGUSR1, "USR2": syscall.SIGUSR2}
 	sig, ok := sigs[args[1]]
 	if !ok {
 		ts.Fatalf("unknown signal %s", args[1])

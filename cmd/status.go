@@ -9,10 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/spf13/cobra"
 
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
 )
@@ -31,17 +31,18 @@ func (o *controlOptions) addFlags(c *cobra.Command) {
 	o.conn.addFlags(c.Flags())
 }
 
-// dial connects to the server that the flags name, as name.
-func (o *controlOptions) dial(ios *iostreams.IOStreams, name string) (func(), *fleetConn, error) {
+// open connects to the server that the flags name, as name, and opens
+// the namespace of --prefix on it.
+func (o *controlOptions) open(ios *iostreams.IOStreams, name string) (*fleetConn, error) {
 	url := natsURL(ios, o.nats)
 	if url == "" {
-		return nil, nil, usageError("%s needs --nats URL (or %s)", name, envNATSURL)
+		return nil, usageError("%s needs --nats URL (or %s)", name, envNATSURL)
 	}
-	nc, err := o.conn.dial(ios, url, "drover "+name, nil)
+	srv, err := o.conn.open(ios, url, "drover "+name, 0, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return nc.Close, &fleetConn{nc: nc, url: url, names: o.conn.names}, nil
+	return &fleetConn{srv: srv, url: url}, nil
 }
 
 func newStatusCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -72,15 +73,15 @@ collected), collected (every result was recorded).`,
 }
 
 func runStatus(ios *iostreams.IOStreams, opts *controlOptions) error {
-	closeConn, fc, err := opts.dial(ios, "status")
+	fc, err := opts.open(ios, "status")
 	if err != nil {
 		return err
 	}
-	defer closeConn()
+	defer fc.close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if opts.run == "" {
-		list, err := fleet.ListRuns(ctx, fc.nc, fc.names)
+		list, err := fc.srv.ListRuns(ctx)
 		if err != nil {
 			return fc.fail(err)
 		}
@@ -90,7 +91,7 @@ func runStatus(ios *iostreams.IOStreams, opts *controlOptions) error {
 		printRuns(ios.Out, list)
 		return nil
 	}
-	st, err := fleet.Status(ctx, fc.nc, fc.names, opts.run)
+	st, err := fc.srv.Status(ctx, opts.run)
 	if err != nil {
 		return fc.fail(err)
 	}
@@ -109,7 +110,7 @@ func printRuns(w io.Writer, list []fleet.RunInfo) {
 		if r.Detached {
 			state += " (detached)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", r.Run, state, r.Queued, r.Submitter, r.Created.Format(time.RFC3339))
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", termtext.Escape(r.Run), termtext.Escape(state), r.Queued, termtext.Escape(r.Submitter), r.Created.Format(time.RFC3339))
 	}
 	tw.Flush()
 }
@@ -123,7 +124,7 @@ func printStatus(w io.Writer, st *fleet.RunStatus) {
 	if st.SubmitterAlive {
 		alive = "running"
 	}
-	fmt.Fprintf(w, "run %s: %s (%s), submitted by %s (%s) at %s\n", st.Run, st.State, how, st.Submitter, alive, st.Created.Format(time.RFC3339))
+	fmt.Fprintf(w, "run %s: %s (%s), submitted by %s (%s) at %s\n", termtext.Escape(st.Run), termtext.Escape(string(st.State)), how, termtext.Escape(st.Submitter), alive, st.Created.Format(time.RFC3339))
 	if st.State == fleet.Collected {
 		if st.Final != nil {
 			fmt.Fprintf(w, "collected: %s\n", countsLine(*st.Final))
@@ -144,7 +145,7 @@ func printStatus(w io.Writer, st *fleet.RunStatus) {
 	}
 	for _, h := range st.Held {
 		if h.Running {
-			fmt.Fprintf(w, "running: %s (%s) on %s\n", h.ID, h.Record, h.Worker)
+			fmt.Fprintf(w, "running: %s (%s) on %s\n", termtext.Escape(h.ID), termtext.Escape(h.Record.String()), termtext.Escape(h.Worker))
 		}
 	}
 }
@@ -166,14 +167,16 @@ func printJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// fleetConn is a connection to the server of a control command.
+// fleetConn is the server of a control command, and the URL it was
+// reached at.
 type fleetConn struct {
-	nc    *nats.Conn
-	url   string
-	names fleet.Names // of --prefix
+	srv *fleet.Server
+	url string
 }
+
+func (fc *fleetConn) close() { fc.srv.Conn().Close() }
 
 // fail turns an error from the server into a usage error naming it.
 func (fc *fleetConn) fail(err error) error {
-	return usageError("NATS server at %s: %v", fleet.Redact(fc.url), err)
+	return usageError("NATS server at %s: %s", fleet.Redact(fc.url), fleet.Mask(err.Error(), fc.url))
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
-
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
@@ -56,11 +54,10 @@ func (o *runOptions) checkNATSFlags(ios *iostreams.IOStreams) error {
 	if o.cancelWait <= 0 {
 		return usageError("--cancel-wait must be positive")
 	}
-	var err error
-	if o.replicas, err = o.ns.resolve(changed); err != nil {
+	if _, err := o.ns.resolve(changed); err != nil {
 		return err
 	}
-	if err := o.conn.namespace(ios); err != nil {
+	if _, err := o.conn.namespace(ios); err != nil {
 		return err
 	}
 	for _, f := range workerFlags {
@@ -100,9 +97,11 @@ func (o *runOptions) checkNATSFlags(ios *iostreams.IOStreams) error {
 // without JetStream, is a usage error (exit 2), and so is a --resume of a
 // results file whose fleet run is still open on the server: its jobs
 // would be queued twice.
-func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
+func (st *runState) newSubmitter(ios *iostreams.IOStreams, cfg runner.Config, note func(string)) (*fleet.Submitter, func(), error) {
+	opts := st.opts
 	host, _ := os.Hostname()
-	nc, err := opts.conn.dial(ios, opts.nats, fmt.Sprintf("drover run on %s", host), func(s string) {
+	replicas, _ := opts.ns.resolve(opts.changed) // checked with the other flags
+	srv, err := opts.conn.open(ios, opts.nats, fmt.Sprintf("drover run on %s", host), replicas, func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
@@ -111,6 +110,7 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 	if err != nil {
 		return nil, nil, err
 	}
+	nc := srv.Conn()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var results string
@@ -118,31 +118,31 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 		results, _ = filepath.Abs(opts.results)
 	}
 	if opts.resume {
-		if err := checkResumable(ctx, nc, opts, results, host); err != nil {
+		if err := st.checkResumable(ctx, srv, results, host); err != nil {
 			nc.Close()
 			return nil, nil, err
 		}
 	}
-	sub, err := fleet.NewSubmitter(ctx, nc, fleet.SubmitConfig{
+	sub, err := fleet.NewSubmitter(ctx, srv, fleet.SubmitConfig{
 		Total: cfg.Total, InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
 		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
 		Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
 		Detach: opts.detach, Name: fmt.Sprintf("%s:%d", host, os.Getpid()), Results: results,
 		Sink: cfg.Sink, Skip: cfg.Skip, Record: cfg.Record, Events: cfg.Events,
-		Prefix: opts.conn.names.Prefix, Replicas: opts.replicas, Log: note,
+		Log: note,
 	})
 	if err != nil {
 		nc.Close()
 		return nil, nil, usageError("NATS server at %s: %v", fleet.Redact(opts.nats), err)
 	}
-	if opts.resultsOut != nil {
-		opts.resultsOut.Run = sub.RunID()
+	if st.results != nil {
+		st.results.Run = sub.RunID()
 	}
 	if opts.detach {
 		fmt.Fprintln(ios.Out, sub.RunID()) // for RUN=$(drover run --nats URL --detach jobs)
 	}
 	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), where(fleet.Redact(opts.nats), opts.conn.names))
+		fmt.Fprintf(ios.ErrOut, "drover: run %s: submitting to the workers of %s\n", sub.RunID(), where(fleet.Redact(opts.nats), srv.Names()))
 	}
 	return sub, nc.Close, nil
 }
@@ -151,12 +151,13 @@ func newSubmitter(ios *iostreams.IOStreams, opts *runOptions, cfg runner.Config,
 // is open on the server: named in its records, or submitted from this host
 // with this results file. Its jobs may still be queued or running, or its
 // results waiting to be collected.
-func checkResumable(ctx context.Context, nc *nats.Conn, opts *runOptions, results, host string) error {
+func (st *runState) checkResumable(ctx context.Context, srv *fleet.Server, results, host string) error {
+	opts := st.opts
 	var named []string
-	if opts.previous != nil {
-		named = opts.previous.Runs
+	if st.previous != nil {
+		named = st.previous.Runs
 	}
-	open, err := fleet.Unfinished(ctx, nc, opts.conn.names, named, results, host)
+	open, err := srv.Unfinished(ctx, named, results, host)
 	if err != nil {
 		return usageError("--resume: NATS server at %s: %v", fleet.Redact(opts.nats), err)
 	}

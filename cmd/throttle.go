@@ -74,6 +74,10 @@ func (v jobsValue) String() string { return strconv.Itoa(*v.n) }
 func (v jobsValue) Type() string   { return "N" }
 
 func (v jobsValue) Set(s string) error {
+	if s == "0" {
+		*v.n = jobsAsManyAsPossible(openFileLimit())
+		return nil
+	}
 	relative := strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-") || strings.HasSuffix(s, "%")
 	if n, err := strconv.Atoi(s); err == nil && !relative {
 		*v.n = n // a plain count: a bad one is refused with the other checks

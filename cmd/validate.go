@@ -9,6 +9,7 @@ import (
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/input"
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 )
 
@@ -49,7 +50,7 @@ func runValidate(ios *iostreams.IOStreams, opts *validateOptions) error {
 	defer in.Close()
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	res, err := input.Check(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, bad) }, nil)
+	res, err := input.Check(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeLines(bad.Error())) }, nil)
 	if err != nil {
 		return usageError("%s: %v", in.Name, err)
 	}

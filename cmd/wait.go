@@ -112,11 +112,11 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 		}
 		rec.Add("--summary-json", w)
 	}
-	nc, err := opts.conn.dial(ios, url, "drover wait", nil)
+	srv, err := opts.conn.open(ios, url, "drover wait", 0, nil)
 	if err != nil {
 		return err
 	}
-	defer nc.Close()
+	defer srv.Conn().Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -138,7 +138,7 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 		cfg.Record = rec.Record
 	}
 	con.Start(cancel)
-	w, err := fleet.Wait(ctx, nc, opts.conn.names, opts.run, cfg)
+	w, err := srv.Wait(ctx, opts.run, cfg)
 	con.Wait()
 	cancel()
 	<-stopped

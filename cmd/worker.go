@@ -31,9 +31,18 @@ type workerOptions struct {
 	conn          natsConn // credentials and --prefix
 	ns            natsNamespace
 	changed       func(flag string) bool
-	replicas      int // from ns, by check: 0 takes the streams' as they are
 	throttle      throttleOptions
-	limits        runner.Throttle // what check makes of throttle
+}
+
+// workerSetup is what a worker works out from its options, which keep
+// only what the flags said.
+type workerSetup struct {
+	url         string // --nats, or $DROVER_NATS_URL
+	prefetch    int    // --prefetch; --jobs for 0
+	replicas    int    // 0 takes the streams' as they are
+	outputLimit int    // --output-limit in bytes
+	limits      runner.Throttle
+	watchdog    *runner.Watchdog // stops the jobs' groups should the worker die; nil without one
 }
 
 func newWorkerCmd(ios *iostreams.IOStreams) *cobra.Command {
@@ -77,8 +86,7 @@ and hands them back too; a third kills them.`,
 }
 
 func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
-	opts.nats = natsURL(ios, opts.nats)
-	limit, err := opts.check(ios)
+	setup, err := opts.check(ios)
 	if err != nil {
 		return err
 	}
@@ -90,73 +98,75 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 	}
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("%s:%d", host, os.Getpid())
-	w, closeConn, err := opts.connect(ios, name, limit, logf)
+	setup.watchdog = startWatchdog(opts.killGrace, func(s string) { logf(true, s) })
+	defer setup.watchdog.Close()
+	w, srv, err := opts.connect(ios, setup, name, logf)
 	if err != nil {
 		return err
 	}
-	defer closeConn()
+	defer srv.Conn().Close()
 
 	stopSignals := interrupt.Escalate(w, func(step interrupt.Step, sig os.Signal) {
 		logf(true, workerStepNotice(step, sig, w.Running()))
 	})
-	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, where(fleet.Redact(opts.nats), opts.conn.names), opts.jobs))
+	logf(true, fmt.Sprintf("%s: pulling jobs from %s, running up to %d at once", name, where(fleet.Redact(setup.url), srv.Names()), opts.jobs))
 	err = w.Run(context.Background())
 	stopSignals()
 	if err != nil {
-		return fmt.Errorf("worker: %w", err)
+		return runFailure(fmt.Errorf("worker: %w", err))
 	}
 	logf(true, "drained; every job taken was finished or handed back")
 	return nil
 }
 
-// check checks the flags and returns the --output-limit in bytes; a
-// --prefetch of 0 becomes --jobs.
-func (o *workerOptions) check(ios *iostreams.IOStreams) (limit int, err error) {
+// check checks the flags and works out the worker's setup.
+func (o *workerOptions) check(ios *iostreams.IOStreams) (*workerSetup, error) {
 	if err := o.checkBounds(); err != nil {
-		return 0, err
+		return nil, err
+	}
+	ws := &workerSetup{url: natsURL(ios, o.nats), prefetch: o.prefetch}
+	if ws.prefetch == 0 {
+		ws.prefetch = o.jobs
 	}
 	switch {
-	case o.nats == "":
-		return 0, usageError("worker needs --nats URL (or %s)", envNATSURL)
+	case ws.url == "":
+		return nil, usageError("worker needs --nats URL (or %s)", envNATSURL)
 	case o.jobs < 1:
-		return 0, usageError("--jobs must be at least 1, got %d", o.jobs)
+		return nil, usageError("--jobs must be at least 1, got %d", o.jobs)
 	case o.prefetch < 0:
-		return 0, usageError("--prefetch must not be negative, got %d", o.prefetch)
+		return nil, usageError("--prefetch must not be negative, got %d", o.prefetch)
 	case o.maxDeliver < 1:
-		return 0, usageError("--max-deliver must be at least 1, got %d", o.maxDeliver)
+		return nil, usageError("--max-deliver must be at least 1, got %d", o.maxDeliver)
 	case o.ackWait < time.Second:
-		return 0, usageError("--ack-wait must be at least 1s")
+		return nil, usageError("--ack-wait must be at least 1s")
 	case o.killGrace < 0 || o.retryDelay < 0 || o.retryMaxDelay < 0:
-		return 0, usageError("durations must not be negative")
+		return nil, usageError("durations must not be negative")
 	}
 	size, err := parseSize(o.outputLimit, 1, 512<<10)
 	if err != nil {
-		return 0, usageError("--output-limit: %v", err)
+		return nil, usageError("--output-limit: %v", err)
 	}
-	limit = int(size)
-	if o.limits, err = o.throttle.throttle(); err != nil {
-		return 0, err
-	}
-	if o.prefetch == 0 {
-		o.prefetch = o.jobs
+	ws.outputLimit = int(size)
+	if ws.limits, err = o.throttle.throttle(); err != nil {
+		return nil, err
 	}
 	changed := o.changed
 	if changed == nil {
 		changed = func(string) bool { return false }
 	}
-	if o.replicas, err = o.ns.resolve(changed); err != nil {
-		return 0, err
+	if ws.replicas, err = o.ns.resolve(changed); err != nil {
+		return nil, err
 	}
-	if err := o.conn.namespace(ios); err != nil {
-		return 0, err
+	if _, err := o.conn.namespace(ios); err != nil {
+		return nil, err
 	}
-	return limit, nil
+	return ws, nil
 }
 
 // connect connects to the NATS server as the worker called name and makes
-// the worker; closeConn closes the connection.
-func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int, logf func(bool, string)) (w *fleet.Worker, closeConn func(), err error) {
-	nc, err := o.conn.dial(ios, o.nats, "drover worker "+name, func(s string) {
+// the worker; the caller closes the server's connection.
+func (o *workerOptions) connect(ios *iostreams.IOStreams, ws *workerSetup, name string, logf func(bool, string)) (*fleet.Worker, *fleet.Server, error) {
+	srv, err := o.conn.open(ios, ws.url, "drover worker "+name, ws.replicas, func(s string) {
 		if s == "" {
 			s = "connected to NATS again"
 		}
@@ -165,20 +175,20 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, name string, limit int
 	if err != nil {
 		return nil, nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	nc := srv.Conn()
+	ctx, cancel := context.WithTimeout(context.Background(), openLimit)
 	defer cancel()
-	w, err = fleet.NewWorker(ctx, nc, fleet.WorkerConfig{
-		Jobs: o.jobs, Prefetch: o.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
+	w, err := fleet.NewWorker(ctx, srv, fleet.WorkerConfig{
+		Jobs: o.jobs, Prefetch: ws.prefetch, AckWait: o.ackWait, MaxDeliver: o.maxDeliver,
 		KillGrace: o.killGrace, RetryDelay: o.retryDelay, RetryMaxDelay: o.retryMaxDelay,
-		Environ: ios.Environ(), OutputLimit: limit, Name: name, Throttle: o.limits,
-		Log:    func(s string) { logf(false, s) },
-		Prefix: o.conn.names.Prefix, Replicas: o.replicas,
+		Environ: jobEnviron(ios.Environ()), OutputLimit: ws.outputLimit, Name: name, Throttle: ws.limits,
+		Log: func(s string) { logf(false, s) }, Watchdog: ws.watchdog,
 	})
 	if err != nil {
 		nc.Close()
-		return nil, nil, usageError("NATS server at %s: %v", fleet.Redact(o.nats), err)
+		return nil, nil, o.conn.fail(ios, ws.url, err)
 	}
-	return w, nc.Close, nil
+	return w, srv, nil
 }
 
 // workerStepNotice says what a signal made the worker do.

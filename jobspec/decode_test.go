@@ -134,6 +134,8 @@ func TestDecodeRecordErrors(t *testing.T) {
 		{"negative timeout string", `{"cmd":"x","timeout":"-5s"}`, `must not be negative`},
 		{"bad duration", `{"cmd":"x","timeout":"soon"}`, `"soon" is not a duration`},
 		{"huge timeout", `{"cmd":"x","timeout":1e300}`, `is too long`},
+		{"timeout rounding to 0", `{"cmd":"x","timeout":1e-10}`, `field "timeout": 1e-10 seconds is under 0.001 (1ms); 0 means none`},
+		{"timeout under 1ms", `{"cmd":"x","timeout":0.0009}`, `0.0009 seconds is under 0.001 (1ms)`},
 		{"overflowing timeout", `{"cmd":"x","timeout":1e400}`, `1e400 seconds is too long`},
 		{"overflowing retries", `{"cmd":"x","retries":1e400}`, `must be a whole number from 0 to 100, got 1e400`},
 		{"bool timeout", `{"cmd":"x","timeout":true}`, `not a boolean`},

@@ -1,7 +1,6 @@
 package jobspec
 
 import (
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,15 +23,6 @@ type values struct {
 	fields   []string
 }
 
-// jobArgs returns a copy of the values, for Job.Args: the item's columns
-// or ::: values, or a record's named fields.
-func (v *values) jobArgs() []string {
-	if v.isRecord {
-		return slices.Clone(v.fields)
-	}
-	return slices.Clone(v.args)
-}
-
 // each calls f with every value p stands for: several for {} of several
 // arguments, none for a position past the last column.
 func (v *values) each(p part, f func(string)) {
@@ -50,8 +40,10 @@ func (v *values) each(p part, f func(string)) {
 		for _, a := range v.args {
 			f(modify(a, p.mod))
 		}
-	case p.index <= len(v.args):
+	case p.index > 0 && p.index <= len(v.args):
 		f(modify(v.args[p.index-1], p.mod))
+	case p.index < 0 && -p.index <= len(v.args):
+		f(modify(v.args[len(v.args)+p.index], p.mod))
 	default:
 		f("") // a column the item does not have: empty, as in GNU parallel
 	}
@@ -73,18 +65,21 @@ func (t *Template) expand(b []byte, v *values, shell bool) []byte {
 		case partText:
 			b = append(b, p.text...)
 		case partSeq:
+			b = p.separate(b, "1", shell)
 			b = strconv.AppendInt(b, int64(v.seq), 10)
 		case partSlot:
-			b = append(b, `"$`+SlotVariable+`"`...)
+			b = append(b, slotReference[p.quote]...)
 		case partValue:
 			first := true
 			v.each(p, func(s string) {
-				if !first {
+				if first {
+					b = p.separate(b, s, shell)
+				} else {
 					b = append(b, ' ')
 				}
 				first = false
 				if shell {
-					b = appendQuoted(b, s)
+					b = appendQuotedFor(b, s, p.quote)
 				} else {
 					b = append(b, s...)
 				}
@@ -92,6 +87,64 @@ func (t *Template) expand(b []byte, v *values, shell bool) []byte {
 		}
 	}
 	return b
+}
+
+// slotReference is how {%} reads the slot from the environment, for each
+// place it may stand.
+var slotReference = [...]string{
+	ctxBare:   `"$` + SlotVariable + `"`,
+	ctxDouble: `${` + SlotVariable + `}`,
+	ctxSingle: `'"$` + SlotVariable + `"'`,
+}
+
+// separate writes an empty pair of quotes before a value that would
+// otherwise extend the $NAME written just before it ($x{} with the value
+// "y" must not read $xy).
+func (p part) separate(b []byte, value string, shell bool) []byte {
+	if !shell || !p.afterName || value == "" || !isNameByte(value[0]) {
+		return b
+	}
+	if p.quote == ctxDouble {
+		return append(b, `""`...)
+	}
+	return append(b, `''`...)
+}
+
+// appendQuotedFor appends s quoted for where it stands: outside quotes in
+// single quotes (a plain word as it is); inside the command's "…" with \,
+// ", $ and backquote escaped; inside its '…' with each ' closed, escaped
+// and reopened. Whatever the bytes, the shell reads s back.
+func appendQuotedFor(b []byte, s string, q shellContext) []byte {
+	switch q {
+	case ctxDouble:
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == '\\' || c == '"' || c == '$' || c == '`' {
+				b = append(b, '\\')
+			}
+			b = append(b, s[i])
+		}
+		return b
+	case ctxSingle:
+		return appendSingleQuoted(b, s)
+	}
+	if s != "" && isPlainWord(s) {
+		return append(b, s...)
+	}
+	b = append(b, '\'')
+	return append(appendSingleQuoted(b, s), '\'')
+}
+
+// appendSingleQuoted appends s for the inside of '…': each ' closes the
+// quotes, is escaped, and opens them again.
+func appendSingleQuoted(b []byte, s string) []byte {
+	for {
+		i := strings.IndexByte(s, '\'')
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(append(b, s[:i]...), `'\''`...)
+		s = s[i+1:]
+	}
 }
 
 // appendArgv appends the argv elements the template makes: one, or, for an
@@ -112,21 +165,7 @@ func (t *Template) appendArgv(argv []string, v *values, buf []byte) ([]string, [
 // ($(...), backquotes, ;, newlines), never as code.
 func QuoteShell(s string) string { return string(appendQuoted(nil, s)) }
 
-func appendQuoted(b []byte, s string) []byte {
-	if s != "" && isPlainWord(s) {
-		return append(b, s...)
-	}
-	b = append(b, '\'')
-	for {
-		i := strings.IndexByte(s, '\'')
-		if i < 0 {
-			break
-		}
-		b = append(append(b, s[:i]...), `'\''`...)
-		s = s[i+1:]
-	}
-	return append(append(b, s...), '\'')
-}
+func appendQuoted(b []byte, s string) []byte { return appendQuotedFor(b, s, ctxBare) }
 
 func isPlainWord(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -179,11 +179,19 @@ func parseTimeout(job *Job, raw json.RawMessage) error {
 		if secs > math.MaxInt64/float64(time.Second) {
 			return fmt.Errorf("%s seconds is too long", raw)
 		}
+		if secs > 0 && secs < MinTimeoutSeconds { // 1e-10 would round to 0: no timeout at all
+			return fmt.Errorf("%s seconds is under %g (1ms); 0 means none", shorten(raw), MinTimeoutSeconds)
+		}
 		d = time.Duration(secs * float64(time.Second))
 	}
 	job.Timeout = &d
 	return nil
 }
+
+// MinTimeoutSeconds is the smallest timeout given as a number of seconds,
+// other than 0 (none): a smaller one could round to nothing, which would
+// mean no timeout at all. A duration string says exactly what it means.
+const MinTimeoutSeconds = 0.001
 
 // ParseDuration reads a non-negative Go duration such as "90s" or "1m30s".
 func ParseDuration(s string) (time.Duration, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -33,7 +34,12 @@ type itemSource struct {
 	done  bool
 	empty bool
 	// link counts the jobs made from linked lists, linkLen the longest.
+	// With input, kept holds its first items (as many as linkLen), for
+	// the input to wrap when it is the shorter, and inputDone says it
+	// has ended.
 	link, linkLen int
+	kept          []keptItem
+	inputDone     bool
 	args          []string
 	buf           []byte
 }
@@ -67,6 +73,9 @@ func (d *Decoder) nextTemplated() (*Job, error) {
 	}
 	if o.Records {
 		return d.nextRecord()
+	}
+	if o.Link && o.Input {
+		return d.nextLinked()
 	}
 	for {
 		if o.Input && !s.have {
@@ -148,13 +157,20 @@ func (s *itemSource) advance() {
 	s.done = true
 }
 
-// split appends the columns of v (v itself without --colsep).
+// split appends the columns of v (v itself without --colsep), each
+// without the white space around it, as GNU parallel trims them.
 func (s *itemSource) split(args []string, v string) []string {
 	if s.tmpl.colsep == nil {
 		return append(args, v)
 	}
-	return append(args, s.tmpl.colsep.Split(v, -1)...)
+	for _, col := range s.tmpl.colsep.Split(v, -1) {
+		args = append(args, strings.Trim(col, columnSpace))
+	}
+	return args
 }
+
+// columnSpace is the white space trimmed around columns.
+const columnSpace = " \t\n\r\f\v"
 
 // nextItem reads the next item of the input.
 func (d *Decoder) nextItem() (string, Position, error) {

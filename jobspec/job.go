@@ -28,16 +28,16 @@ type Job struct {
 	ID string
 	// Record is where the job was defined.
 	Record Position
-	// Args are the values a command template filled in for this job: the
-	// item's columns or its ::: values, or the named fields of a JSON
-	// record. Nil for a job given as an object.
-	Args []string
 	// Seq is the 1-based ordinal of the job in its input.
 	Seq int
 	// Argv is the command to execute. When Shell is true, Argv holds a single
 	// string to be run by the shell; otherwise Argv[0] is looked up in PATH.
 	Argv  []string
 	Shell bool
+	// Args are the values a command template filled in, in order (the
+	// item, or its columns, then one value of each ::: list), as GNU
+	// parallel's --tag shows them; nil for a job object or a JSON record.
+	Args []string
 	// Env holds variables added to drover's environment, in input order.
 	Env []EnvVar
 	// Dir is the working directory; empty means drover's own.

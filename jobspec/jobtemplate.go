@@ -33,8 +33,8 @@ type TemplateOptions struct {
 	// Lists are the inline argument lists (::: a b c). Without Input, they
 	// are the only sources; with it, the input is the first source. Every
 	// combination of one item of each source is one job, the first source
-	// varying slowest, or with Link the Nth items of every list go together
-	// (shorter lists wrap).
+	// varying slowest, or with Link the Nth items of every source go
+	// together (shorter sources wrap).
 	Lists [][]string
 	Input bool
 	Link  bool
@@ -99,7 +99,9 @@ func (t *JobTemplate) parseCommand() error {
 			return err
 		}
 		if !sh.hasReplacement() {
-			sh, _ = ParseTemplate(t.opts.Command+" {}", false)
+			if sh, err = ParseTemplate(t.opts.Command+" {}", false); err != nil {
+				return fmt.Errorf("%q has no replacement string, and the {} drover appends would not be a word of the command (it ends in a comment or a here-document): write {} where the value goes", t.opts.Command)
+			}
 		}
 		t.shell = sh
 		return nil
@@ -152,8 +154,6 @@ func (t *JobTemplate) checkSources() error {
 	switch {
 	case o.Records && (len(o.Lists) > 0 || o.Null || o.ColSep != ""):
 		return errors.New("::: lists, -0 and --colsep make items; JSON records (--format ndjson or json) cannot be combined with them")
-	case o.Link && o.Input:
-		return errors.New("--link pairs ::: lists; it cannot pair them with the items of FILE or stdin")
 	case o.Null && !o.Input:
 		return errors.New("-0 says how FILE or stdin is split, and ::: lists take no input")
 	}
@@ -173,9 +173,9 @@ func (t *JobTemplate) checkSources() error {
 				if !contains(t.names, p.field) {
 					t.names = append(t.names, p.field)
 				}
-			case o.Records && (p.index > 0 || p.mod != modWhole):
+			case o.Records && (p.index != 0 || p.mod != modWhole):
 				return fmt.Errorf("%s %q: %s is for items; a JSON record's values are named by field, as {name}", tm.flag, tm.src, p.text)
-			case p.index > sources && o.ColSep == "":
+			case max(p.index, -p.index) > sources && o.ColSep == "":
 				return fmt.Errorf("%s %q: %s, but there %s (--colsep splits items into columns)", tm.flag, tm.src, p.text, countSources(sources))
 			}
 		}
@@ -204,7 +204,10 @@ func (t *JobTemplate) Shell() bool { return t.shell != nil }
 
 // build makes the job of one item, or says what is wrong with it.
 func (t *JobTemplate) build(v *values, pos Position, buf []byte) (*Job, []byte, error) {
-	job := &Job{Record: pos, Seq: v.seq, Args: v.jobArgs()}
+	job := &Job{Record: pos, Seq: v.seq}
+	if !v.isRecord {
+		job.Args = append([]string(nil), v.args...)
+	}
 	if t.shell != nil {
 		buf = t.shell.appendShell(buf[:0], v)
 		job.Argv, job.Shell = []string{string(buf)}, true

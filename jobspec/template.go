@@ -46,9 +46,14 @@ var modifiers = map[string]modifier{"": modWhole, ".": modNoExt, "/": modBase, "
 type part struct {
 	kind  partKind
 	text  string // partText: the text; otherwise the replacement string as written
-	index int    // partValue: 0 for every value, N for the Nth
+	index int    // partValue: 0 for every value, N for the Nth, -N for the Nth from the last
 	field string // partValue: the field of a record, or ""
 	mod   modifier
+	// quote is where a replacement string stands in a shell command:
+	// ctxBare, ctxDouble or ctxSingle. afterName is set when it follows
+	// $NAME, which a value must not extend.
+	quote     shellContext
+	afterName bool
 }
 
 // TemplateError is a template that cannot be parsed.
@@ -65,8 +70,21 @@ func (e *TemplateError) Error() string {
 // ParseTemplate parses a template. In an argv element (argv true), where no
 // shell will read the text, "\{" stands for a literal '{'; in a shell
 // command it is left for the shell, which reads it as '{'.
+//
+// In a shell command each replacement string is quoted for where it
+// stands: outside quotes, inside the command's own "…" or inside its '…'.
+// One that stands where no quoting holds (in $(…), backquotes, ${…},
+// arithmetic, $'…', a here-document or a comment), and a quote or a
+// substitution left open, are errors naming the column.
 func ParseTemplate(s string, argv bool) (*Template, error) {
 	t := &Template{src: s}
+	var ctx []shellContext
+	if !argv {
+		var err error
+		if ctx, err = scanShell(s); err != nil {
+			return nil, err
+		}
+	}
 	var text strings.Builder
 	flush := func() {
 		if text.Len() > 0 {
@@ -74,17 +92,9 @@ func ParseTemplate(s string, argv bool) (*Template, error) {
 			text.Reset()
 		}
 	}
-	var quote byte // in a shell command: the quote (' or ") open at i, or 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c != '{' {
-			text.WriteByte(c)
-			if !argv {
-				i = shellQuoteState(s, i, &quote, &text)
-			}
-			continue
-		}
-		if i > 0 && s[i-1] == '$' {
+		if c != '{' || i > 0 && s[i-1] == '$' {
 			text.WriteByte(c)
 			continue
 		}
@@ -98,70 +108,77 @@ func ParseTemplate(s string, argv bool) (*Template, error) {
 			text.WriteByte(c)
 			continue
 		}
-		if msg := notSupported(s[i:]); msg != "" {
-			return nil, &TemplateError{s, i + 1, msg}
-		}
-		j := i + 1
-		for j < len(s) && isReplacementByte(s[j]) {
-			j++
-		}
-		if j == len(s) {
-			return nil, &TemplateError{s, i + 1, "'{' is not closed (write \\{ for a literal brace)"}
-		}
-		if s[j] != '}' {
-			text.WriteByte(c) // {print $1}, {a,b}: not ours
+		p, end, err := replacementAt(s, i)
+		switch {
+		case err != nil:
+			return nil, err
+		case end < 0:
+			text.WriteByte(c) // {print $1}, {a,b}, {1..3}: not ours
 			continue
 		}
-		inner := s[i+1 : j]
-		p, ok, err := parsePart(inner)
-		if err != nil {
-			return nil, &TemplateError{s, i + 1, err.Error()}
-		}
-		if !ok {
-			text.WriteString(s[i : j+1])
-			i = j
-			continue
-		}
-		if quote != 0 {
-			// Quoted values inside the user's own quotes would reach the
-			// shell unquoted: "$(...)" runs, and ' ends the user's quote.
-			return nil, &TemplateError{s, i + 1, fmt.Sprintf("%s is inside quotes (%c) of the command's own: drover quotes each value itself, so remove them", s[i:j+1], quote)}
+		if !argv {
+			p.quote = ctx[i]
+			switch {
+			case p.quote <= ctxSingle:
+				p.afterName = afterName(text.String())
+			case p.kind != partSeq: // {#}, digits only, may stand anywhere
+				return nil, &TemplateError{s, i + 1, fmt.Sprintf("%s stands %s: drover cannot quote a value there (pass it as an argument instead: sh -c '...\"$1\"...' sh %s)", p.text, where[p.quote], p.text)}
+			}
 		}
 		flush()
 		t.parts = append(t.parts, p)
-		i = j
+		i = end
 	}
 	flush()
 	return t, nil
 }
 
-// shellQuoteState follows the shell's quoting over s[i], just written to
-// text: it opens or closes a quote, and writes the byte a backslash
-// escapes (outside single quotes) at once, returning the index it got to.
-func shellQuoteState(s string, i int, quote *byte, text *strings.Builder) int {
-	switch c := s[i]; {
-	case *quote == '\'':
-		if c == '\'' {
-			*quote = 0
-		}
-	case c == '\\' && i+1 < len(s) && s[i+1] != '{':
-		text.WriteByte(s[i+1])
-		return i + 1
-	case *quote == '"':
-		if c == '"' {
-			*quote = 0
-		}
-	case c == '\'' || c == '"':
-		*quote = c
+// replacementAt reads the replacement string that starts at s[i], a '{':
+// its part and the index of its '}', or end -1 for braces that are not a
+// replacement string.
+func replacementAt(s string, i int) (p part, end int, err error) {
+	if msg := notSupported(s[i:]); msg != "" {
+		return p, 0, &TemplateError{s, i + 1, msg}
 	}
-	return i
+	j := i + 1
+	for j < len(s) && (isReplacementByte(s[j]) || j == i+1 && s[j] == '-') {
+		j++
+	}
+	if j == len(s) {
+		return p, 0, &TemplateError{s, i + 1, "'{' is not closed (write \\{ for a literal brace)"}
+	}
+	if s[j] != '}' {
+		return p, -1, nil
+	}
+	p, ok, err := parsePart(s[i+1 : j])
+	if err != nil {
+		return p, 0, &TemplateError{s, i + 1, err.Error()}
+	}
+	if !ok {
+		return p, -1, nil
+	}
+	return p, j, nil
+}
+
+// afterName reports whether text ends with $NAME, which a value starting
+// with a letter, a digit or '_' would extend.
+func afterName(text string) bool {
+	i := len(text)
+	for i > 0 && isNameByte(text[i-1]) {
+		i--
+	}
+	return i < len(text) && i > 0 && text[i-1] == '$' && !(text[i] >= '0' && text[i] <= '9')
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
 // notSupported names the replacement strings of GNU parallel that drover
 // does not have, at the start of rest, so that they are refused rather than
 // passed to the command as text: {= perl =}, {+.} and the like, {..}.
 func notSupported(rest string) string {
-	if k := strings.IndexByte(rest, '}'); strings.HasPrefix(rest, "{=") && k >= 3 && rest[k-1] == '=' {
+	if k := strings.Index(rest, "=}"); strings.HasPrefix(rest, "{=") && k >= 3 {
 		return "{= ... =} (a Perl expression in GNU parallel) is not supported: do the work in the command (write \\{ for a literal brace)"
 	}
 	j := 1
@@ -173,8 +190,11 @@ func notSupported(rest string) string {
 	}
 	inner := rest[1:j]
 	dots := strings.TrimLeft(inner, "0123456789")
+	if zeros := strings.TrimLeft(inner, "0"); zeros != inner && (zeros == "#" || zeros == "%") {
+		return fmt.Sprintf("%s (GNU parallel's zero-padded {%s}) is not supported: write {%s}, padded in the command if need be (printf %%05d {#})", rest[:j+1], zeros, zeros)
+	}
 	if strings.HasPrefix(inner, "+") || dots == ".." || dots == "..." {
-		return fmt.Sprintf("%s (GNU parallel's) is not supported (known: {} {.} {/} {//} {/.} {#} {%%} {N} {N.} {N/} {N//} {N/.}, and {name} for a field of a JSON record)", rest[:j+1])
+		return fmt.Sprintf("%s (GNU parallel's) is not supported (known: {} {.} {/} {//} {/.} {#} {%%} {N} {-N} {N.} {N/} {N//} {N/.}, and {name} for a field of a JSON record)", rest[:j+1])
 	}
 	return ""
 }
@@ -206,8 +226,14 @@ func parsePart(inner string) (p part, ok bool, err error) {
 	case strings.Contains(inner, ".."):
 		return p, false, nil // a sequence expression such as {1..10}
 	case !known:
-		return p, false, fmt.Errorf("unknown replacement string %s (known: {} {.} {/} {//} {/.} {#} {%%} {N} {N.} {N/} {N//} {N/.}, and {name} for a field of a JSON record)", p.text)
+		return p, false, fmt.Errorf("unknown replacement string %s (known: {} {.} {/} {//} {/.} {#} {%%} {N} {-N} {N.} {N/} {N//} {N/.}, and {name} for a field of a JSON record)", p.text)
 	case head == "":
+	case head[0] == '-':
+		n, err := strconv.Atoi(head[1:])
+		if err != nil || n < 1 || n > 1<<20 || head[1] < '1' || head[1] > '9' {
+			return p, false, fmt.Errorf("%s is not a position from the last (a number from 1: {-1} is the last value)", p.text)
+		}
+		p.index = -n
 	case head[0] >= '0' && head[0] <= '9':
 		n, err := strconv.Atoi(head)
 		switch {
@@ -257,47 +283,4 @@ func (t *Template) first(match func(part) bool) (part, bool) {
 		}
 	}
 	return part{}, false
-}
-
-// modify applies a modifier to a value, as GNU parallel does: {.} removes
-// the last '.' after the last '/' and what follows it (so ".bashrc" has
-// nothing left), {/} removes everything up to the last '/', and {//} is the
-// directory as dirname(1) gives it ("." for a name without a '/').
-func modify(v string, m modifier) string {
-	switch m {
-	case modNoExt:
-		return noExt(v)
-	case modBase:
-		return v[strings.LastIndexByte(v, '/')+1:]
-	case modDir:
-		return dirname(v)
-	case modBaseNoExt:
-		return noExt(v[strings.LastIndexByte(v, '/')+1:])
-	}
-	return v
-}
-
-func noExt(v string) string {
-	if i := strings.LastIndexByte(v, '.'); i >= 0 && strings.IndexByte(v[i:], '/') < 0 {
-		return v[:i]
-	}
-	return v
-}
-
-func dirname(v string) string {
-	if v == "" {
-		return "."
-	}
-	v = strings.TrimRight(v, "/")
-	if v == "" {
-		return "/"
-	}
-	i := strings.LastIndexByte(v, '/')
-	if i < 0 {
-		return "."
-	}
-	if v = strings.TrimRight(v[:i], "/"); v == "" {
-		return "/"
-	}
-	return v
 }

@@ -38,8 +38,10 @@ type Config struct {
 	Shell   string   // runs string commands as Shell -c CMD
 	Environ []string // the environment jobs start from (drover's own)
 
-	// Executor runs attempts; nil means a ProcessExecutor.
+	// Executor runs attempts; nil means a ProcessExecutor, which tells
+	// Watchdog, when set, about every job's process group.
 	Executor Executor
+	Watchdog *Watchdog
 	// Sink decides where output goes; nil discards it.
 	Sink Sink
 	// Skip, when set, is asked about every job before it is queued; a job

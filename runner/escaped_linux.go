@@ -109,7 +109,8 @@ func reap(pid int) bool {
 	return got == pid || err == unix.ECHILD
 }
 
-// childProcesses lists the processes whose parent is drover.
+// childProcesses lists the processes whose parent is drover, but for its
+// watchdogs.
 func childProcesses() []int {
 	self := os.Getpid()
 	entries, err := os.ReadDir("/proc")
@@ -122,7 +123,7 @@ func childProcesses() []int {
 		if err != nil {
 			continue
 		}
-		if ppid, ok := parent(pid); ok && ppid == self {
+		if ppid, ok := parent(pid); ok && ppid == self && !isWatchdog(pid) {
 			pids = append(pids, pid)
 		}
 	}

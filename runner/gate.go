@@ -49,7 +49,7 @@ func newGate(t Throttle, emit func(Event)) (*gate, error) {
 	if t.Load > 0 {
 		src := t.Processes
 		if src == nil {
-			src = ProcLoad{Root: "/"}
+			src = defaultLoad()
 		}
 		if _, err := src.Runnable(); err != nil {
 			return nil, fmt.Errorf("load: %w", err)

@@ -87,7 +87,7 @@ func memAvailable(meminfo []byte) (int64, error) {
 func (t Throttle) memory() (MemorySource, error) {
 	src := t.Memory
 	if src == nil {
-		src = ProcMemory{Root: "/"}
+		src = defaultMemory()
 	}
 	if _, err := src.Available(); err != nil {
 		return nil, err

@@ -22,6 +22,9 @@ type ProcessExecutor struct {
 	Shell     string        // for string commands; "/bin/sh" when empty
 	KillGrace time.Duration // between SIGTERM and SIGKILL
 	Environ   []string      // the environment every job starts from
+	// Watchdog, when set, learns each job's process group as it starts,
+	// and stops the groups it knows when drover dies.
+	Watchdog *Watchdog
 
 	once    sync.Once
 	base    baseEnv  // Environ, prepared once
@@ -76,6 +79,7 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	}
 	p.started()
 	pgid := c.pid
+	e.Watchdog.Watch(pgid)
 
 	// The attempt's goroutine waits for the process itself; a stop, when
 	// ctx ends first, runs beside it and ends once the process has.
@@ -100,6 +104,7 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	// left, and wait until it is gone.
 	signalGroup(pgid, syscall.SIGKILL)
 	reapGroup(pgid, reapLimit)
+	e.Watchdog.Forget(pgid)
 	p.drain(e.KillGrace)
 
 	out.ExitCode, out.Signal = exitStatus(ws)

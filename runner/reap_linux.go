@@ -4,6 +4,11 @@ package runner
 
 import "golang.org/x/sys/unix"
 
+// Subreaper reports whether BecomeSubreaper makes drover a child
+// subreaper: the orphans of its jobs, escaped daemons included, then
+// become its children.
+const Subreaper = true
+
 // BecomeSubreaper makes the calling process a child subreaper, so that the
 // orphaned processes of its jobs become its children and can be reaped by
 // process group. It affects the whole process and is called once, before

@@ -4,6 +4,10 @@ package runner
 
 import "syscall"
 
+// Subreaper reports whether BecomeSubreaper makes drover a child
+// subreaper: not here.
+const Subreaper = false
+
 // BecomeSubreaper does nothing here: only Linux has child subreapers (see
 // reap_linux.go). The orphans of a job go to init, which reaps them, and
 // groupGone watches for them to end.

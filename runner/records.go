@@ -1,14 +1,10 @@
 package runner
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -87,9 +83,10 @@ func commandJSON(job *jobspec.Job) json.RawMessage {
 }
 
 // ResultsFile appends records to a results file, one JSON object a line,
-// each written with a single write call and so never interleaved with
-// another writer's, even another drover's appending to the same file.
-// Write is called by one goroutine at a time.
+// each written with a single write call, so that a crash loses at most
+// the line being written. The file is locked while it is open: no other
+// drover writes to it meanwhile. Write is called by one goroutine at a
+// time.
 type ResultsFile struct {
 	f   *os.File
 	buf bytes.Buffer
@@ -168,123 +165,3 @@ func (w *ResultsFile) Write(rec Record) error {
 
 // Close closes the file.
 func (w *ResultsFile) Close() error { return w.f.Close() }
-
-// recordPrefix starts every line drover writes to a results file.
-var recordPrefix = []byte(`{"id":`)
-
-// ReadSucceeded returns the ids that have a succeeded record in a results
-// file, and the numbers of the lines it skipped as records cut short by a
-// crash. A missing file has no records. A line that is not a record at all
-// is an error naming it.
-func ReadSucceeded(path string) (ids map[string]bool, cut []int, err error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return map[string]bool{}, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	ids = map[string]bool{}
-	cut, err = ScanRecords(f, path, func(_ int, rec *Record) error {
-		if rec.Status == Succeeded {
-			ids[rec.ID] = true
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, err
-	}
-	return ids, cut, nil
-}
-
-// ScanRecords reads the records of a results file from r, in order, and
-// calls fn with each and its line number; name is the file's name in
-// messages. It returns the numbers of the lines it skipped as records cut
-// short by a crash, wherever they are. A line that is not a record, or a
-// record whose status is not one of drover's, is an error naming it
-// (name:line), as is an error from fn.
-func ScanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []int, err error) {
-	cuts, err := scanRecords(r, name, fn)
-	for _, c := range cuts {
-		cut = append(cut, c.Line)
-	}
-	return cut, err
-}
-
-// CutRecord is a line of a results file that a crash cut short: the
-// beginning of a record, without its end.
-type CutRecord struct {
-	Line int
-	ID   string // the job's id, when the line got that far; else ""
-	Last bool   // the last line of the file
-}
-
-// ScanResults is ScanRecords with what it knows of each line cut short:
-// the job's id, when readable, and whether it was the file's last line.
-// A caller that cannot accept a record cut short in the middle of a file
-// decides with that.
-func ScanResults(r io.Reader, name string, fn func(line int, rec *Record) error) ([]CutRecord, error) {
-	return scanRecords(r, name, fn)
-}
-
-func scanRecords(r io.Reader, name string, fn func(line int, rec *Record) error) (cut []CutRecord, err error) {
-	br := bufio.NewReader(r)
-	for line := 1; ; line++ {
-		b, err := br.ReadBytes('\n')
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
-			if n := len(cut); n > 0 {
-				cut[n-1].Last = false // a line follows it
-			}
-			var rec Record
-			jerr := json.Unmarshal(trimmed, &rec)
-			switch {
-			case jerr == nil && rec.ID != "" && rec.Status.valid():
-				if ferr := fn(line, &rec); ferr != nil {
-					return nil, fmt.Errorf("%s:%d: %w", name, line, ferr)
-				}
-			case jerr == nil && rec.ID != "":
-				return nil, fmt.Errorf("%s:%d: job %s: unknown status %q (want one of %s)", name, line, rec.ID, rec.Status, statusList)
-			case bytes.HasPrefix(trimmed, recordPrefix) && cutShort(jerr):
-				// A crash cut it short; when it is not the last line, a later
-				// run ended the line and appended after it.
-				cut = append(cut, CutRecord{Line: line, ID: cutID(trimmed), Last: true})
-			default:
-				return nil, fmt.Errorf("%s:%d: not a results record", name, line)
-			}
-		}
-		if err == io.EOF {
-			return cut, nil
-		}
-	}
-}
-
-// cutShort tells whether a decoding error says that the input ended
-// before the JSON value did.
-func cutShort(err error) bool {
-	var syn *json.SyntaxError
-	return err != nil && (errors.Is(err, io.ErrUnexpectedEOF) || (errors.As(err, &syn) && strings.Contains(syn.Error(), "unexpected end of JSON input")))
-}
-
-// cutID reads the job's id from the beginning of a record cut short, or "".
-func cutID(line []byte) string {
-	dec := json.NewDecoder(bytes.NewReader(line[len(recordPrefix):]))
-	var id string
-	if dec.Decode(&id) != nil {
-		return ""
-	}
-	return id
-}
-
-var statusList = strings.Join([]string{string(Succeeded), string(Failed), string(TimedOut), string(Canceled), string(Skipped)}, ", ")
-
-func (s Status) valid() bool {
-	switch s {
-	case Succeeded, Failed, TimedOut, Canceled, Skipped:
-		return true
-	}
-	return false
-}

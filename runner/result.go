@@ -92,6 +92,9 @@ type Summary struct {
 	StoppedByFailures bool
 	// StoppedBySuccess is true when --stop-on-success stopped the run.
 	StoppedBySuccess bool
+	// Stop is why intake stopped before the input's end, if it did: the
+	// first cause (0 when it did not stop).
+	Stop StopCause
 	// DeadlinePassed is true when the run's deadline passed before the
 	// run was done, and stopped it.
 	DeadlinePassed bool

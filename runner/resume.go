@@ -14,9 +14,11 @@ type Previous struct {
 	Cut       []int
 }
 
-// ReadPrevious reads a results file for --resume. A missing file holds no
-// records. A line that is not a record is an error naming it.
-func ReadPrevious(path string) (*Previous, error) {
+// ReadPrevious reads a results file for --resume, of a run whose
+// --max-record-size is maxRecordSize (0: the default), which bounds a
+// line (MaxRecordLine). A missing file holds no records. A line that is
+// not a record is an error naming it.
+func ReadPrevious(path string, maxRecordSize int) (*Previous, error) {
 	p := &Previous{Succeeded: map[string]bool{}}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -27,7 +29,7 @@ func ReadPrevious(path string) (*Previous, error) {
 	}
 	defer f.Close()
 	seen := map[string]bool{}
-	p.Cut, err = ScanRecords(f, path, func(_ int, rec *Record) error {
+	p.Cut, err = scanRecordLines(f, path, maxRecordSize, func(_ int, rec *Record) error {
 		if rec.Status == Succeeded {
 			p.Succeeded[rec.ID] = true
 		}

@@ -72,7 +72,7 @@ func New(cfg Config) (*Runner, error) {
 		if err := BecomeSubreaper(); err != nil {
 			return nil, fmt.Errorf("becoming a child subreaper: %w", err)
 		}
-		r.exec = &ProcessExecutor{Shell: cfg.Shell, KillGrace: cfg.KillGrace, Environ: cfg.Environ}
+		r.exec = &ProcessExecutor{Shell: cfg.Shell, KillGrace: cfg.KillGrace, Environ: cfg.Environ, Watchdog: cfg.Watchdog}
 	}
 	r.intake, r.stopIntake = context.WithCancel(context.Background())
 	r.jobs, r.stopJobs = context.WithCancelCause(context.Background())
@@ -183,6 +183,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	close(ended)
 	toldStop()
 	sum := tally.Summary()
+	sum.Stop, _ = r.reason.Get()
 	sum.DeadlinePassed = deadline.disarm()
 	if runsProcesses(r.exec) {
 		sum.Escaped = stopEscaped(r.cfg.KillGrace, r.killNow)

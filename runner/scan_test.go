@@ -50,14 +50,55 @@ func TestReadPrevious(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "res")
 	os.WriteFile(path, []byte(`{"id":"a","status":"succeeded","run":"r1"}`+"\n"+
 		`{"id":"b","status":"failed","run":"r2"}`+"\n"+`{"id":"c","status":"succeeded","run":"r1"}`+"\n"+`{"id":"d","status":"succeeded"}`+"\n"+`{"id":"e","st`), 0o644)
-	p, err := ReadPrevious(path)
+	p, err := ReadPrevious(path, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(p.Runs, []string{"r1", "r2"}) || len(p.Succeeded) != 3 || !p.Succeeded["d"] || p.Succeeded["b"] || !reflect.DeepEqual(p.Cut, []int{5}) {
 		t.Errorf("%+v", p)
 	}
-	if p, err := ReadPrevious(filepath.Join(t.TempDir(), "missing")); err != nil || len(p.Succeeded) != 0 || p.Runs != nil {
+	if p, err := ReadPrevious(filepath.Join(t.TempDir(), "missing"), 0); err != nil || len(p.Succeeded) != 0 || p.Runs != nil {
 		t.Errorf("missing file: %+v, %v", p, err)
+	}
+}
+
+// endlessLine is a results file whose second line never ends; it counts
+// what was read of it.
+type endlessLine struct {
+	first string
+	read  int
+}
+
+func (e *endlessLine) Read(p []byte) (int, error) {
+	n := copy(p, e.first)
+	e.first = e.first[n:]
+	for i := n; i < len(p); i++ {
+		p[i] = 'x'
+	}
+	e.read += len(p)
+	return len(p), nil
+}
+
+// A line longer than a record can be is an error naming it, found with
+// bounded memory: reading stops at the limit.
+func TestScanResultsLineLimit(t *testing.T) {
+	in := &endlessLine{first: `{"id":"a","status":"succeeded"}` + "\n" + `{"id":"b","cmd":"`}
+	_, err := ScanResults(in, "res.ndjson", func(int, *Record) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "res.ndjson:2: not a results record: the line is longer than") {
+		t.Fatalf("err %v", err)
+	}
+	if limit := MaxRecordLine(0); in.read > limit+64<<10 {
+		t.Errorf("read %d bytes, for a limit of %d", in.read, limit)
+	}
+	path := filepath.Join(t.TempDir(), "res")
+	long := `{"id":"a","status":"succeeded","cmd":"` + strings.Repeat("x", 100<<10) + `"}` + "\n"
+	if err := os.WriteFile(path, []byte(long), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadPrevious(path, 1024); err == nil || !strings.Contains(err.Error(), path+":1: not a results record") {
+		t.Errorf("ReadPrevious with --max-record-size 1KiB: %v", err)
+	}
+	if p, err := ReadPrevious(path, 0); err != nil || !p.Succeeded["a"] {
+		t.Errorf("ReadPrevious with the default limit: %v", err)
 	}
 }

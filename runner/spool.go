@@ -90,56 +90,67 @@ func (s *Spool) Write(p []byte) (int, error) {
 
 // Park moves what memory holds to the spill file and closes it, so that a
 // finished job waiting for its turn to be written holds neither memory nor
-// a file descriptor. It is called after the writes have ended.
+// a file descriptor. It is called after the writes have ended. When it
+// fails, the spool is left as it was, memory and file, so that WriteTo
+// still writes everything once.
 func (s *Spool) Park() error {
-	if s.size == 0 || s.parked != "" {
+	if s.size == 0 || s.parked != "" || s.err != nil {
 		return nil
 	}
-	if s.file == nil {
-		dir, err := s.Dir.dir()
-		if err != nil {
-			return err
-		}
-		if s.file, err = os.CreateTemp(dir, "out-"); err != nil {
-			return err
-		}
-		if _, err := s.file.Write(s.mem); err != nil {
-			return err
-		}
-		s.mem = nil
-	} else {
-		// Memory holds the head of the stream, the file the rest: write the
-		// head to a new file, followed by the rest.
-		dir, err := s.Dir.dir()
-		if err != nil {
-			return err
-		}
-		f, err := os.CreateTemp(dir, "out-")
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(s.mem); err != nil {
-			f.Close()
-			return err
-		}
-		if _, err := s.file.Seek(0, io.SeekStart); err != nil {
-			f.Close()
-			return err
-		}
-		if _, err := io.Copy(f, s.file); err != nil {
-			f.Close()
-			return err
-		}
+	f, err := s.parkedCopy()
+	if err != nil {
+		return err
+	}
+	if s.file != nil {
 		old := s.file.Name()
 		s.file.Close()
 		os.Remove(old)
-		s.file, s.mem = f, nil
 	}
-	s.parked = s.file.Name()
-	err := s.file.Close()
-	s.file = nil
+	s.file, s.mem = nil, nil
+	s.parked = f
+	return nil
+}
+
+// parkedCopy writes what the spool holds, memory then file, to a new
+// spill file, closes it and returns its name. On failure it removes what
+// it made.
+func (s *Spool) parkedCopy() (string, error) {
+	dir, err := s.Dir.dir()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, "out-")
+	if err != nil {
+		return "", err
+	}
+	err = s.copyInto(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+func (s *Spool) copyInto(f *os.File) error {
+	if _, err := f.Write(s.mem); err != nil {
+		return err
+	}
+	if s.file == nil {
+		return nil
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(f, s.file)
 	return err
 }
+
+// Err is the first error of the spill file: what was written after it
+// was dropped, and WriteTo writes only what came before.
+func (s *Spool) Err() error { return s.err }
 
 // EndsLine reports whether the output is empty or ends with a newline.
 func (s *Spool) EndsLine() bool { return s.size == 0 || s.last == '\n' }
@@ -147,7 +158,9 @@ func (s *Spool) EndsLine() bool { return s.size == 0 || s.last == '\n' }
 // Len is the number of bytes written.
 func (s *Spool) Len() int64 { return s.size }
 
-// WriteTo copies everything held, in order, to w.
+// WriteTo copies everything held, in order, to w. Its error is w's, or
+// the spill file's when it cannot be read back; the spill's own failure is
+// Err.
 func (s *Spool) WriteTo(w io.Writer) (int64, error) {
 	n, err := w.Write(s.mem)
 	total := int64(n)
@@ -171,11 +184,7 @@ func (s *Spool) WriteTo(w io.Writer) (int64, error) {
 		}
 		m, err = io.Copy(w, file)
 	}
-	total += m
-	if err == nil && s.err != nil {
-		err = s.err
-	}
-	return total, err
+	return total + m, err
 }
 
 // Close releases the memory and removes the spill file.

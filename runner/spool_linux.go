@@ -13,8 +13,8 @@ import (
 // ReadFrom is the copy of a job's stream into the spool, used instead of
 // Write when the stream is a pipe: once the spool has spilled to its file,
 // the rest moves from the pipe to the file with splice, never through
-// drover's memory. It reads until r ends, as the copy does, and returns
-// the first error of the spill file only through WriteTo.
+// drover's memory. It reads until r ends, as the copy does, and keeps
+// the first error of the spill file for Err.
 func (s *Spool) ReadFrom(r io.Reader) (int64, error) {
 	f, ok := r.(*os.File)
 	if !ok {

@@ -10,8 +10,8 @@ import (
 // ReadFrom is the copy of a job's stream into the spool, used instead of
 // Write when the stream is a pipe. Without splice (spool_linux.go), what
 // spills goes through drover's memory, a buffer at a time. It reads until
-// r ends, as the copy does, and returns the first error of the spill file
-// only through WriteTo.
+// r ends, as the copy does, and keeps the first error of the spill file
+// for Err.
 func (s *Spool) ReadFrom(r io.Reader) (int64, error) {
 	f, ok := r.(*os.File)
 	if !ok {

@@ -25,7 +25,8 @@ type Throttle struct {
 	// held, and how often memory is watched; 0 means DefaultPoll.
 	Poll time.Duration
 	// Memory and Processes read the machine's figures; nil means the
-	// /proc and cgroup files of the machine drover runs on.
+	// platform's own: the /proc and cgroup files on Linux, sysctl on
+	// darwin and FreeBSD.
 	Memory    MemorySource
 	Processes LoadSource
 	// Clock tells the time and waits; nil means the system clock.

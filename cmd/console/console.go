@@ -19,6 +19,7 @@ import (
 type Options struct {
 	Quiet        bool         // no summary and no retry notices
 	KeepOrder    bool         // group mode: write the blocks in input order
+	Tag          bool         // group mode: each line after the job's arguments and a TAB
 	GithubGroups bool         // fold each group-mode block in ::group::
 	Colour       bool         // colour the summary
 	Progress     ProgressView // see ProgressMode and NewProgress
@@ -64,7 +65,7 @@ func New(ios *iostreams.IOStreams, opts Options) *Console {
 // SetOutput chooses what happens to the jobs' output: group, tag, raw or
 // none (see the Output constants).
 func (c *Console) SetOutput(mode string) error {
-	sink, err := newSink(mode, c.ios, &c.spool, c.chunks)
+	sink, err := newSink(mode, c.ios, &c.spool, c.chunks, c.opts.Tag)
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (c *Console) Events() chan<- runner.Event { return c.events }
 
 // Start starts the terminal goroutine, which shows the events until the
 // engine closes Events. onClosed is called, once, when a write finds
-// drover's stdout closed.
+// drover's stdout closed or a job's output is lost: it stops the run.
 func (c *Console) Start(onClosed func()) {
 	c.term = newTerminal(c.ios, c.opts, c.chunks, c.opts.Total, onClosed)
 	c.term.stopping = &c.stopping
@@ -139,6 +140,10 @@ func (c *Console) Wait() { c.wg.Wait() }
 
 // StdoutClosed reports whether a write found drover's stdout closed.
 func (c *Console) StdoutClosed() bool { return isEPIPE(c.term.OutErr()) }
+
+// OutputLost reports whether some job's output was not written whole: a
+// spill file, a saved file or drover's stdout or stderr that failed.
+func (c *Console) OutputLost() bool { return c.term.Lost() > 0 }
 
 // PrintSummary prints the summary of the run on stderr, unless quiet.
 func (c *Console) PrintSummary(sum runner.Summary) {

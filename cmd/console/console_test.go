@@ -1,32 +1,12 @@
 package console
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
-
-func TestShellQuoteRoundTrips(t *testing.T) {
-	argv := []string{"printf", "%s|", "plain", "two words", "it's", "", "tab\there", "new\nline", `back\slash`, "$HOME", "ünï"}
-	quoted := shellQuote(argv)
-	if strings.Contains(quoted, "\n") {
-		t.Fatalf("quoted argv spans lines: %q", quoted)
-	}
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("bash is needed to read $'…' back")
-	}
-	out, err := exec.Command(bash, "-c", quoted).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := strings.Join(argv[2:], "|") + "|"; string(out) != want {
-		t.Errorf("bash read back %q, want %q", out, want)
-	}
-}
 
 func TestPlural(t *testing.T) {
 	for _, tt := range []struct {

@@ -1,11 +1,13 @@
 package console
 
 import (
-	"fmt"
 	"io"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -17,14 +19,36 @@ type StdoutError struct{ Err error }
 func (e *StdoutError) Error() string { return e.Err.Error() }
 func (e *StdoutError) Unwrap() error { return e.Err }
 
-// DryRun prints each job's id and command, tab-separated, one per line,
-// until the input ends or stop says so, which it reports as interrupted.
-// A job skip returns true for is left out; shell runs string commands.
-// With asIs, a string command is printed as the shell gets it (a command
-// built from a template, whose values are quoted already), unless it
-// holds a control character and needs quoting to stay on its line.
+// The forms of --dry-run.
+const (
+	DryRunList = "list" // ID<TAB>command, for people
+	DryRunSh   = "sh"   // one command a line, for a POSIX shell
+)
+
+// DryRunOptions say how a dry run prints the jobs.
+type DryRunOptions struct {
+	// Form is DryRunSh, or anything else for DryRunList.
+	Form string
+	// Shell runs string commands; Templated says the commands were built
+	// from a template, their values quoted already.
+	Shell     string
+	Templated bool
+	// Terminal says stdout is a terminal: control characters are then
+	// written as escapes in either form, as in any text for people.
+	Terminal bool
+	// Skip leaves out the jobs it returns true for (--resume).
+	Skip func(*jobspec.Job) bool
+}
+
+// DryRun prints the jobs until the input ends or stop says so, which it
+// reports as interrupted. The list form prints each job's id and command,
+// tab-separated, one a line, control characters escaped; the sh form
+// prints the commands so that dash and bash run them as drover would.
+// Fed to a shell, neither form runs any part of a value as code: values
+// are in single quotes (or quoted for the template's own quotes), never in
+// $'…', which dash does not read.
 // An input error is returned as it is; a failed write as a *StdoutError.
-func DryRun(w io.Writer, src runner.Source, shell string, asIs bool, skip func(*jobspec.Job) bool, stop func() bool) (interrupted bool, err error) {
+func DryRun(w io.Writer, src runner.Source, o DryRunOptions, stop func() bool) (interrupted bool, err error) {
 	for {
 		if stop() {
 			return true, nil
@@ -36,70 +60,95 @@ func DryRun(w io.Writer, src runner.Source, shell string, asIs bool, skip func(*
 			}
 			return false, nil // io.EOF
 		}
-		if skip != nil && skip(job) {
+		if o.Skip != nil && o.Skip(job) {
 			continue
 		}
 		var line string
-		switch {
-		case job.Shell && asIs && !hasControl(job.Argv[0]):
-			line = job.Argv[0]
-		case job.Shell:
-			line = shellQuote([]string{shell, "-c", job.Argv[0]})
-		default:
-			line = shellQuote(job.Argv)
+		if o.Form == DryRunSh && !o.Terminal {
+			line = shellLine(job, o) + "\n"
+		} else {
+			line = listLine(job, o) + "\n"
 		}
-		if _, err := fmt.Fprintf(w, "%s\t%s\n", job.ID, line); err != nil {
+		if _, err := io.WriteString(w, line); err != nil {
 			return false, &StdoutError{err}
 		}
 	}
 }
 
-var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+// listLine is a job as the list form shows it, without the id with the sh
+// form on a terminal.
+func listLine(job *jobspec.Job, o DryRunOptions) string {
+	var cmd string
+	switch {
+	case job.Shell && o.Templated && !hasControl(job.Argv[0]):
+		cmd = job.Argv[0]
+	case job.Shell:
+		cmd = joinWords([]string{o.Shell, "-c", job.Argv[0]}, listQuote)
+	default:
+		cmd = joinWords(job.Argv, listQuote)
+	}
+	if o.Form == DryRunSh {
+		return cmd
+	}
+	return listQuote(job.ID) + "\t" + cmd
+}
 
-// shellQuote joins argv so that a shell reads it back as argv, on one line:
-// plain words stay bare, others are single-quoted, and words with control
-// characters use $'…' quoting, as bash's printf %q does.
-func shellQuote(argv []string) string {
-	parts := make([]string, len(argv))
-	for i, a := range argv {
-		switch {
-		case plainWord.MatchString(a):
-			parts[i] = a
-		case hasControl(a):
-			parts[i] = ansiQuote(a)
-		default:
-			parts[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+// shellLine is a job as a command line for a POSIX shell: a templated
+// command as the shell gets it, when that shell is /bin/sh; anything else
+// as SHELL -c 'CMD' or as its argv, with the job's directory, environment
+// and stdin around it. A value's newline stays inside its quotes.
+func shellLine(job *jobspec.Job, o DryRunOptions) string {
+	if job.Shell && o.Templated && o.Shell == "/bin/sh" {
+		return job.Argv[0]
+	}
+	words := job.Argv
+	if job.Shell {
+		words = []string{o.Shell, "-c", job.Argv[0]}
+	}
+	if len(job.Env) > 0 {
+		env := []string{"env"}
+		for _, v := range job.Env {
+			env = append(env, v.Key+"="+v.Value)
 		}
+		words = append(env, words...)
+	}
+	line := joinWords(words, jobspec.QuoteShell)
+	if job.Stdin != nil {
+		line = "printf %s " + jobspec.QuoteShell(*job.Stdin) + " | " + line
+	}
+	if job.Dir != "" {
+		line = "(cd -- " + jobspec.QuoteShell(job.Dir) + " && " + line + ")"
+	}
+	return line
+}
+
+func joinWords(words []string, quote func(string) string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = quote(w)
 	}
 	return strings.Join(parts, " ")
 }
 
-func hasControl(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// listQuote quotes a word for the list form: plain words stay bare, others
+// go in single quotes. A word with control characters (or bytes that are
+// not UTF-8) is written escaped as in every message for people (\n, \\),
+// so that the line stays one line and a shell fed it reads only quoted
+// text.
+func listQuote(s string) string {
+	if plainWord.MatchString(s) {
+		return s
+	}
+	if hasControl(s) {
+		s = termtext.Escape(s)
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func ansiQuote(s string) string {
-	var b strings.Builder
-	b.WriteString("$'")
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\\', '\'':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		default:
-			if c < 0x20 || c == 0x7f {
-				fmt.Fprintf(&b, `\x%02x`, c)
-			} else {
-				b.WriteByte(c)
-			}
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
+// hasControl reports whether s holds a control character (C0, DEL, C1) or
+// a byte that is not UTF-8.
+func hasControl(s string) bool {
+	return !utf8.ValidString(s) || strings.IndexFunc(s, unicode.IsControl) >= 0
 }

@@ -12,7 +12,7 @@ func Label(job *jobspec.Job) string {
 	if job.Shell && len(job.Argv) == 1 {
 		command = job.Argv[0]
 	} else if len(job.Argv) > 0 {
-		command = shellQuote(job.Argv)
+		command = joinWords(job.Argv, jobspec.QuoteShell)
 	}
 	return termtext.JobLabel(job.ID, job.Args, command)
 }

@@ -85,9 +85,8 @@ func (d *outputDir) Open(job *jobspec.Job) (runner.JobOutput, error) {
 	}
 	return &savedOutput{
 		JobOutput:  base,
-		out:        tee(base.Stdout(), out),
-		err:        tee(base.Stderr(), errf),
-		files:      []*os.File{out, errf},
+		out:        &savedWriter{w: base.Stdout(), f: out},
+		err:        &savedWriter{w: base.Stderr(), f: errf},
 		stdoutFile: d.path + "/" + name + ".stdout",
 		stderrFile: d.path + "/" + name + ".stderr",
 	}, nil
@@ -119,25 +118,38 @@ func (d *outputDir) create(name string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), path), nil
 }
 
-// tee writes to the mode's writer and the saved file; when the mode
-// discards, to the file alone, so the job writes to it directly.
-func tee(w io.Writer, f *os.File) io.Writer {
-	if w == io.Discard {
-		return f
+// savedWriter writes a job's stream to the mode's writer and to the saved
+// file, each on its own: each keeps its first error (a full disk), and
+// the other goes on. It is written by one copy goroutine; its errors are
+// read once the job has ended.
+type savedWriter struct {
+	w    io.Writer
+	f    *os.File
+	err  error // the saved file's
+	wErr error // the mode's writer's (drover's stdout in raw mode)
+}
+
+func (s *savedWriter) Write(p []byte) (int, error) {
+	if s.wErr == nil && s.w != io.Discard {
+		if _, err := s.w.Write(p); err != nil {
+			s.wErr = err
+		}
 	}
-	if wf, ok := w.(*os.File); ok && wf.Name() == os.DevNull {
-		return f
+	if s.err == nil {
+		if _, err := s.f.Write(p); err != nil {
+			s.err = err
+		}
 	}
-	return io.MultiWriter(w, f)
+	return len(p), nil
 }
 
 // savedOutput is a JobOutput that is also saved to files; its Files
 // method gives their paths to the results file.
 type savedOutput struct {
-	runner.JobOutput
-	out, err               io.Writer
-	files                  []*os.File
+	JobOutput              runner.JobOutput
+	out, err               *savedWriter
 	stdoutFile, stderrFile string
+	closed                 bool
 }
 
 // Files are the paths of the saved stdout and stderr.
@@ -146,16 +158,48 @@ func (s *savedOutput) Files() (stdout, stderr string) { return s.stdoutFile, s.s
 func (s *savedOutput) Stdout() io.Writer { return s.out }
 func (s *savedOutput) Stderr() io.Writer { return s.err }
 
-// closeFiles closes the saved files once the job has ended.
-func (s *savedOutput) closeFiles() error {
-	var errs []error
-	for _, f := range s.files {
-		errs = append(errs, f.Close())
+// OutputErr is the first error saving the job's output, or of the mode's
+// output under it.
+func (s *savedOutput) OutputErr() error {
+	if err := errors.Join(s.out.err, s.err.err); err != nil {
+		return fmt.Errorf("saving its output: %w", err)
 	}
-	s.files = nil
-	return errors.Join(errs...)
+	for _, w := range []*savedWriter{s.out, s.err} {
+		if w.wErr != nil && !isEPIPE(w.wErr) { // a closed stdout stops the run on its own
+			return fmt.Errorf("writing its output: %w", w.wErr)
+		}
+	}
+	return outputErr(s.JobOutput)
+}
+
+// closeFiles closes the saved files once the job has ended, and returns
+// what failed.
+func (s *savedOutput) closeFiles() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	var errs []error
+	for _, w := range []*savedWriter{s.out, s.err} {
+		if err := w.f.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("saving its output: %w", err)
+	}
+	return nil
 }
 
 func (s *savedOutput) Close() error {
 	return errors.Join(s.closeFiles(), s.JobOutput.Close())
+}
+
+// outputErr is the error of a JobOutput that lost some of a job's output
+// before the job ended, or nil.
+func outputErr(out runner.JobOutput) error {
+	if o, ok := out.(interface{ OutputErr() error }); ok {
+		return o.OutputErr()
+	}
+	return nil
 }

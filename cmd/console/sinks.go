@@ -24,10 +24,12 @@ const (
 // newSink builds the sink of an output mode. Chunks of tag (and of raw,
 // when drover's own streams are not files) go to the terminal goroutine
 // through chunks.
-func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- chunk) (runner.Sink, error) {
+// With tag, group mode prefixes each line with the job's arguments and a
+// TAB (GNU parallel's --tag).
+func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chunks chan<- chunk, tag bool) (runner.Sink, error) {
 	switch mode {
 	case OutputGroup:
-		return groupSink{dir: spool}, nil
+		return groupSink{dir: spool, tag: tag, terminal: ios.OutTTY}, nil
 	case OutputTag:
 		return tagSink{ios: ios, chunks: chunks}, nil
 	case OutputRaw:
@@ -43,18 +45,45 @@ func newSink(mode string, ios *iostreams.IOStreams, spool *runner.SpoolDir, chun
 }
 
 // groupSink collects each job's stdout and stderr in spools (memory up to
-// 1 MiB each, then a private file), to be written whole when the job ends.
-type groupSink struct{ dir *runner.SpoolDir }
-
-func (s groupSink) Open(*jobspec.Job) (runner.JobOutput, error) {
-	return &groupOutput{out: runner.Spool{Dir: s.dir}, err: runner.Spool{Dir: s.dir}}, nil
+// 1 MiB each, then a private file), to be written whole when the job ends;
+// with tag, each line prefixed with the job's tag and a TAB.
+type groupSink struct {
+	dir           *runner.SpoolDir
+	tag, terminal bool
 }
 
-type groupOutput struct{ out, err runner.Spool }
+func (s groupSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
+	g := &groupOutput{out: runner.Spool{Dir: s.dir}, err: runner.Spool{Dir: s.dir}}
+	g.stdout, g.stderr = &g.out, &g.err
+	if s.tag {
+		prefix := []byte(tagOf(job, s.terminal) + "\t")
+		g.stdout, g.stderr = &linePrefixer{w: &g.out, prefix: prefix}, &linePrefixer{w: &g.err, prefix: prefix}
+	}
+	return g, nil
+}
 
-func (g *groupOutput) Stdout() io.Writer { return &g.out }
-func (g *groupOutput) Stderr() io.Writer { return &g.err }
+// groupOutput is a job's output in group mode: stdout and stderr write to
+// the spools out and err, through a tag's prefixer or directly.
+type groupOutput struct {
+	out, err       runner.Spool
+	stdout, stderr io.Writer
+}
+
+func (g *groupOutput) Stdout() io.Writer { return g.stdout }
+func (g *groupOutput) Stderr() io.Writer { return g.stderr }
 func (g *groupOutput) Close() error      { return errors.Join(g.out.Close(), g.err.Close()) }
+
+// OutputErr is the first error spilling the job's output to disk: what
+// came after it was lost.
+func (g *groupOutput) OutputErr() error {
+	if err := g.out.Err(); err != nil {
+		return fmt.Errorf("spilling its stdout to disk: %w", err)
+	}
+	if err := g.err.Err(); err != nil {
+		return fmt.Errorf("spilling its stderr to disk: %w", err)
+	}
+	return nil
+}
 
 // park frees what a finished job's output holds until its turn comes.
 func (g *groupOutput) park() error { return errors.Join(g.out.Park(), g.err.Park()) }
@@ -68,8 +97,8 @@ type tagSink struct {
 func (s tagSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
 	prefix := "[" + job.ID + "] "
 	return &streamOutput{
-		out: &lineWriter{dst: s.ios.Out, prefix: prefix, chunks: s.chunks},
-		err: &lineWriter{dst: s.ios.ErrOut, prefix: prefix, chunks: s.chunks},
+		out: &lineWriter{id: job.ID, dst: s.ios.Out, prefix: prefix, chunks: s.chunks},
+		err: &lineWriter{id: job.ID, dst: s.ios.ErrOut, prefix: prefix, chunks: s.chunks},
 	}, nil
 }
 
@@ -81,15 +110,15 @@ type rawSink struct {
 	chunks chan<- chunk
 }
 
-func (s rawSink) Open(*jobspec.Job) (runner.JobOutput, error) {
-	return &streamOutput{out: s.direct(s.ios.Out), err: s.direct(s.ios.ErrOut)}, nil
+func (s rawSink) Open(job *jobspec.Job) (runner.JobOutput, error) {
+	return &streamOutput{out: s.direct(job, s.ios.Out), err: s.direct(job, s.ios.ErrOut)}, nil
 }
 
-func (s rawSink) direct(w io.Writer) io.Writer {
+func (s rawSink) direct(job *jobspec.Job, w io.Writer) io.Writer {
 	if f, ok := w.(*os.File); ok {
 		return f
 	}
-	return &lineWriter{dst: w, raw: true, chunks: s.chunks}
+	return &lineWriter{id: job.ID, dst: w, raw: true, chunks: s.chunks}
 }
 
 // noneSink discards output; the runner still keeps the tail of stderr for
@@ -111,6 +140,7 @@ func (s *streamOutput) Close() error      { return nil }
 // chunkBufs and goes back there once written: the terminal goroutine owns
 // it from the send on.
 type chunk struct {
+	id   string // the job's
 	dst  io.Writer
 	data []byte
 }
@@ -151,6 +181,7 @@ const maxLine = 64 << 10
 // the whole lines of one write go in one chunk, and so in one write to
 // drover's stdout.
 type lineWriter struct {
+	id      string // the job's
 	dst     io.Writer
 	prefix  string
 	raw     bool
@@ -161,7 +192,7 @@ type lineWriter struct {
 func (w *lineWriter) Write(p []byte) (int, error) {
 	n := len(p)
 	if w.raw {
-		w.chunks <- chunk{dst: w.dst, data: append(newChunkBuf(n), p...)}
+		w.chunks <- chunk{id: w.id, dst: w.dst, data: append(newChunkBuf(n), p...)}
 		return n, nil
 	}
 	lines := bytes.Count(p, newline)
@@ -193,7 +224,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		p = p[i+1:]
 	}
 	if len(out) > 0 {
-		w.chunks <- chunk{dst: w.dst, data: out}
+		w.chunks <- chunk{id: w.id, dst: w.dst, data: out}
 	} else {
 		chunk{data: out}.release()
 	}

@@ -95,13 +95,17 @@ func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 	if sum.StoppedBySuccess {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --stop-on-success"))
 	}
+	if sum.Stop == runner.StopCanceled {
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("canceled by drover cancel"))
+	}
 	if sum.DeadlinePassed {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped when the --deadline passed"))
 	}
 	for _, f := range failures {
-		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), Label(f.Result.Job), outcome(f.Result), f.Result.Job.Record)
+		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), Label(f.Result.Job),
+			termtext.Escape(outcome(f.Result)), termtext.Escape(f.Result.Job.Record.String()))
 		for _, line := range lastLines(f.Tail, stderrLines) {
-			fmt.Fprintf(w, "    %s %s\n", p.dim.Sprint("|"), line)
+			fmt.Fprintf(w, "    %s %s\n", p.dim.Sprint("|"), termtext.Escape(line))
 		}
 	}
 	if failed := sum.Failed + sum.TimedOut; failed > len(failures) {

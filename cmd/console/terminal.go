@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
@@ -41,6 +42,8 @@ type terminal struct {
 	// Owned by the loop goroutine.
 	failures []Failure
 	outErr   error          // the first error writing drover's own stdout
+	lost     int            // jobs whose output was not written whole
+	stopped  bool           // onClosed was called
 	order    []*jobspec.Job // KeepOrder: accepted jobs not yet written
 	held     map[*jobspec.Job]*runner.Result
 	state    progressState
@@ -100,9 +103,9 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 	for {
 		select {
 		case s := <-t.notes:
-			t.write(t.ios.ErrOut, []byte("drover: "+s+"\n"))
+			t.write(t.ios.ErrOut, []byte("drover: "+termtext.EscapeLines(s)+"\n"))
 		case c := <-t.chunks:
-			t.write(c.dst, c.data)
+			t.writeJob(c.id, c.dst, c.data)
 			c.release()
 		case c := <-t.controls:
 			if c.paused != nil {
@@ -112,7 +115,7 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 				t.state.limit = c.limit
 			}
 			if c.note != "" {
-				t.write(t.ios.ErrOut, []byte("drover: "+c.note+"\n"))
+				t.write(t.ios.ErrOut, []byte("drover: "+termtext.EscapeLines(c.note)+"\n"))
 			}
 			t.show()
 			close(c.shown)
@@ -180,7 +183,7 @@ func (t *terminal) handle(ev runner.Event) {
 		if ev.Running > 0 {
 			waiting = fmt.Sprintf("; waiting for %s to finish", Plural(ev.Running, "running job"))
 		}
-		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %v\ndrover: no new job will start%s\n", ev.Err, waiting))
+		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %s\ndrover: no new job will start%s\n", termtext.EscapeLines(ev.Err.Error()), waiting))
 		t.state.stopping = "draining"
 	case runner.IntakeStopped:
 		if t.state.stopping == "" {
@@ -189,13 +192,13 @@ func (t *terminal) handle(ev runner.Event) {
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
-				Label(ev.Job), ev.Attempt, ev.Failure, ev.Delay.Round(time.Millisecond)))
+				Label(ev.Job), ev.Attempt, termtext.Escape(fmt.Sprint(ev.Failure)), ev.Delay.Round(time.Millisecond)))
 		}
 	case runner.StartsHeld:
 		t.state.waiting = Waiting(ev.Hold)
 	case runner.JobRequeued:
 		if !t.opts.Quiet {
-			t.write(t.ios.ErrOut, []byte(requeueNotice(ev)))
+			t.write(t.ios.ErrOut, []byte(termtext.EscapeLines(requeueNotice(ev))))
 		}
 	case runner.JobFinished:
 		res := ev.Result
@@ -234,7 +237,9 @@ func modeOutput(out runner.JobOutput) runner.JobOutput {
 // it.
 func (t *terminal) writeResult(res *runner.Result) {
 	if s, ok := res.Output.(*savedOutput); ok {
-		s.closeFiles()
+		if err := s.closeFiles(); err != nil {
+			t.lose(res.Job.ID, err)
+		}
 	}
 	switch o := modeOutput(res.Output).(type) {
 	case *groupOutput:
@@ -243,8 +248,8 @@ func (t *terminal) writeResult(res *runner.Result) {
 			if t.opts.GithubGroups {
 				t.write(t.ios.Out, []byte(begin))
 			}
-			t.writeSpool(&o.out, t.ios.Out)
-			t.writeSpool(&o.err, t.ios.ErrOut)
+			t.writeSpool(res.Job.ID, &o.out, t.ios.Out)
+			t.writeSpool(res.Job.ID, &o.err, t.ios.ErrOut)
 			if t.opts.GithubGroups {
 				if !o.out.EndsLine() {
 					end = "\n" + end // the marker must start a line
@@ -256,41 +261,35 @@ func (t *terminal) writeResult(res *runner.Result) {
 		for _, w := range []io.Writer{o.out, o.err} {
 			if lw, ok := w.(*lineWriter); ok {
 				if last := lw.flush(); last != nil {
-					t.write(lw.dst, last)
+					t.writeJob(res.Job.ID, lw.dst, last)
 				}
 			}
 		}
 	}
+	if err := outputErr(res.Output); err != nil {
+		t.lose(res.Job.ID, err)
+	}
 	res.Output.Close()
 }
 
-func (t *terminal) writeSpool(s *runner.Spool, w io.Writer) {
+func (t *terminal) writeSpool(id string, s *runner.Spool, w io.Writer) {
 	if s.Len() == 0 {
 		return
 	}
 	t.opts.Progress.clear()
 	t.wrote = true
 	_, err := s.WriteTo(w)
-	t.noteError(w, err)
+	t.noteJobError(id, w, err)
 	if !s.EndsLine() && t.opts.Progress.drawsOver() {
-		t.write(w, []byte("\n")) // a last line must not run into the bar
+		t.writeJob(id, w, []byte("\n")) // a last line must not run into the bar
 	}
-}
-
-// write writes p to w (drover's stdout or stderr) with the progress bar
-// out of the way.
-func (t *terminal) write(w io.Writer, p []byte) {
-	t.opts.Progress.clear()
-	t.wrote = true
-	_, err := w.Write(p)
-	t.noteError(w, err)
 }
 
 func (t *terminal) noteError(w io.Writer, err error) {
 	if err != nil && w == t.ios.Out && t.outErr == nil {
 		t.outErr = err
 		if isEPIPE(err) {
-			t.onClosed()
+			t.stop()
 		}
 	}
 }

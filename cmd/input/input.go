@@ -26,13 +26,17 @@ type Input struct {
 	// inline is set when there is nothing to read: the jobs come from
 	// the decoder's template alone (inline lists).
 	inline bool
+	// checked is, once a regular file has been checked whole and rewound,
+	// how much of it was checked: only that is read again, so records
+	// appended after the check never run. -1: no such bound.
+	checked int64
 }
 
 // Open opens path, or stdin for "" and "-", to be decoded with opts. An
 // error opening path is the *os.PathError of os.Open or Stat.
 func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 	if path == "" || path == "-" {
-		in := &Input{Name: stdinName, r: stdin, opts: opts, close: func() error { return nil }}
+		in := &Input{Name: stdinName, r: stdin, opts: opts, close: func() error { return nil }, checked: -1}
 		if f, ok := stdin.(*os.File); ok {
 			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 				in.file = f
@@ -55,7 +59,7 @@ func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s is a directory, not a job file", path)
 	}
-	in := &Input{Name: path, r: f, opts: opts, close: f.Close}
+	in := &Input{Name: path, r: f, opts: opts, close: f.Close, checked: -1}
 	if fi.Mode().IsRegular() {
 		in.file = f
 	}
@@ -72,7 +76,7 @@ func (in *Input) IsStdin() bool { return in.Name == stdinName && !in.inline }
 // builds every job from its inline lists. It is checked whole before any
 // job starts, as a regular file is.
 func Inline(name string, opts jobspec.Options) *Input {
-	return &Input{Name: name, opts: opts, close: func() error { return nil }, inline: true}
+	return &Input{Name: name, opts: opts, close: func() error { return nil }, inline: true, checked: -1}
 }
 
 // IsFile reports whether the input is a regular file (or inline), which is
@@ -82,18 +86,32 @@ func (in *Input) IsFile() bool { return in.file != nil || in.inline }
 // Templated reports whether the jobs are built from a command template.
 func (in *Input) Templated() bool { return in.opts.Template != nil }
 
-// Decoder starts reading the input from where it stands.
+// Decoder starts reading the input from where it stands; after Rewind,
+// it reads no further than the check did.
 func (in *Input) Decoder() *jobspec.Decoder {
-	return jobspec.NewDecoder(in.r, in.Name, in.opts)
+	var r io.Reader = in.r
+	if in.checked >= 0 {
+		r = io.LimitReader(in.r, in.checked)
+	}
+	return jobspec.NewDecoder(r, in.Name, in.opts)
 }
 
-// Rewind goes back to the start of a regular file.
+// Rewind goes back to the start of a regular file that was checked whole,
+// and bounds what will be read of it to what was checked: the check read
+// to the end, so where it stands is how much it checked.
 func (in *Input) Rewind() error {
 	if in.inline {
 		return nil
 	}
-	_, err := in.file.Seek(0, io.SeekStart)
-	return err
+	end, err := in.file.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return err
+	}
+	if _, err := in.file.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	in.checked = end
+	return nil
 }
 
 // Close releases the input; stdin is left open.

@@ -3,8 +3,6 @@ package interrupt
 import (
 	"io"
 	"os"
-
-	"golang.org/x/sys/unix"
 )
 
 // WatchClosed calls onClosed once, from its own goroutine, when w is a pipe
@@ -34,18 +32,8 @@ func WatchClosed(w io.Writer, onClosed func()) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		fds := []unix.PollFd{{Fd: int32(fd)}, {Fd: int32(wakeR.Fd()), Events: unix.POLLIN}}
-		for {
-			_, err := unix.Poll(fds, -1)
-			switch {
-			case err == unix.EINTR:
-				continue
-			case err != nil, fds[1].Revents != 0:
-				return
-			case fds[0].Revents&(unix.POLLERR|unix.POLLHUP) != 0:
-				onClosed()
-				return
-			}
+		if readerGone(fd, int(wakeR.Fd())) {
+			onClosed()
 		}
 	}()
 	return func() {

@@ -40,12 +40,27 @@ func (r *Results) Record(res *runner.Result) error {
 	return r.f.Write(rec)
 }
 
+// lossyOutput is a job's output that may have lost some of it before the
+// job ended: a spill file or a saved file that failed.
+type lossyOutput interface {
+	OutputErr() error
+}
+
 // NewRecord is the results record of res, with the paths of its saved
-// output.
+// output, and in its error what of its output was lost.
 func NewRecord(res *runner.Result) runner.Record {
 	rec := runner.NewRecord(res)
 	if s, ok := res.Output.(savedFiles); ok {
 		rec.StdoutFile, rec.StderrFile = s.Files()
+	}
+	if o, ok := res.Output.(lossyOutput); ok {
+		if err := o.OutputErr(); err != nil {
+			msg := "output lost: " + err.Error()
+			if rec.Error != nil {
+				msg = *rec.Error + "; " + msg
+			}
+			rec.Error = &msg
+		}
 	}
 	return rec
 }

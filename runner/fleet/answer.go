@@ -9,6 +9,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
@@ -34,6 +35,10 @@ func (w *Worker) finish(res *runner.Result) error {
 	case state == refused:
 		w.answer(h.msg, w.resultOf(h.m, notStarted, "its run was canceled"), true)
 		return nil
+	case state == overdue:
+		h.msg.Term() // its run has its results: no one reads this job's any more
+		w.log("run %s job %s: not started: its run was over while this worker held the job", h.m.Run, h.m.ID)
+		return nil
 	}
 	msg := w.resultOf(h.m, res.Status, "")
 	msg.ExitCode, msg.Signal, msg.Attempts, msg.Requeued = res.ExitCode, res.Signal, res.Attempts, res.Requeued
@@ -58,7 +63,7 @@ func (w *Worker) finish(res *runner.Result) error {
 func (w *Worker) resultOf(m *jobMsg, status runner.Status, errText string) *resultMsg {
 	now := time.Now()
 	return &resultMsg{Run: m.Run, Seq: m.Seq, ID: m.ID, Record: m.Record, Status: status, Error: errText,
-		StartedAt: now, FinishedAt: now, Worker: w.cfg.Name}
+		StartedAt: now, FinishedAt: now, Worker: w.cfg.Name, Cmd: m.Cmd}
 }
 
 // answer publishes a job's result, trying again while the server does not
@@ -77,7 +82,7 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 	deadline := time.Now().Add(w.cfg.ResultWait)
 	for failing := false; ; failing = true {
 		ctx, cancel := context.WithTimeout(context.Background(), min(5*time.Second, w.cfg.ResultWait))
-		_, err = w.js.Publish(ctx, w.names.results(res.Run), data)
+		_, err = w.srv.js.Publish(ctx, w.srv.names.results(res.Run), data)
 		cancel()
 		if errors.Is(err, nats.ErrMaxPayload) && (res.Stdout != nil || res.Stderr != nil) {
 			res.StdoutDropped += int64(len(res.Stdout))
@@ -102,9 +107,6 @@ func (w *Worker) answer(msg jetstream.Msg, res *resultMsg, final bool) bool {
 			return false
 		case <-time.After(time.Second):
 		}
-	}
-	if w.beforeAck != nil {
-		w.beforeAck()
 	}
 	if final {
 		msg.Term() // never to be run: the server says so to who watches its advisories
@@ -155,12 +157,15 @@ func (e claimingExecutor) Unwrap() runner.Executor { return e.inner }
 
 func (e claimingExecutor) Execute(ctx context.Context, a runner.Attempt) runner.Outcome {
 	w := e.w
+	over := a.Number == 1 && w.runOverOf(a.Job)
 	w.mu.Lock()
 	h := w.held[a.Job]
-	ok := h != nil && h.state != handedBack && h.run.ctx.Err() == nil
+	ok := h != nil && h.state != handedBack && h.run.ctx.Err() == nil && !over
 	switch {
 	case ok:
 		h.state = started
+	case h != nil && h.state == waiting && over:
+		h.state = overdue
 	case h != nil && h.state == waiting:
 		h.state = refused
 	}
@@ -175,4 +180,21 @@ func (e claimingExecutor) Execute(ctx context.Context, a runner.Attempt) runner.
 	defer cancel()
 	defer context.AfterFunc(h.run.ctx, cancel)()
 	return e.inner.Execute(ctx, a)
+}
+
+// runOverOf reports whether the run of a job that this worker has held
+// past the ack deadline (the worker was stopped, or starved) is over:
+// collected or canceled. The server has handed such a job to another
+// worker meanwhile, whose result counted; it must not start here now.
+func (w *Worker) runOverOf(job *jobspec.Job) bool {
+	w.mu.Lock()
+	h := w.held[job]
+	w.mu.Unlock()
+	if h == nil || time.Since(h.taken) < w.ackWait {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := w.srv.getRun(ctx, h.m.Run)
+	return err == nil && (r.info.State == Collected || r.info.State == Canceled)
 }

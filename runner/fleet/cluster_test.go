@@ -79,13 +79,13 @@ func TestClusterNodeKilledMidRun(t *testing.T) {
 	log1, log2 := filepath.Join(dir, "log1"), filepath.Join(dir, "log2")
 	// One worker: two in one process would reap each other's jobs (a
 	// worker reaps the children of the process that are not its own).
-	startWorker(t, url, "a", WorkerConfig{Jobs: 8, Replicas: 3, AckWait: 2 * time.Second}, nil)
+	startWorkerAt(t, at{url: url, replicas: 3}, "a", WorkerConfig{Jobs: 8, AckWait: 2 * time.Second})
 
-	first := submit(t, url, SubmitConfig{Replicas: 3}, shJobs(40, fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s`, log1)))
+	first := submitAt(t, at{url: url, replicas: 3}, SubmitConfig{}, shJobs(40, fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s`, log1)))
 	if sum := first.finish(t); sum.Succeeded != 40 {
 		t.Fatalf("first run: summary %+v", sum.Counts)
 	}
-	second := submit(t, url, SubmitConfig{Replicas: 3}, shJobs(80, fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s; sleep 0.05`, log2)))
+	second := submitAt(t, at{url: url, replicas: 3}, SubmitConfig{}, shJobs(80, fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s; sleep 0.05`, log2)))
 	waitFor(t, "ten jobs of the second run done", func() bool { return len(lines(log2)) >= 10 })
 	leader := streamLeader(t, url, JobsStream)
 	for _, s := range servers {

@@ -54,16 +54,6 @@ func (s *Submitter) isCanceled() bool {
 	}
 }
 
-// newTally makes the Tally of the run, judging rules; a rule reached, or
-// a results file that fails, is handed to stop.
-func (s *Submitter) newTally(rules runner.StopRules, stop func(runner.StopCause)) *runner.Tally {
-	cfg := runner.TallyConfig{Rules: rules, Record: s.cfg.Record, Stop: stop, Total: s.cfg.Total}
-	if s.cfg.Events != nil {
-		cfg.Emit = s.emit
-	}
-	return runner.NewTally(cfg)
-}
-
 // collect is the collector: this goroutine alone hands final results to
 // the run's tally. It returns when the input has ended and nothing is
 // outstanding, or when a canceled run's started jobs have reported.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,9 +103,67 @@ func Dial(o ConnOptions) (*nats.Conn, error) {
 	}
 	nc, err := nats.Connect(o.URL, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach the NATS server at %s: %w", Redact(o.URL), explainDial(err))
+		err = fmt.Errorf("cannot reach the NATS server at %s: %w", Redact(o.URL), explainDial(err))
+		return nil, &maskedError{msg: Mask(err.Error(), o.URL, o.Password, o.Token), err: err}
 	}
 	return nc, nil
+}
+
+// maskedError is an error whose text has its secrets masked; errors.Is
+// and errors.As still see the error it wraps.
+type maskedError struct {
+	msg string
+	err error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.err }
+
+// Mask replaces in text every password and token that urls (one URL, or a
+// comma-separated list) hold, whatever their shape, and the secrets more,
+// by xxxxx: as they are written, decoded, and quoted as Go quotes them in
+// its errors.
+func Mask(text, urls string, more ...string) string {
+	secrets := append([]string(nil), more...)
+	for _, u := range strings.Split(urls, ",") {
+		secrets = append(secrets, secretOf(strings.TrimSpace(u)))
+	}
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		forms := []string{secret, strings.Trim(strconv.Quote(secret), `"`)}
+		if decoded, err := url.PathUnescape(secret); err == nil {
+			forms = append(forms, decoded)
+		}
+		for _, f := range forms {
+			if f != "" {
+				text = strings.ReplaceAll(text, f, redacted)
+			}
+		}
+	}
+	return text
+}
+
+// secretOf is the password (user:password@host) or token (token@host)
+// of one URL, found without parsing it: a URL that does not parse still
+// has its secret.
+func secretOf(u string) string {
+	at := strings.LastIndexByte(u, '@')
+	if at < 0 {
+		return ""
+	}
+	start := strings.Index(u, "://")
+	if start < 0 || start > at {
+		start = 0
+	} else {
+		start += 3
+	}
+	info := u[start:at]
+	if colon := strings.IndexByte(info, ':'); colon >= 0 {
+		return info[colon+1:]
+	}
+	return info
 }
 
 // explainDial adds what to do to the connection errors a person can fix.

@@ -32,6 +32,33 @@ func TestRedact(t *testing.T) {
 	}
 }
 
+// Whatever the shape of a URL, an error never shows its password or
+// token: a port that does not parse, a list, no scheme, an @ or a quote in
+// the password.
+func TestDialMasksSecretsInAnyShape(t *testing.T) {
+	for _, u := range []string{
+		"nats://alice:s3cret@127.0.0.1:badport",
+		"nats://s3cret@127.0.0.1:badport",
+		"alice:s3cret@127.0.0.1:badport",
+		"nats://127.0.0.1:1,nats://bob:s3cret@[::1:bad",
+		"nats://alice:s3c@ret@127.0.0.1:x",
+		"nats://alice:s3\"cret@127.0.0.1:x",
+		"nats://alice:s3%63ret@127.0.0.1:x",
+		"nats://alice:s3cret@127.0.0.1:1/%zz",
+	} {
+		err := dialErr(t, ConnOptions{URL: u})
+		for _, leak := range []string{"s3cret", "s3c@ret", `s3\"cret`, `s3"cret`, "s3%63ret"} {
+			if strings.Contains(err.Error(), leak) {
+				t.Errorf("%s: the error shows the secret: %v", u, err)
+			}
+		}
+	}
+	err := dialErr(t, ConnOptions{URL: "nats://127.0.0.1:badport", Password: "pw-from-env", Token: "tok-from-env"})
+	if strings.Contains(err.Error(), "from-env") {
+		t.Errorf("the error shows a secret of the environment: %v", err)
+	}
+}
+
 // dialErr dials with o and returns the error, failing the test if it
 // connects.
 func dialErr(t *testing.T, o ConnOptions) error {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/runner"
@@ -28,12 +27,18 @@ type RunStatus struct {
 }
 
 // Status reports on one run.
-func Status(ctx context.Context, nc *nats.Conn, names Names, run string) (*RunStatus, error) {
-	js, kv, err := runsOn(ctx, nc, names)
+func (s *Server) Status(ctx context.Context, run string) (*RunStatus, error) {
+	ctx, done := s.guard(ctx)
+	defer done()
+	st, err := s.status(ctx, run)
 	if err != nil {
-		return nil, err
+		return nil, s.explain(ctx, err)
 	}
-	r, err := getRun(ctx, kv, run)
+	return st, nil
+}
+
+func (s *Server) status(ctx context.Context, run string) (*RunStatus, error) {
+	r, err := s.getRun(ctx, run)
 	if err != nil {
 		return nil, err
 	}
@@ -42,16 +47,16 @@ func Status(ctx context.Context, nc *nats.Conn, names Names, run string) (*RunSt
 		return st, nil
 	}
 	var live liveRun
-	if live, st.SubmitterAlive = askSubmitter(nc, names, run); st.SubmitterAlive && st.State == Submitting {
+	if live, st.SubmitterAlive = s.askSubmitter(run); st.SubmitterAlive && st.State == Submitting {
 		st.Queued = live.Queued // so far
 	}
-	if st.OnQueue, err = onQueue(ctx, js, names, run); err != nil {
+	if st.OnQueue, err = s.onQueue(ctx, run); err != nil {
 		return nil, err
 	}
-	if st.Held, err = heldJobs(ctx, nc, js, names, run, time.Second); err != nil {
+	if st.Held, err = s.heldJobs(ctx, run, time.Second); err != nil {
 		return nil, err
 	}
-	err = readResults(ctx, js, names, run, func(m *resultMsg) {
+	err = s.readResults(ctx, run, func(m *resultMsg) {
 		if m.Status == notStarted {
 			st.Results.NotStarted++
 		} else {
@@ -67,6 +72,9 @@ type CancelReport struct {
 	Stopped    int // running jobs the workers were told to stop
 	Unanswered int // of those, the ones whose worker sent no result within the wait; recorded canceled here
 	Already    RunState
+	// SubmitterAlive says that the run's drover run is attached and
+	// alive: it records the results itself.
+	SubmitterAlive bool
 }
 
 // Cancel stops a run: its jobs still on the queue are withdrawn (they end
@@ -75,17 +83,19 @@ type CancelReport struct {
 // results; a running job whose worker sent none by then gets a canceled
 // result from Cancel itself, so that drover wait records it. A run that
 // is collected already is left alone (Already says so).
-func Cancel(ctx context.Context, nc *nats.Conn, names Names, run string, wait time.Duration) (*CancelReport, error) {
-	js, kv, err := runsOn(ctx, nc, names)
+func (s *Server) Cancel(ctx context.Context, run string, wait time.Duration) (*CancelReport, error) {
+	ctx, done := s.guard(ctx)
+	defer done()
+	rep, err := s.stopRun(ctx, run, wait)
 	if err != nil {
-		return nil, err
+		return nil, s.explain(ctx, err)
 	}
-	return stopRun(ctx, nc, js, kv, names, run, wait)
+	return rep, nil
 }
 
-func stopRun(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jetstream.KeyValue, names Names, run string, wait time.Duration) (*CancelReport, error) {
+func (s *Server) stopRun(ctx context.Context, run string, wait time.Duration) (*CancelReport, error) {
 	rep := &CancelReport{}
-	_, err := updateRun(ctx, kv, run, func(i *RunInfo) bool {
+	info, err := s.updateRun(ctx, run, func(i *RunInfo) bool {
 		if i.State == Collected {
 			rep.Already = Collected
 			return false
@@ -99,63 +109,21 @@ func stopRun(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jets
 	if rep.Already != "" {
 		return rep, nil
 	}
-	queued, err := onQueue(ctx, js, names, run)
+	rep.SubmitterAlive = !info.Detached && s.submitterAlive(run)
+	running, err := s.withdraw(ctx, run, rep)
 	if err != nil {
 		return nil, err
 	}
-	held, err := heldJobs(ctx, nc, js, names, run, time.Second)
-	if err != nil {
+	if s.awaitStopped(ctx, run, running, time.Now().Add(wait)) {
+		return rep, nil // its submitter recorded the stopped jobs
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err := s.recordUnanswered(ctx, run, running, wait, rep); err != nil {
 		return nil, err
 	}
-	if err := nc.Publish(names.cancel(run), nil); err != nil {
-		return nil, err
-	}
-	st, err := js.Stream(ctx, names.JobsStream)
-	if err != nil {
-		return nil, err
-	}
-	if err := st.Purge(ctx, jetstream.WithPurgeSubject(names.jobs(run))); err != nil {
-		return nil, fmt.Errorf("withdrawing the queued jobs: %w", err)
-	}
-	nc.Flush()
-	running := map[int]HeldJob{}
-	for _, h := range held {
-		if h.Run == run && h.Running {
-			running[h.Seq] = h
-		}
-	}
-	rep.Stopped = len(running)
-	rep.Withdrawn = max(queued-len(running), 0)
-
-	// Wait for the stopped jobs' results.
-	deadline := time.Now().Add(wait)
-	for len(running) > 0 && time.Now().Before(deadline) {
-		if r, err := getRun(ctx, kv, run); err == nil && r.info.State == Collected {
-			return rep, nil // its submitter recorded the stopped jobs
-		}
-		rctx, cancel := context.WithTimeout(ctx, time.Until(deadline))
-		readResults(rctx, js, names, run, func(m *resultMsg) { delete(running, m.Seq) })
-		cancel()
-		if len(running) > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(200 * time.Millisecond):
-			}
-		}
-	}
-	now := time.Now()
-	for _, h := range running {
-		m := resultMsg{Run: run, Seq: h.Seq, ID: h.ID, Record: h.Record, Status: runner.Canceled, Attempts: 1,
-			StartedAt: now, FinishedAt: now, Worker: h.Worker,
-			Error: fmt.Sprintf("canceled by drover cancel; no result came from worker %s within %s", h.Worker, wait)}
-		data, _ := json.Marshal(m)
-		if _, err := js.Publish(ctx, names.results(run), data); err != nil {
-			return nil, fmt.Errorf("recording job %s canceled: %w", h.ID, err)
-		}
-		rep.Unanswered++
-	}
-	_, err = updateRun(ctx, kv, run, func(i *RunInfo) bool {
+	_, err = s.updateRun(ctx, run, func(i *RunInfo) bool {
 		if i.State != Canceling {
 			return false
 		}
@@ -165,11 +133,84 @@ func stopRun(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jets
 	return rep, err
 }
 
+// withdraw tells the run's submitter and workers of the cancel, removes
+// its jobs from the queue, and returns its jobs that were running, by
+// sequence number.
+func (s *Server) withdraw(ctx context.Context, run string, rep *CancelReport) (map[int]HeldJob, error) {
+	queued, err := s.onQueue(ctx, run)
+	if err != nil {
+		return nil, err
+	}
+	held, err := s.heldJobs(ctx, run, time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.nc.Publish(s.names.cancel(run), nil); err != nil {
+		return nil, err
+	}
+	st, err := s.js.Stream(ctx, s.names.JobsStream)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Purge(ctx, jetstream.WithPurgeSubject(s.names.jobs(run))); err != nil {
+		return nil, fmt.Errorf("withdrawing the queued jobs: %w", err)
+	}
+	s.nc.Flush()
+	running := map[int]HeldJob{}
+	for _, h := range held {
+		if h.Run == run && h.Running {
+			running[h.Seq] = h
+		}
+	}
+	rep.Stopped = len(running)
+	rep.Withdrawn = max(queued-len(running), 0)
+	return running, nil
+}
+
+// awaitStopped waits, until deadline, for the results of the running
+// jobs, and deletes each from running as its result comes. It reports
+// whether the run's submitter recorded the run as collected meanwhile.
+func (s *Server) awaitStopped(ctx context.Context, run string, running map[int]HeldJob, deadline time.Time) bool {
+	for len(running) > 0 && time.Now().Before(deadline) {
+		if r, err := s.getRun(ctx, run); err == nil && r.info.State == Collected {
+			return true
+		}
+		rctx, cancel := context.WithTimeout(ctx, time.Until(deadline))
+		s.readResults(rctx, run, func(m *resultMsg) { delete(running, m.Seq) })
+		cancel()
+		if len(running) > 0 {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}
+	return false
+}
+
+// recordUnanswered publishes a canceled result for each running job whose
+// worker sent none within wait, so that drover wait records it.
+func (s *Server) recordUnanswered(ctx context.Context, run string, running map[int]HeldJob, wait time.Duration, rep *CancelReport) error {
+	now := time.Now()
+	for _, h := range running {
+		m := resultMsg{Run: run, Seq: h.Seq, ID: h.ID, Record: h.Record, Status: runner.Canceled, Attempts: 1,
+			StartedAt: now, FinishedAt: now, Worker: h.Worker,
+			Error: fmt.Sprintf("canceled by drover cancel; no result came from worker %s within %s", h.Worker, wait)}
+		data, _ := json.Marshal(m)
+		if _, err := s.js.Publish(ctx, s.names.results(run), data); err != nil {
+			return fmt.Errorf("recording job %s canceled: %w", h.ID, err)
+		}
+		rep.Unanswered++
+	}
+	return nil
+}
+
 // Unfinished returns the runs that are not collected among those named
 // and those whose submitter wrote to the results file results on host.
 // A --resume of that file must not submit their jobs again.
-func Unfinished(ctx context.Context, nc *nats.Conn, names Names, named []string, results, host string) ([]RunInfo, error) {
-	all, err := ListRuns(ctx, nc, names)
+func (s *Server) Unfinished(ctx context.Context, named []string, results, host string) ([]RunInfo, error) {
+	all, err := s.ListRuns(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (f fetcher) Next() (*jobspec.Job, error) {
 // at once: a message that is not a job, a poison job, a job of a canceled
 // run, a job taken as the worker drains.
 func (w *Worker) take(msg jetstream.Msg) *jobspec.Job {
-	m, err := decodeJob(msg.Data(), msg.Subject(), w.names)
+	m, err := decodeJob(msg.Data(), msg.Subject(), w.srv.names)
 	if m == nil {
 		msg.Term()
 		w.warn("dropped a message on %s that is not a drover job (%d bytes): %v", shortened(msg.Subject()), len(msg.Data()), err)
@@ -92,7 +92,7 @@ func (w *Worker) take(msg jetstream.Msg) *jobspec.Job {
 	}
 	rs.held++
 	job := m.job()
-	w.held[job] = &heldJob{msg: msg, m: m, run: rs}
+	w.held[job] = &heldJob{msg: msg, m: m, run: rs, taken: time.Now()}
 	w.mu.Unlock()
 	return job
 }

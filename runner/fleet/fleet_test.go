@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/runner"
@@ -23,8 +24,8 @@ func TestTwoWorkersShareARun(t *testing.T) {
 	// in hand), so the six jobs need both; none ends before the gate opens.
 	script := fmt.Sprintf(`echo "$DROVER_JOB_ID:$WORKER" >> %s; while [ ! -e %s ]; do sleep 0.01; done; echo "out $DROVER_JOB_ID"`, log, gate)
 	run := submit(t, url, SubmitConfig{}, shJobs(6, script))
-	a := startWorker(t, url, "a", WorkerConfig{}, nil)
-	b := startWorker(t, url, "b", WorkerConfig{}, nil)
+	a := startWorker(t, url, "a", WorkerConfig{})
+	b := startWorker(t, url, "b", WorkerConfig{})
 	waitFor(t, "job started on each worker", func() bool {
 		l := strings.Join(lines(log), " ")
 		return strings.Contains(l, ":a") && strings.Contains(l, ":b")
@@ -75,14 +76,14 @@ func TestKilledWorkersJobsFinishOnAnother(t *testing.T) {
 	// On worker a the job hangs; on worker b it succeeds.
 	script := fmt.Sprintf(`echo "$WORKER" >> %s; [ "$WORKER" = b ] || sleep 600`, log)
 	run := submit(t, url, SubmitConfig{}, shJobs(1, script))
-	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Second}, nil)
+	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Second})
 	waitFor(t, "job started on a", func() bool { return slices.Contains(lines(log), "a") })
 
 	// Worker a dies: its connection goes, and its process is killed.
 	a.nc.Close()
 	a.Kill()
 	a.wait(t)
-	startWorker(t, url, "b", WorkerConfig{}, nil)
+	startWorker(t, url, "b", WorkerConfig{})
 	sum := run.finish(t)
 
 	if sum.Succeeded != 1 || sum.Jobs != 1 {
@@ -104,11 +105,11 @@ func TestDrainingWorkerHandsBackUnstartedJobs(t *testing.T) {
 	run := submit(t, url, SubmitConfig{}, shJobs(3, script))
 	// The ack deadline is an hour: the jobs handed back must go to b at
 	// once, not when the deadline passes.
-	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Hour}, nil)
+	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Hour})
 	run.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
 	waitFor(t, "worker a holding three jobs", func() bool { return a.holds() == 3 })
 	a.Drain()
-	startWorker(t, url, "b", WorkerConfig{}, nil)
+	startWorker(t, url, "b", WorkerConfig{})
 	waitFor(t, "the two other jobs run on b", func() bool { return len(lines(log)) == 3 })
 	os.WriteFile(gate, nil, 0o644)
 	a.wait(t) // a returns once its running job is done
@@ -139,22 +140,33 @@ func (tw *testWorker) holds() int {
 }
 
 func TestJobThatRanTwiceIsRecordedOnce(t *testing.T) {
-	url := startServer(t)
+	// The user "lost" may acknowledge nothing: its worker sends job1's
+	// result and can never acknowledge the job, as a worker that loses its
+	// machine between the two; everyone else connects as "all".
+	url := runServer(t, func(o *server.Options) {
+		everything := &server.SubjectPermission{Allow: []string{">"}}
+		o.Users = []*server.User{
+			{Username: "all", Password: "all"},
+			{Username: "lost", Password: "lost", Permissions: &server.Permissions{
+				Publish:   &server.SubjectPermission{Allow: []string{">"}, Deny: []string{"$JS.ACK.>"}},
+				Subscribe: everything,
+			}},
+		}
+		o.NoAuthUser = "all"
+	}).ClientURL()
 	dir := t.TempDir()
 	log, gate := filepath.Join(dir, "log"), filepath.Join(dir, "go")
 	script := fmt.Sprintf(`echo "$DROVER_JOB_ID:$WORKER" >> %s; if [ "$DROVER_JOB_ID" = job2 ]; then while [ ! -e %s ]; do sleep 0.01; done; fi`, log, gate)
 	var src sliceSource = *shJobs(2, script)
 	run := submit(t, url, SubmitConfig{}, &src)
 
-	// Worker a sends job1's result, then hangs before acknowledging it, as
-	// a worker that loses its machine at that moment: the job goes to b.
-	hang := make(chan struct{})
-	defer close(hang)
-	hook := func() { <-hang }
-	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Second, Jobs: 1, Prefetch: 1}, hook)
+	// Worker a sends job1's result and cannot acknowledge it: the job
+	// goes to b.
+	lost := strings.Replace(url, "nats://", "nats://lost:lost@", 1)
+	a := startWorker(t, lost, "a", WorkerConfig{AckWait: time.Second, Jobs: 1, Prefetch: 1})
 	waitFor(t, "job1 on a", func() bool { return slices.Contains(lines(log), "job1:a") })
-	a.Drain()                                            // a takes no more jobs; job2 waits for b
-	startWorker(t, url, "b", WorkerConfig{Jobs: 2}, nil) // job2 waits for the gate: room for job1 beside it
+	a.Drain()                                       // a takes no more jobs; job2 waits for b
+	startWorker(t, url, "b", WorkerConfig{Jobs: 2}) // job2 waits for the gate: room for job1 beside it
 	waitFor(t, "job1 run again on b", func() bool { return slices.Contains(lines(log), "job1:b") })
 
 	// Both results of job1 are in the stream before job2's.
@@ -214,7 +226,7 @@ func queued(t *testing.T, url string) uint64 {
 func TestStopCancelsRunningJobsOnWorkers(t *testing.T) {
 	url := startServer(t)
 	run := submit(t, url, SubmitConfig{}, shJobs(3, "sleep 600"))
-	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1}, nil)
+	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1})
 	run.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
 	run.Stop()
 	sum := run.finish(t)
@@ -252,7 +264,7 @@ func TestPoisonJobFailsAfterMaxDeliver(t *testing.T) {
 			msg.Nak()
 		}
 	}
-	startWorker(t, url, "a", WorkerConfig{MaxDeliver: 2}, nil)
+	startWorker(t, url, "a", WorkerConfig{MaxDeliver: 2})
 	sum := run.finish(t)
 
 	if sum.Failed != 1 {
@@ -266,7 +278,7 @@ func TestPoisonJobFailsAfterMaxDeliver(t *testing.T) {
 func TestFinishedRunLeavesNothingOnTheServer(t *testing.T) {
 	url := startServer(t)
 	run := submit(t, url, SubmitConfig{}, shJobs(5, "echo hi"))
-	startWorker(t, url, "a", WorkerConfig{Jobs: 2}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 2})
 	if sum := run.finish(t); sum.Succeeded != 5 {
 		t.Fatalf("summary %+v", sum.Counts)
 	}
@@ -282,7 +294,7 @@ func TestMaxFailuresCancelsTheRun(t *testing.T) {
 	url := startServer(t)
 	var src sliceSource = *shJobs(4, `if [ "$DROVER_JOB_ID" = job1 ]; then exit 7; fi; sleep 600`)
 	run := submit(t, url, SubmitConfig{MaxFailures: 1}, &src)
-	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4})
 	sum := run.finish(t)
 	if !sum.StoppedByFailures || sum.Failed != 1 || sum.Canceled+sum.NotStarted != 3 {
 		t.Errorf("summary %+v (stopped by failures: %v), want 1 failed and the rest canceled or not started", sum.Counts, sum.StoppedByFailures)
@@ -295,9 +307,9 @@ func TestLongJobKeepsItsMessageAlive(t *testing.T) {
 	url := startServer(t)
 	log := filepath.Join(t.TempDir(), "log")
 	run := submit(t, url, SubmitConfig{}, shJobs(1, fmt.Sprintf(`echo "$WORKER" >> %s; sleep 4`, log)))
-	startWorker(t, url, "a", WorkerConfig{AckWait: time.Second}, nil) // creates the consumer: a 1s deadline
+	startWorker(t, url, "a", WorkerConfig{AckWait: time.Second}) // creates the consumer: a 1s deadline
 	waitFor(t, "the job started", func() bool { return len(lines(log)) == 1 })
-	startWorker(t, url, "b", WorkerConfig{}, nil)
+	startWorker(t, url, "b", WorkerConfig{})
 	sum := run.finish(t)
 	if sum.Succeeded != 1 {
 		t.Errorf("summary %+v", sum.Counts)
@@ -316,7 +328,7 @@ func TestConcurrentRunsStayApart(t *testing.T) {
 	if one.RunID() == two.RunID() {
 		t.Fatalf("both runs have the id %s", one.RunID())
 	}
-	startWorker(t, url, "a", WorkerConfig{Jobs: 3}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 3})
 	for name, run := range map[string]*testRun{"one": one, "two": two} {
 		if sum := run.finish(t); sum.Succeeded != 5 || len(run.records) != 5 {
 			t.Errorf("run %s: summary %+v, %d records", name, sum.Counts, len(run.records))
@@ -334,7 +346,7 @@ func TestConcurrentRunsStayApart(t *testing.T) {
 func TestCancelWaitEndsAWaitForALostWorker(t *testing.T) {
 	url := startServer(t)
 	run := submit(t, url, SubmitConfig{CancelWait: 500 * time.Millisecond}, shJobs(2, "sleep 600"))
-	a := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1}, nil)
+	a := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1})
 	run.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
 	a.nc.Close() // the worker hears of no cancel and can send no result
 	run.Stop()
@@ -353,7 +365,7 @@ func TestStopOnSuccessCancelsTheRun(t *testing.T) {
 	url := startServer(t)
 	var src sliceSource = *shJobs(4, `if [ "$DROVER_JOB_ID" = job1 ]; then exit 0; fi; sleep 600`)
 	run := submit(t, url, SubmitConfig{StopOnSuccess: 1}, &src)
-	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4})
 	sum := run.finish(t)
 	if !sum.StoppedBySuccess || sum.Succeeded != 1 || sum.Failed != 0 || sum.Canceled+sum.NotStarted != 3 {
 		t.Errorf("summary %+v (stopped by success: %v)", sum.Counts, sum.StoppedBySuccess)
@@ -363,7 +375,7 @@ func TestStopOnSuccessCancelsTheRun(t *testing.T) {
 func TestDeadlineCancelsTheRun(t *testing.T) {
 	url := startServer(t)
 	run := submit(t, url, SubmitConfig{Deadline: time.Now().Add(1500 * time.Millisecond)}, shJobs(3, `sleep 600`))
-	startWorker(t, url, "a", WorkerConfig{Jobs: 4}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4})
 	sum := run.finish(t)
 	if !sum.DeadlinePassed || sum.Canceled+sum.NotStarted != 3 {
 		t.Errorf("summary %+v (deadline passed: %v)", sum.Counts, sum.DeadlinePassed)

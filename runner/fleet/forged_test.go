@@ -19,7 +19,8 @@ import (
 // whatever their subject's run id, the worker stays live.
 func TestWorkerSurvivesForgedCancels(t *testing.T) {
 	url := startServer(t)
-	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1}, nil)
+	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1})
+	goodRun(t, url, "the worker's start") // it hears cancels before it runs a job
 	nc := connect(t, url)
 	for _, c := range []struct{ subject, data string }{
 		{"drover.cancel.r1", "{{{ not JSON"},
@@ -66,7 +67,7 @@ func TestRunIgnoresForgedResults(t *testing.T) {
 	}}
 	src := shJobs(2, fmt.Sprintf(`while [ ! -e %s ]; do sleep 0.01; done; echo real`, gate))
 	run := submit(t, url, cfg, src)
-	a := startWorker(t, url, "a", WorkerConfig{Jobs: 2}, nil)
+	a := startWorker(t, url, "a", WorkerConfig{Jobs: 2})
 	started := 0
 	run.await(t, "both jobs started", func(ev runner.Event) bool {
 		if ev.Kind == runner.AttemptStarted {
@@ -124,7 +125,7 @@ func TestRunIgnoresForgedResults(t *testing.T) {
 func TestCancelFromOutsideEndsTheRun(t *testing.T) {
 	url := startServer(t)
 	run := submit(t, url, SubmitConfig{}, shJobs(2, "sleep 600"))
-	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1}, nil)
+	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1})
 	run.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
 	waitFor(t, "worker a holding both jobs", func() bool { return w.holds() == 2 })
 	nc := connect(t, url)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/jobspec"
 )
@@ -55,8 +54,8 @@ func (w *Worker) answerStatus(m *nats.Msg) {
 // ""). It waits until the workers that answered account for every job the
 // workers' consumer has handed out, or for at most wait: a worker that is
 // lost, or cut off, leaves its jobs out.
-func heldJobs(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, names Names, run string, wait time.Duration) ([]HeldJob, error) {
-	cons, err := js.Consumer(ctx, names.JobsStream, names.Consumer)
+func (s *Server) heldJobs(ctx context.Context, run string, wait time.Duration) ([]HeldJob, error) {
+	cons, err := s.js.Consumer(ctx, s.names.JobsStream, s.names.Consumer)
 	if err != nil {
 		return nil, nil // no consumer: no worker ever started
 	}
@@ -67,13 +66,13 @@ func heldJobs(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, names 
 	if info.NumAckPending == 0 {
 		return nil, nil
 	}
-	inbox := nc.NewInbox()
-	sub, err := nc.SubscribeSync(inbox)
+	inbox := s.nc.NewInbox()
+	sub, err := s.nc.SubscribeSync(inbox)
 	if err != nil {
 		return nil, err
 	}
 	defer sub.Unsubscribe()
-	if err := nc.PublishRequest(names.status(), inbox, []byte(run)); err != nil {
+	if err := s.nc.PublishRequest(s.names.status(), inbox, []byte(run)); err != nil {
 		return nil, err
 	}
 	var jobs []HeldJob

@@ -72,6 +72,24 @@ func serverErrors(t *testing.T) []string {
 	return append([]string(nil), serverErrs.of[t]...)
 }
 
+// openOn opens the namespace prefix on nc.
+func openOn(t *testing.T, nc *nats.Conn, prefix string, replicas int) *Server {
+	t.Helper()
+	srv, err := OpenServer(context.Background(), nc, prefix, replicas)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// at is where a test's submitter or worker works: the server's URL, with
+// the user's credentials, the namespace's prefix, and the replicas it
+// asks of the streams.
+type at struct {
+	url, prefix string
+	replicas    int
+}
+
 // testWorker is a Worker running in the background of a test.
 type testWorker struct {
 	*Worker
@@ -81,11 +99,17 @@ type testWorker struct {
 	logs []string
 }
 
-// startWorker starts a worker whose jobs see WORKER=name. It is killed,
-// and waited for, when the test ends.
-func startWorker(t *testing.T, url, name string, cfg WorkerConfig, hook func()) *testWorker {
+// startWorker starts a worker whose jobs see WORKER=name, in the default
+// namespace. It is killed, and waited for, when the test ends.
+func startWorker(t *testing.T, url, name string, cfg WorkerConfig) *testWorker {
 	t.Helper()
-	tw := &testWorker{nc: connectIn(t, url, cfg.Prefix), done: make(chan error, 1)}
+	return startWorkerAt(t, at{url: url}, name, cfg)
+}
+
+// startWorkerAt starts a worker as startWorker does, where a says.
+func startWorkerAt(t *testing.T, a at, name string, cfg WorkerConfig) *testWorker {
+	t.Helper()
+	tw := &testWorker{nc: connectIn(t, a.url, a.prefix), done: make(chan error, 1)}
 	cfg.Name = name
 	cfg.Environ = append(os.Environ(), "WORKER="+name)
 	cfg.Jobs, cfg.Prefetch = max(cfg.Jobs, 1), max(cfg.Prefetch, 1)
@@ -100,11 +124,10 @@ func startWorker(t *testing.T, url, name string, cfg WorkerConfig, hook func()) 
 		tw.logs = append(tw.logs, s)
 		tw.mu.Unlock()
 	}
-	w, err := NewWorker(context.Background(), tw.nc, cfg)
+	w, err := NewWorker(context.Background(), openOn(t, tw.nc, a.prefix, a.replicas), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.beforeAck = hook
 	tw.Worker = w
 	go func() { tw.done <- w.Run(context.Background()) }()
 	t.Cleanup(func() {
@@ -167,7 +190,14 @@ type testRun struct {
 	stderr  map[string]string
 }
 
+// submit starts a run of src in the default namespace.
 func submit(t *testing.T, url string, cfg SubmitConfig, src runner.Source) *testRun {
+	t.Helper()
+	return submitAt(t, at{url: url}, cfg, src)
+}
+
+// submitAt starts a run as submit does, where a says.
+func submitAt(t *testing.T, a at, cfg SubmitConfig, src runner.Source) *testRun {
 	t.Helper()
 	tr := &testRun{events: make(chan runner.Event, 16), done: make(chan struct{}), stdout: map[string]string{}, stderr: map[string]string{}}
 	cfg.InFlight = max(cfg.InFlight, 10)
@@ -182,7 +212,7 @@ func submit(t *testing.T, url string, cfg SubmitConfig, src runner.Source) *test
 		tr.stderr[res.Job.ID] = res.Output.(*buffers).err.String()
 		return nil
 	}
-	s, err := NewSubmitter(context.Background(), connectIn(t, url, cfg.Prefix), cfg)
+	s, err := NewSubmitter(context.Background(), openOn(t, connectIn(t, a.url, a.prefix), a.prefix, a.replicas), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func TestWorkerSurvivesHostileJobMessages(t *testing.T) {
 		{"too many retries", "drover.jobs.r1", `{"run":"r1","seq":1,"id":"x","argv":` + argv + `,"retries":101}`, true},
 		{"bad retry_on", "drover.jobs.r1", `{"run":"r1","seq":1,"id":"x","argv":` + argv + `,"retry_on":{"ExitCodes":[0]}}`, true},
 	}
-	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1}, nil)
+	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1})
 	js, _ := jetstream.New(connect(t, url))
 	results := subscribeAll(t, url, "drover.results.r1")
 	for _, c := range cases {
@@ -122,7 +122,7 @@ func TestUnsendableResultDoesNotFreezeTheWorker(t *testing.T) {
 	}).ClientURL()
 	url = strings.Replace(url, "nats://", "nats://w:w@", 1)
 	ran := filepath.Join(t.TempDir(), "ran")
-	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1, ResultWait: 500 * time.Millisecond}, nil)
+	w := startWorker(t, url, "a", WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1, ResultWait: 500 * time.Millisecond})
 	js, _ := jetstream.New(connect(t, url))
 	job := fmt.Sprintf(`{"run":"denied","seq":1,"id":"x","argv":["sh","-c","echo ran >> %s"]}`, ran)
 	if _, err := js.Publish(context.Background(), "drover.jobs.denied", []byte(job)); err != nil {

@@ -93,7 +93,7 @@ func (s *Submitter) submitAll(src runner.Source, slots chan struct{}, send func(
 			continue
 		}
 		msgID := s.run + "." + strconv.Itoa(job.Seq) // a job submitted again is queued once
-		ack, err := s.pub.PublishAsync(s.names.jobs(s.run), data, jetstream.WithMsgID(msgID))
+		ack, err := s.pub.PublishAsync(s.srv.names.jobs(s.run), data, jetstream.WithMsgID(msgID))
 		if err != nil {
 			err = s.publish(data, msgID, err)
 			if err == nil {
@@ -145,7 +145,7 @@ func (s *Submitter) publish(data []byte, msgID string, first error) error {
 		// An attempt under way is not cut short by a drain: a job the server
 		// may have queued must stay outstanding, so that its result counts.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, err = s.pub.Publish(ctx, s.names.jobs(s.run), data, jetstream.WithMsgID(msgID))
+		_, err = s.pub.Publish(ctx, s.srv.names.jobs(s.run), data, jetstream.WithMsgID(msgID))
 		cancel()
 		if err == nil {
 			return nil

@@ -37,7 +37,7 @@ func waitRun(t *testing.T, url, run string, known func(string) bool) (*Waited, [
 	var w waitRecords
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	got, err := Wait(ctx, connect(t, url), noPrefix, run, WaitConfig{Record: w.record, Known: known, Poll: 20 * time.Millisecond})
+	got, err := openOn(t, connect(t, url), "", 0).Wait(ctx, run, WaitConfig{Record: w.record, Known: known, Poll: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatalf("wait: %v", err)
 	}
@@ -59,7 +59,7 @@ func TestDetachedRunStatusAndWait(t *testing.T) {
 		t.Fatalf("detached submission: %d queued, summary %+v, %d records", run.Queued(), sum.Counts, len(run.records))
 	}
 	nc := connect(t, url)
-	st, err := Status(context.Background(), nc, noPrefix, run.RunID())
+	st, err := openOn(t, nc, "", 0).Status(context.Background(), run.RunID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +67,9 @@ func TestDetachedRunStatusAndWait(t *testing.T) {
 		t.Errorf("status before any worker: %+v", st)
 	}
 
-	startWorker(t, url, "a", WorkerConfig{Jobs: 2}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 2})
 	waitFor(t, "two jobs running", func() bool { return len(lines(log)) == 2 })
-	st, err = Status(context.Background(), nc, noPrefix, run.RunID())
+	st, err = openOn(t, nc, "", 0).Status(context.Background(), run.RunID())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,14 +106,14 @@ func TestDetachedRunStatusAndWait(t *testing.T) {
 	if !again.AlreadyCollected || again.Succeeded != 4 || again.Failed != 1 || len(recs) != 0 {
 		t.Errorf("second wait: %+v, %d records", again, len(recs))
 	}
-	list, err := ListRuns(context.Background(), nc, noPrefix)
+	list, err := openOn(t, nc, "", 0).ListRuns(context.Background())
 	if err != nil || len(list) != 1 || list[0].State != Collected {
 		t.Errorf("runs: %+v, %v", list, err)
 	}
-	if _, err := Status(context.Background(), nc, noPrefix, "0123456789abcdef"); !errors.Is(err, ErrNoRun) {
+	if _, err := openOn(t, nc, "", 0).Status(context.Background(), "0123456789abcdef"); !errors.Is(err, ErrNoRun) {
 		t.Errorf("status of an unknown run: %v", err)
 	}
-	if _, err := Wait(context.Background(), nc, noPrefix, "../x", WaitConfig{}); !errors.Is(err, ErrNoRun) {
+	if _, err := openOn(t, nc, "", 0).Wait(context.Background(), "../x", WaitConfig{}); !errors.Is(err, ErrNoRun) {
 		t.Errorf("wait on a bad run id: %v", err)
 	}
 }
@@ -125,10 +125,10 @@ func TestCancelDetachedRun(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "log")
 	run := submit(t, url, SubmitConfig{Detach: true}, shJobs(6, fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s; exec sleep 600`, log)))
 	run.finish(t)
-	startWorker(t, url, "a", WorkerConfig{Jobs: 2}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 2})
 	waitFor(t, "two jobs running", func() bool { return len(lines(log)) == 2 })
 
-	rep, err := Cancel(context.Background(), connect(t, url), noPrefix, run.RunID(), 20*time.Second)
+	rep, err := openOn(t, connect(t, url), "", 0).Cancel(context.Background(), run.RunID(), 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestCancelDetachedRun(t *testing.T) {
 	if n := len(lines(log)); n != 2 {
 		t.Errorf("%d jobs ran, want 2", n)
 	}
-	if rep, err := Cancel(context.Background(), connect(t, url), noPrefix, run.RunID(), time.Second); err != nil || rep.Already != Collected {
+	if rep, err := openOn(t, connect(t, url), "", 0).Cancel(context.Background(), run.RunID(), time.Second); err != nil || rep.Already != Collected {
 		t.Errorf("cancel of a collected run: %+v, %v", rep, err)
 	}
 }
@@ -179,7 +179,7 @@ func TestCancelRecordsJobsOfALostWorker(t *testing.T) {
 		t.Cleanup(func() { sub.Unsubscribe() })
 	}
 
-	rep, err := Cancel(context.Background(), connect(t, url), noPrefix, run.RunID(), 300*time.Millisecond)
+	rep, err := openOn(t, connect(t, url), "", 0).Cancel(context.Background(), run.RunID(), 300*time.Millisecond)
 	if err != nil || rep.Stopped != 1 || rep.Unanswered != 1 {
 		t.Fatalf("cancel: %+v, %v", rep, err)
 	}
@@ -195,16 +195,16 @@ func TestCancelAttachedRun(t *testing.T) {
 	url := startServer(t)
 	log := filepath.Join(t.TempDir(), "log")
 	run := submit(t, url, SubmitConfig{}, shJobs(4, fmt.Sprintf(`echo "$DROVER_JOB_ID" >> %s; exec sleep 600`, log)))
-	startWorker(t, url, "a", WorkerConfig{Jobs: 1}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 1})
 	waitFor(t, "a job running", func() bool { return len(lines(log)) == 1 })
-	if _, err := Cancel(context.Background(), connect(t, url), noPrefix, run.RunID(), 20*time.Second); err != nil {
+	if _, err := openOn(t, connect(t, url), "", 0).Cancel(context.Background(), run.RunID(), 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	sum := run.finish(t)
 	if sum.Canceled != 1 || sum.NotStarted != 3 || sum.Jobs != 4 {
 		t.Errorf("summary %+v", sum.Counts)
 	}
-	if st, err := Status(context.Background(), connect(t, url), noPrefix, run.RunID()); err != nil || st.State != Collected {
+	if st, err := openOn(t, connect(t, url), "", 0).Status(context.Background(), run.RunID()); err != nil || st.State != Collected {
 		t.Errorf("status after the run: %+v, %v", st, err)
 	}
 }
@@ -223,29 +223,29 @@ func TestLostSubmitter(t *testing.T) {
 	t.Cleanup(func() { close(gate) }) // before the submitter's cleanup waits for it
 	run.await(t, "three jobs accepted", func(ev runner.Event) bool { return ev.Kind == runner.JobAccepted && ev.Job.Seq == 3 })
 	waitFor(t, "three jobs queued", func() bool { return run.Queued() == 3 })
-	if st, err := Status(context.Background(), connect(t, url), noPrefix, run.RunID()); err != nil || st.State != Submitting || !st.SubmitterAlive || st.Queued != 3 {
+	if st, err := openOn(t, connect(t, url), "", 0).Status(context.Background(), run.RunID()); err != nil || st.State != Submitting || !st.SubmitterAlive || st.Queued != 3 {
 		t.Errorf("status while submitting: %+v, %v", st, err)
 	}
-	run.nc.Close() // the submitter is gone: no answer, no more jobs, no results read
+	run.srv.nc.Close() // the submitter is gone: no answer, no more jobs, no results read
 
 	nc := connect(t, url)
-	open, err := Unfinished(context.Background(), nc, noPrefix, nil, "/r/results.ndjson", "box")
+	open, err := openOn(t, nc, "", 0).Unfinished(context.Background(), nil, "/r/results.ndjson", "box")
 	if err != nil || len(open) != 1 || open[0].Run != run.RunID() {
 		t.Fatalf("unfinished by results file: %+v, %v", open, err)
 	}
-	if open, _ := Unfinished(context.Background(), nc, noPrefix, []string{run.RunID()}, "", ""); len(open) != 1 {
+	if open, _ := openOn(t, nc, "", 0).Unfinished(context.Background(), []string{run.RunID()}, "", ""); len(open) != 1 {
 		t.Errorf("unfinished by run id: %+v", open)
 	}
-	if open, _ := Unfinished(context.Background(), nc, noPrefix, nil, "/r/results.ndjson", "other"); len(open) != 0 {
+	if open, _ := openOn(t, nc, "", 0).Unfinished(context.Background(), nil, "/r/results.ndjson", "other"); len(open) != 0 {
 		t.Errorf("another host's results file: %+v", open)
 	}
 
-	startWorker(t, url, "a", WorkerConfig{}, nil)
+	startWorker(t, url, "a", WorkerConfig{})
 	got, recs := waitRun(t, url, run.RunID(), func(id string) bool { return id == "job1" })
 	if !got.Info.Incomplete || got.Succeeded != 3 || len(recs) != 2 {
 		t.Errorf("wait: %+v (incomplete %v), %d records", got.Counts, got.Info.Incomplete, len(recs))
 	}
-	if open, _ := Unfinished(context.Background(), nc, noPrefix, []string{run.RunID()}, "/r/results.ndjson", "box"); len(open) != 0 {
+	if open, _ := openOn(t, nc, "", 0).Unfinished(context.Background(), []string{run.RunID()}, "/r/results.ndjson", "box"); len(open) != 0 {
 		t.Errorf("still unfinished after the wait: %+v", open)
 	}
 	if n := len(lines(log)); n != 3 {
@@ -258,7 +258,7 @@ func TestWaitRefusesAnAttachedRun(t *testing.T) {
 	url := startServer(t)
 	run := submit(t, url, SubmitConfig{}, shJobs(1, "true"))
 	run.await(t, "the job accepted", func(ev runner.Event) bool { return ev.Kind == runner.JobAccepted })
-	_, err := Wait(context.Background(), connect(t, url), noPrefix, run.RunID(), WaitConfig{})
+	_, err := openOn(t, connect(t, url), "", 0).Wait(context.Background(), run.RunID(), WaitConfig{})
 	if !errors.Is(err, ErrCollectedBySubmitter) {
 		t.Errorf("wait: %v", err)
 	}

@@ -3,12 +3,12 @@ package fleet
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/runner"
 )
@@ -17,7 +17,6 @@ import (
 // metadata, the subject it answers on while it lives, and the cancel
 // orders of drover cancel. Its counters are safe for concurrent use.
 type life struct {
-	kv     jetstream.KeyValue
 	queued atomic.Int64 // jobs the server has put on the queue
 
 	mu          sync.Mutex
@@ -33,23 +32,23 @@ func (s *Submitter) begin(ctx context.Context) error {
 	now := time.Now().UTC()
 	info := &RunInfo{Run: s.run, State: Submitting, Detached: s.cfg.Detach, Submitter: s.cfg.Name,
 		Results: s.cfg.Results, Created: now, Updated: now}
-	if err := createRun(ctx, s.life.kv, info); err != nil {
+	if err := s.srv.createRun(ctx, info); err != nil {
 		return explain(err)
 	}
-	alive, err := s.nc.Subscribe(s.names.live(s.run), func(m *nats.Msg) {
+	alive, err := s.srv.nc.Subscribe(s.srv.names.live(s.run), func(m *nats.Msg) {
 		data, _ := json.Marshal(liveRun{Queued: s.Queued()})
 		m.Respond(data)
 	})
 	if err != nil {
 		return err
 	}
-	canceled, err := s.nc.Subscribe(s.names.cancel(s.run), func(*nats.Msg) { s.cancel(runner.StopCanceled) })
+	canceled, err := s.srv.nc.Subscribe(s.srv.names.cancel(s.run), func(*nats.Msg) { s.cancel(runner.StopCanceled) })
 	if err != nil {
 		alive.Unsubscribe()
 		return err
 	}
 	s.life.subs = []*nats.Subscription{alive, canceled}
-	return s.nc.Flush()
+	return s.srv.nc.Flush()
 }
 
 // sent counts the jobs the submitter records itself.
@@ -74,10 +73,10 @@ func (s *Submitter) queuedJob(seq int, slots <-chan struct{}) {
 
 // submittedAll records that intake has ended: the run is Submitted, with
 // its counts, unless it was canceled or collected meanwhile.
-func (s *Submitter) submittedAll() {
+func (s *Submitter) submittedAll() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	updateRun(ctx, s.life.kv, s.run, func(i *RunInfo) bool {
+	_, err := s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
 		s.life.mu.Lock()
 		i.Queued, i.Local, i.LocalCounts = int(s.life.queued.Load()), s.life.local, s.life.localCounts
 		s.life.mu.Unlock()
@@ -86,16 +85,27 @@ func (s *Submitter) submittedAll() {
 		}
 		return true
 	})
+	if err != nil {
+		return fmt.Errorf("recording run %s as submitted: %w", s.run, err)
+	}
+	return nil
 }
 
-// collected records that the submitter has recorded every result.
-func (s *Submitter) collected(sum runner.Summary) {
+// collected records that the submitter has recorded every result, and
+// only then removes the results from the server: a run whose state could
+// not be recorded keeps them, for drover wait.
+func (s *Submitter) collected(sum runner.Summary) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	updateRun(ctx, s.life.kv, s.run, func(i *RunInfo) bool {
+	_, err := s.srv.updateRun(ctx, s.run, func(i *RunInfo) bool {
 		i.State, i.Final = Collected, &sum.Counts
 		return true
 	})
+	if err != nil {
+		return fmt.Errorf("recording run %s as collected (its results stay on the server for drover wait): %w", s.run, err)
+	}
+	s.srv.purge(ctx, s.srv.names.ResultsStream, s.srv.names.results(s.run))
+	return nil
 }
 
 // end stops answering on the run's subject.

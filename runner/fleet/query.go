@@ -11,37 +11,29 @@ import (
 
 // runsOn returns the JetStream context and the runs bucket, creating the
 // streams and the bucket if need be.
-func runsOn(ctx context.Context, nc *nats.Conn, names Names) (jetstream.JetStream, jetstream.KeyValue, error) {
-	js, err := streams(ctx, nc, names, 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	kv, err := runs(ctx, js, names, 0)
-	return js, kv, err
-}
 
 // onQueue counts the run's messages in the jobs stream.
-func onQueue(ctx context.Context, js jetstream.JetStream, names Names, run string) (int, error) {
-	st, err := js.Stream(ctx, names.JobsStream)
+func (s *Server) onQueue(ctx context.Context, run string) (int, error) {
+	st, err := s.js.Stream(ctx, s.names.JobsStream)
 	if err != nil {
 		return 0, err
 	}
-	info, err := st.Info(ctx, jetstream.WithSubjectFilter(names.jobs(run)))
+	info, err := st.Info(ctx, jetstream.WithSubjectFilter(s.names.jobs(run)))
 	if err != nil {
 		return 0, err
 	}
-	return int(info.State.Subjects[names.jobs(run)]), nil
+	return int(info.State.Subjects[s.names.jobs(run)]), nil
 }
 
 // readResults calls fn with each result of the run on the server, up to
 // the last one there when it starts, once per job (the first result).
-func readResults(ctx context.Context, js jetstream.JetStream, names Names, run string, fn func(*resultMsg)) error {
-	last, err := lastResult(ctx, js, names, run)
+func (s *Server) readResults(ctx context.Context, run string, fn func(*resultMsg)) error {
+	last, err := s.lastResult(ctx, run)
 	if err != nil || last == 0 {
 		return err
 	}
-	cons, err := js.OrderedConsumer(ctx, names.ResultsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{names.results(run)},
+	cons, err := s.js.OrderedConsumer(ctx, s.names.ResultsStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{s.names.results(run)},
 	})
 	if err != nil {
 		return err
@@ -79,12 +71,12 @@ func readResults(ctx context.Context, js jetstream.JetStream, names Names, run s
 }
 
 // lastResult is the stream sequence of the run's last result, 0 for none.
-func lastResult(ctx context.Context, js jetstream.JetStream, names Names, run string) (uint64, error) {
-	st, err := js.Stream(ctx, names.ResultsStream)
+func (s *Server) lastResult(ctx context.Context, run string) (uint64, error) {
+	st, err := s.js.Stream(ctx, s.names.ResultsStream)
 	if err != nil {
 		return 0, err
 	}
-	m, err := st.GetLastMsgForSubject(ctx, names.results(run))
+	m, err := st.GetLastMsgForSubject(ctx, s.names.results(run))
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return 0, nil
 	}

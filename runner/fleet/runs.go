@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/runner"
@@ -117,11 +116,11 @@ type runRecord struct {
 	rev  uint64
 }
 
-func getRun(ctx context.Context, kv jetstream.KeyValue, run string) (*runRecord, error) {
+func (s *Server) getRun(ctx context.Context, run string) (*runRecord, error) {
 	if CheckRunID(run) != nil {
 		return nil, fmt.Errorf("run %q: %w", run, ErrNoRun)
 	}
-	e, err := kv.Get(ctx, run)
+	e, err := s.kv.Get(ctx, run)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return nil, fmt.Errorf("run %s: %w", run, ErrNoRun)
 	}
@@ -139,9 +138,9 @@ func getRun(ctx context.Context, kv jetstream.KeyValue, run string) (*runRecord,
 // updateRun changes a run's metadata with edit, which may be called more
 // than once (when another process changed it in between); edit returning
 // false leaves it as it is.
-func updateRun(ctx context.Context, kv jetstream.KeyValue, run string, edit func(*RunInfo) bool) (*RunInfo, error) {
+func (s *Server) updateRun(ctx context.Context, run string, edit func(*RunInfo) bool) (*RunInfo, error) {
 	for range 20 {
-		r, err := getRun(ctx, kv, run)
+		r, err := s.getRun(ctx, run)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +149,7 @@ func updateRun(ctx context.Context, kv jetstream.KeyValue, run string, edit func
 		}
 		r.info.Updated = time.Now().UTC()
 		data, _ := json.Marshal(&r.info)
-		_, err = kv.Update(ctx, run, data, r.rev)
+		_, err = s.kv.Update(ctx, run, data, r.rev)
 		if err == nil {
 			return &r.info, nil
 		}
@@ -161,23 +160,23 @@ func updateRun(ctx context.Context, kv jetstream.KeyValue, run string, edit func
 	return nil, fmt.Errorf("run %s: its metadata keeps changing", run)
 }
 
-func createRun(ctx context.Context, kv jetstream.KeyValue, info *RunInfo) error {
+func (s *Server) createRun(ctx context.Context, info *RunInfo) error {
 	data, _ := json.Marshal(info)
-	_, err := kv.Create(ctx, info.Run, data)
+	_, err := s.kv.Create(ctx, info.Run, data)
 	return err
 }
 
 // submitterAlive asks a run's submitter whether it is still there. No
 // answer within a second, or no one listening, means it is gone.
-func submitterAlive(nc *nats.Conn, names Names, run string) bool {
-	_, ok := askSubmitter(nc, names, run)
+func (s *Server) submitterAlive(run string) bool {
+	_, ok := s.askSubmitter(run)
 	return ok
 }
 
 // askSubmitter asks a run's submitter how far it is.
-func askSubmitter(nc *nats.Conn, names Names, run string) (liveRun, bool) {
+func (s *Server) askSubmitter(run string) (liveRun, bool) {
 	var live liveRun
-	m, err := nc.Request(names.live(run), nil, time.Second)
+	m, err := s.nc.Request(s.names.live(run), nil, time.Second)
 	if err != nil {
 		return live, false
 	}
@@ -186,25 +185,19 @@ func askSubmitter(nc *nats.Conn, names Names, run string) (liveRun, bool) {
 }
 
 // ListRuns returns what the server knows of every run, newest first.
-func ListRuns(ctx context.Context, nc *nats.Conn, names Names) ([]RunInfo, error) {
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
-	kv, err := runs(ctx, js, names, 0)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := kv.Keys(ctx)
+func (s *Server) ListRuns(ctx context.Context) ([]RunInfo, error) {
+	ctx, done := s.guard(ctx)
+	defer done()
+	keys, err := s.kv.Keys(ctx)
 	if errors.Is(err, jetstream.ErrNoKeysFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, s.explain(ctx, err)
 	}
 	var list []RunInfo
 	for _, k := range keys {
-		if r, err := getRun(ctx, kv, k); err == nil {
+		if r, err := s.getRun(ctx, k); err == nil {
 			list = append(list, r.info)
 		}
 	}

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -90,6 +91,20 @@ func TestWorkerRefusesAQueueThatKeepsFinishedJobs(t *testing.T) {
 		_, err = workerConsumer(ctx, js, names, time.Second)
 		return err
 	})
+	// A worker that runs meanwhile watches the queue (here with a short
+	// interval).
+	srv := openOn(t, connect(t, url), "", 0)
+	watched := make(chan error, 1)
+	watching, stopWatching := context.WithCancel(ctx)
+	defer stopWatching()
+	go func() {
+		cons, err := srv.workersConsumer(watching)
+		if err != nil {
+			watched <- err
+			return
+		}
+		watched <- srv.watchQueue(watching, cons, 200*time.Millisecond)
+	}()
 	// What the README once advised: raise the replicas afterwards.
 	st, err := js.Stream(ctx, JobsStream)
 	if err != nil {
@@ -140,8 +155,22 @@ func TestWorkerRefusesAQueueThatKeepsFinishedJobs(t *testing.T) {
 	if n := streamMsgs(t, url, JobsStream); n == 0 {
 		t.Skip("this nats-server drops the acknowledged jobs of a work queue whose replicas were raised")
 	}
-	_, err = NewWorker(ctx, connect(t, url), WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
-	if err == nil || !strings.Contains(err.Error(), "the stream DROVER_JOBS still holds jobs that its consumer drover-workers acknowledged") {
+	_, err = NewWorker(ctx, openOn(t, connect(t, url), "", 0), WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
+	const kept = "the stream DROVER_JOBS still holds jobs that its consumer drover-workers acknowledged"
+	if err == nil || !strings.Contains(err.Error(), kept) {
 		t.Errorf("worker: %v", err)
+	}
+	// A run refuses it too, and so does a worker that was running.
+	if _, err := NewSubmitter(ctx, srv, SubmitConfig{InFlight: 1}); err == nil || !strings.Contains(err.Error(), kept) {
+		t.Errorf("run: %v", err)
+	}
+	select {
+	case err := <-watched:
+		var keeps *KeptJobsError
+		if !errors.As(err, &keeps) {
+			t.Errorf("a running worker's watch: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Error("a running worker's watch did not see the queue keep its jobs within a minute")
 	}
 }

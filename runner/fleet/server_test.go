@@ -42,7 +42,7 @@ func TestRunSurvivesAServerRestart(t *testing.T) {
 	down := make(chan struct{})
 	src := &gatedSource{first: all[:4], then: all[4:], gate: down}
 	run := submit(t, url, SubmitConfig{}, src)
-	startWorker(t, url, "a", WorkerConfig{Jobs: 6}, nil)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 6})
 	waitFor(t, "four jobs running", func() bool { return len(lines(log)) == 4 })
 
 	s1.Shutdown()
@@ -82,13 +82,9 @@ func (s *gatedSource) Next() (*jobspec.Job, error) {
 
 func TestServerWithoutJetStream(t *testing.T) {
 	nc := connect(t, runServer(t, func(o *server.Options) { o.JetStream = false }).ClientURL())
-	_, err := NewSubmitter(context.Background(), nc, SubmitConfig{InFlight: 1})
+	_, err := OpenServer(context.Background(), nc, "", 0)
 	if err == nil || !strings.Contains(err.Error(), "JetStream is not enabled on this server (start nats-server with -js)") {
-		t.Errorf("submitter: %v", err)
-	}
-	_, err = NewWorker(context.Background(), nc, WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
-	if err == nil || !strings.Contains(err.Error(), "start nats-server with -js") {
-		t.Errorf("worker: %v", err)
+		t.Errorf("opening the server: %v", err)
 	}
 }
 
@@ -102,7 +98,7 @@ func TestMessagesOverMaxPayload(t *testing.T) {
 		{ID: "big-output", Seq: 2, Argv: []string{"head -c 1000 /dev/zero | tr '\\0' o"}, Shell: true},
 	}
 	run := submit(t, url, SubmitConfig{}, &src)
-	startWorker(t, url, "a", WorkerConfig{}, nil)
+	startWorker(t, url, "a", WorkerConfig{})
 	sum := run.finish(t)
 
 	if sum.Failed != 1 || sum.Succeeded != 1 {

@@ -220,10 +220,10 @@ func checkQueueDrains(ctx context.Context, js jetstream.JetStream, names Names, 
 			return nil
 		}
 		if try == 1 {
-			return fmt.Errorf("the stream %s still holds jobs that its consumer %s acknowledged (its first job is %d, acknowledged up to %d): "+
+			return &KeptJobsError{fmt.Sprintf("the stream %s still holds jobs that its consumer %s acknowledged (its first job is %d, acknowledged up to %d): "+
 				"its copies do not drop finished jobs, as after raising the replicas of a work queue on nats-server 2.9, and those jobs would run again; "+
 				"with no run active, delete the streams (nats stream rm %s; nats stream rm %s) and let drover create them again with --replicas N",
-				names.JobsStream, names.Consumer, state.FirstSeq, acked, names.JobsStream, names.ResultsStream)
+				names.JobsStream, names.Consumer, state.FirstSeq, acked, names.JobsStream, names.ResultsStream)}
 		}
 		select {
 		case <-ctx.Done():
@@ -234,4 +234,63 @@ func checkQueueDrains(ctx context.Context, js jetstream.JetStream, names Names, 
 			return explain(err)
 		}
 	}
+}
+
+// KeptJobsError says that the job queue keeps jobs its consumer has
+// acknowledged: they would run again. Workers and runs refuse such a
+// queue, when they start and while they run.
+type KeptJobsError struct{ msg string }
+
+func (e *KeptJobsError) Error() string { return e.msg }
+
+// queueCheckEvery is how often a running worker or run checks that the
+// job queue drops the jobs its consumer acknowledged.
+const queueCheckEvery = 10 * time.Second
+
+// watchQueue checks the job queue with checkQueueDrains every interval
+// until ctx ends, and returns the first *KeptJobsError found (nil once
+// ctx has ended). Other errors (a leader being elected) are passing: the
+// next check tries again.
+func (s *Server) watchQueue(ctx context.Context, cons jetstream.Consumer, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := checkQueueDrains(cctx, s.js, s.names, cons)
+		cancel()
+		var kept *KeptJobsError
+		if errors.As(err, &kept) {
+			return kept
+		}
+	}
+}
+
+// workersConsumer is the workers' consumer, or nil when no worker has
+// created it yet.
+func (s *Server) workersConsumer(ctx context.Context) (jetstream.Consumer, error) {
+	c, err := s.js.Consumer(ctx, s.names.JobsStream, s.names.Consumer)
+	if errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, nil
+	}
+	return c, err
+}
+
+// checkQueue checks, once the workers' consumer exists, that the job
+// queue drops the jobs it acknowledged.
+func (s *Server) checkQueue(ctx context.Context) error {
+	ctx, done := s.guard(ctx)
+	defer done()
+	cons, err := s.workersConsumer(ctx)
+	if err == nil && cons != nil {
+		err = checkQueueDrains(ctx, s.js, s.names, cons)
+	}
+	if err != nil {
+		return s.refused(ctx, err)
+	}
+	return nil
 }

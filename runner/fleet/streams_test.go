@@ -65,14 +65,20 @@ func TestExistingStreamSettingsChecked(t *testing.T) {
 			if err := c.setup(ctx, js); err != nil {
 				t.Fatal(err)
 			}
-			_, err := NewWorker(ctx, connect(t, url), WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1, Replicas: c.replicas})
+			srv, err := OpenServer(ctx, connect(t, url), "", c.replicas)
+			if err == nil {
+				_, err = NewWorker(ctx, srv, WorkerConfig{Jobs: 1, Prefetch: 1, MaxDeliver: 1})
+			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("worker: %v\nwant %q", err, c.want)
 			}
 			if strings.HasPrefix(c.name, "consumer:") {
 				return // a run does not use the workers' consumer
 			}
-			_, err = NewSubmitter(ctx, connect(t, url), SubmitConfig{InFlight: 1, Replicas: c.replicas})
+			srv, err = OpenServer(ctx, connect(t, url), "", c.replicas)
+			if err == nil {
+				_, err = NewSubmitter(ctx, srv, SubmitConfig{InFlight: 1})
+			}
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("run: %v\nwant %q", err, c.want)
 			}

@@ -47,6 +47,10 @@ func setAll(v reflect.Value) {
 		if !f.CanSet() || !f.IsZero() {
 			continue
 		}
+		if f.Type() == reflect.TypeFor[json.RawMessage]() {
+			f.SetBytes([]byte(`"raw"`))
+			continue
+		}
 		switch f.Kind() {
 		case reflect.Int, reflect.Int64:
 			f.SetInt(1)

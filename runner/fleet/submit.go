@@ -5,12 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/jobspec"
@@ -42,12 +40,6 @@ type SubmitConfig struct {
 	// CancelWait bounds the wait, once the run is canceled, for the results
 	// of the jobs that had started on workers; 0 means 30 seconds.
 	CancelWait time.Duration
-	// Prefix names the namespace of the run's streams and subjects (see
-	// Names); Replicas is the number of copies of each stream when the
-	// run creates them, and, unless 0, the number an existing stream must
-	// have.
-	Prefix   string
-	Replicas int
 	// Log, when set, hears of the messages the run ignores: results that
 	// match no job it submitted, garbage on its subjects. It is called
 	// from one goroutine at a time.
@@ -74,12 +66,10 @@ type SubmitConfig struct {
 // a local runner.Runner does. Drain, Stop, Kill and Running may be called
 // from any goroutine at any time; Run is called once.
 type Submitter struct {
-	cfg   SubmitConfig
-	nc    *nats.Conn
-	js    jetstream.JetStream
-	pub   jetstream.JetStream // publishes the jobs, InFlight at most waiting for the server
-	run   string
-	names Names
+	cfg SubmitConfig
+	srv *Server
+	pub jetstream.JetStream // publishes the jobs, InFlight at most waiting for the server
+	run string
 
 	intake     context.Context // done once no job may be submitted any more
 	stopIntake context.CancelFunc
@@ -116,36 +106,27 @@ var canceledBy = map[runner.StopCause]error{
 	runner.StopResultsError: errors.New("canceled: the results file could not be written"),
 }
 
-// NewSubmitter makes sure the streams exist and makes a Submitter on nc,
-// with a new run id. The caller closes nc after Run returns.
-func NewSubmitter(ctx context.Context, nc *nats.Conn, cfg SubmitConfig) (*Submitter, error) {
+// NewSubmitter makes a Submitter on srv, with a new run id. It refuses a
+// job queue that keeps the jobs its workers acknowledged, as a worker
+// does: they would run again.
+func NewSubmitter(ctx context.Context, srv *Server, cfg SubmitConfig) (*Submitter, error) {
 	if cfg.InFlight < 1 {
 		return nil, errors.New("in-flight jobs must be at least 1")
 	}
 	if cfg.CancelWait <= 0 {
 		cfg.CancelWait = 30 * time.Second
 	}
-	names, err := NewNames(cfg.Prefix)
-	if err != nil {
-		return nil, err
-	}
-	js, err := streams(ctx, nc, names, cfg.Replicas)
-	if err != nil {
+	if err := srv.checkQueue(ctx); err != nil {
 		return nil, err
 	}
 	id := make([]byte, 8)
 	rand.Read(id)
-	pub, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(cfg.InFlight), jetstream.WithPublishAsyncTimeout(5*time.Second))
+	pub, err := jetstream.New(srv.nc, jetstream.WithPublishAsyncMaxPending(cfg.InFlight), jetstream.WithPublishAsyncTimeout(5*time.Second))
 	if err != nil {
 		return nil, err
 	}
-	kv, err := runs(ctx, js, names, cfg.Replicas)
-	if err != nil {
-		return nil, err
-	}
-	s := &Submitter{cfg: cfg, nc: nc, js: js, pub: pub, run: hex.EncodeToString(id), names: names,
+	s := &Submitter{cfg: cfg, srv: srv, pub: pub, run: hex.EncodeToString(id),
 		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{}}
-	s.life.kv = kv
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -177,8 +158,9 @@ func (s *Submitter) drainFor(c runner.StopCause, err error) {
 	s.stopIntake()
 }
 
-// Running is the number of jobs submitted and not yet finished.
-func (s *Submitter) Running() int { return int(s.out.Load()) }
+// Running is the number of jobs that a worker has started and that have
+// not finished yet.
+func (s *Submitter) Running() int { return int(s.running.Load()) }
 
 // cancel stops submitting and cancels the run for cause c.
 func (s *Submitter) cancel(c runner.StopCause) {
@@ -186,9 +168,9 @@ func (s *Submitter) cancel(c runner.StopCause) {
 	s.cancelOnce.Do(func() {
 		s.cancelWhy = canceledBy[c]
 		close(s.canceled)
-		s.nc.Publish(s.names.cancel(s.run), nil)
-		s.purge(s.names.JobsStream, s.names.jobs(s.run))
-		s.nc.Flush()
+		s.srv.nc.Publish(s.srv.names.cancel(s.run), nil)
+		s.purge(s.srv.names.JobsStream, s.srv.names.jobs(s.run))
+		s.srv.nc.Flush()
 	})
 }
 
@@ -197,171 +179,5 @@ func (s *Submitter) cancel(c runner.StopCause) {
 func (s *Submitter) purge(stream, subject string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if st, err := s.js.Stream(ctx, stream); err == nil {
-		st.Purge(ctx, jetstream.WithPurgeSubject(subject))
-	}
-}
-
-// arrival is what the collector hears of: a result from a worker, a
-// notice, a job finished without a worker (skipped, not submittable), or
-// the end of the input.
-type arrival struct {
-	result *resultMsg
-	notice *noticeMsg
-	local  *runner.Result
-	ended  bool
-}
-
-// Run submits the jobs of src and collects their results until every
-// submitted job has finished, or the run is canceled and the started jobs
-// have reported (or CancelWait has passed). ctx ending stops the run like
-// Stop. It returns the summary and the first error that ended the run
-// early: src's error, the Record error, or a queue that cannot be reached.
-func (s *Submitter) Run(ctx context.Context, src runner.Source) (runner.Summary, error) {
-	start := time.Now()
-	if err := s.begin(ctx); err != nil {
-		if s.cfg.Events != nil {
-			close(s.cfg.Events)
-		}
-		return runner.Summary{}, fmt.Errorf("recording the run: %w", err)
-	}
-	defer s.life.end()
-	if s.cfg.Detach {
-		return s.runDetached(ctx, src)
-	}
-	defer context.AfterFunc(ctx, s.Stop)()
-	if s.cfg.Events != nil {
-		defer close(s.cfg.Events)
-	}
-	if i, ok := src.(runner.Interrupter); ok {
-		defer context.AfterFunc(s.intake, i.Interrupt)()
-	}
-	var sum runner.Summary
-	if !s.cfg.Deadline.IsZero() {
-		expire := func() { close(s.expired); s.cancel(runner.StopDeadline) }
-		if left := time.Until(s.cfg.Deadline); left > 0 {
-			defer time.AfterFunc(left, expire).Stop()
-		} else {
-			expire() // nothing is submitted after a deadline already past
-		}
-	}
-
-	arrivals := make(chan arrival, 64)
-	done := make(chan struct{}) // closed when the collector is finished
-	send := func(a arrival) {
-		s.life.sent(a)
-		select {
-		case arrivals <- a:
-		case <-done:
-		}
-	}
-	cons, err := s.js.OrderedConsumer(context.Background(), s.names.ResultsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{s.names.results(s.run)},
-	})
-	if err != nil {
-		return sum, fmt.Errorf("reading results: %w", err)
-	}
-	it, err := cons.Messages()
-	if err != nil {
-		return sum, fmt.Errorf("reading results: %w", err)
-	}
-	notices := make(chan *nats.Msg, 4096)
-	sub, err := s.nc.ChanSubscribe(s.names.notice(s.run), notices)
-	if err != nil {
-		it.Stop()
-		return sum, err
-	}
-
-	var wg sync.WaitGroup
-	var accepted int
-	var intakeErr error
-	wg.Add(3)
-	go func() {
-		defer wg.Done()
-		for {
-			msg, err := it.Next()
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
-			if err != nil { // the ordered consumer recovers by itself; wait a little
-				select {
-				case <-done:
-					return
-				case <-time.After(100 * time.Millisecond):
-					continue
-				}
-			}
-			res, err := decodeResult(msg.Data())
-			switch {
-			case err != nil:
-				s.warn("ignored a message on %s that is not a result (%d bytes): %v", shortened(msg.Subject()), len(msg.Data()), err)
-			case res.Run != s.run:
-				s.warn("ignored a result of run %s on this run's subject", res.Run)
-			default:
-				send(arrival{result: res})
-			}
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		for {
-			select {
-			case <-done:
-				return
-			case m := <-notices:
-				if n, err := decodeNotice(m.Data); err == nil {
-					send(arrival{notice: n})
-				}
-			}
-		}
-	}()
-	slots := make(chan struct{}, s.cfg.InFlight)
-	go func() {
-		defer wg.Done()
-		accepted, intakeErr = s.submitAll(src, slots, send)
-		s.submittedAll()
-		send(arrival{ended: true})
-	}()
-
-	tally := s.newTally(runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent,
-		StopOnSuccess: s.cfg.StopOnSuccess}, s.cancel)
-	ended := make(chan struct{})
-	toldStop := s.reason.Tell(s.intake, ended, s.emit)
-	s.collect(tally, arrivals, slots)
-	close(done)
-	it.Stop()
-	sub.Unsubscribe()
-	wg.Wait()
-	s.purge(s.names.ResultsStream, s.names.results(s.run)) // recorded here: the server need not keep them
-
-	// What is left never reported: a job a worker had started counts as
-	// canceled, the others as not started.
-	s.mu.Lock()
-	left := s.outstanding
-	s.outstanding = map[int]*pending{}
-	s.mu.Unlock()
-	for _, p := range sortedPending(left) {
-		if !p.started {
-			continue
-		}
-		now := time.Now()
-		res := &runner.Result{Job: p.job, Status: runner.Canceled, Attempts: 1, StartedAt: now, FinishedAt: now,
-			Err: fmt.Errorf("%v; no result came from its worker within %s", s.cancelWhy, s.cfg.CancelWait), Output: s.output(p.job, nil)}
-		tally.Add(res)
-	}
-	close(ended)
-	toldStop()
-	sum = tally.Summary()
-	select {
-	case <-s.expired:
-		sum.DeadlinePassed = true
-	default:
-	}
-	sum.Jobs, sum.NotStarted = tally.Jobs(accepted, 0)
-	sum.Duration = time.Since(start)
-	s.collected(sum)
-	if intakeErr != nil {
-		return sum, intakeErr
-	}
-	return sum, tally.Err()
+	s.srv.purge(ctx, stream, subject)
 }

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -58,12 +59,33 @@ func TestTeamsOnOneServer(t *testing.T) {
 	bSubmitter, bWorker := as("team-b-submitter", "b-submit"), as("team-b-worker", "b-work")
 	script := `echo "$WORKER"`
 
+	// The administrator creates team b's streams. Team a's users may create
+	// none, so none over team b's subjects: not a queue that team b's runs
+	// and workers could then not create, nor a stream that would keep team
+	// b's notices for team a to read.
+	admin := as("drover-admin", "admin")
+	openOn(t, connectIn(t, admin, "team-b"), "team-b", 0)
+	for _, try := range []struct{ user, stream, subject string }{
+		{aSubmitter, "DROVER_team-a_RESULTS", "drover.team-b.notice.*"},
+		{aWorker, "DROVER_team-a_JOBS", "drover.team-b.run.*"},
+		{aSubmitter, "KV_DROVER_team-a_RUNS", "drover.team-b.cancel.*"},
+	} {
+		js, _ := jetstream.New(connectIn(t, try.user, "team-a"))
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: try.stream, Subjects: []string{try.subject}})
+		cancel()
+		if err == nil {
+			t.Errorf("a team a user created the stream %s over %s", try.stream, try.subject)
+		}
+	}
+	openOn(t, connectIn(t, admin, "team-a"), "team-a", 0)
+
 	// Team a's jobs wait on the queue, with no team a worker yet; team b's
 	// worker runs team b's run and never gets them.
-	runA := submit(t, aSubmitter, SubmitConfig{Prefix: "team-a"}, shJobs(3, script))
+	runA := submitAt(t, at{url: aSubmitter, prefix: "team-a"}, SubmitConfig{}, shJobs(3, script))
 	waitFor(t, "team a's jobs queued", func() bool { return streamMsgsAs(t, aWorker, "team-a", "DROVER_team-a_JOBS") == 3 })
-	wb := startWorker(t, bWorker, "b", WorkerConfig{Prefix: "team-b"}, nil)
-	runB := submit(t, bSubmitter, SubmitConfig{Prefix: "team-b"}, shJobs(3, script))
+	wb := startWorkerAt(t, at{url: bWorker, prefix: "team-b"}, "b", WorkerConfig{})
+	runB := submitAt(t, at{url: bSubmitter, prefix: "team-b"}, SubmitConfig{}, shJobs(3, script))
 	if sum := runB.finish(t); sum.Succeeded != 3 {
 		t.Fatalf("team b: summary %+v", sum.Counts)
 	}
@@ -108,7 +130,7 @@ func TestTeamsOnOneServer(t *testing.T) {
 	before := len(serverErrors(t))
 
 	// Team a's worker comes: team a's run ends, on it alone.
-	wa := startWorker(t, aWorker, "a", WorkerConfig{Prefix: "team-a"}, nil)
+	wa := startWorkerAt(t, at{url: aWorker, prefix: "team-a"}, "a", WorkerConfig{})
 	if sum := runA.finish(t); sum.Succeeded != 3 {
 		t.Fatalf("team a: summary %+v", sum.Counts)
 	}
@@ -121,15 +143,15 @@ func TestTeamsOnOneServer(t *testing.T) {
 	// rest of its permissions.
 	names := mustNames(t, "team-a")
 	ctrl := connectIn(t, aSubmitter, "team-a")
-	stopped := submit(t, aSubmitter, SubmitConfig{Prefix: "team-a"}, shJobs(2, "sleep 600"))
+	stopped := submitAt(t, at{url: aSubmitter, prefix: "team-a"}, SubmitConfig{}, shJobs(2, "sleep 600"))
 	stopped.await(t, "a job started", func(ev runner.Event) bool { return ev.Kind == runner.AttemptStarted })
-	if st, err := Status(ctx2(t), ctrl, names, stopped.RunID()); err != nil || len(st.Held) == 0 {
+	if st, err := openOn(t, ctrl, names.Prefix, 0).Status(ctx2(t), stopped.RunID()); err != nil || len(st.Held) == 0 {
 		t.Errorf("status: %+v, %v", st, err)
 	}
-	if list, err := ListRuns(ctx2(t), ctrl, names); err != nil || len(list) != 2 {
+	if list, err := openOn(t, ctrl, names.Prefix, 0).ListRuns(ctx2(t)); err != nil || len(list) != 2 {
 		t.Errorf("runs: %d, %v", len(list), err)
 	}
-	if _, err := Cancel(ctx2(t), ctrl, names, stopped.RunID(), 10*time.Second); err != nil {
+	if _, err := openOn(t, ctrl, names.Prefix, 0).Cancel(ctx2(t), stopped.RunID(), 10*time.Second); err != nil {
 		t.Errorf("cancel: %v", err)
 	}
 	if sum := stopped.finish(t); sum.Canceled+sum.NotStarted != 2 {
@@ -141,6 +163,18 @@ func TestTeamsOnOneServer(t *testing.T) {
 	wb.wait(t)
 	if errs := serverErrors(t)[before:]; len(errs) > 0 {
 		t.Errorf("the roles at work hit errors:\n%s", strings.Join(errs, "\n"))
+	}
+
+	// A team's user with another team's prefix is refused at once, and
+	// told which subject it may not use.
+	for _, user := range []string{bWorker, bSubmitter} {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		_, err := OpenServer(ctx, connectIn(t, user, "team-a"), "team-a", 0)
+		cancel()
+		var denied *DeniedError
+		if !errors.As(err, &denied) || !strings.Contains(denied.Subject, "team-a") {
+			t.Errorf("%s with --prefix team-a: %v, want a refused permission naming a subject of team a", user, err)
+		}
 	}
 }
 

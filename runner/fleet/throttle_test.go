@@ -30,11 +30,11 @@ func TestHeldWorkerHandsBackItsJobs(t *testing.T) {
 	low, log := filepath.Join(dir, "low"), filepath.Join(dir, "log")
 	os.WriteFile(low, nil, 0o644)
 	run := submit(t, url, SubmitConfig{}, shJobs(3, fmt.Sprintf(`echo "$DROVER_JOB_ID:$WORKER" >> %s`, log)))
-	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Hour, Throttle: runner.Throttle{MemFree: 1 << 30, Memory: fileMemory{low}}}, nil)
+	a := startWorker(t, url, "a", WorkerConfig{AckWait: time.Hour, Throttle: runner.Throttle{MemFree: 1 << 30, Memory: fileMemory{low}}})
 	waitFor(t, "worker a holding jobs", func() bool { return a.holds() > 0 })
 	a.Drain()
 	a.wait(t)
-	startWorker(t, url, "b", WorkerConfig{}, nil)
+	startWorker(t, url, "b", WorkerConfig{})
 	sum := run.finish(t)
 	if sum.Succeeded != 3 || strings.Contains(strings.Join(lines(log), " "), ":a") {
 		t.Fatalf("%+v; ran %v", sum.Counts, lines(log))
@@ -51,7 +51,7 @@ func TestRequeuedOnAWorker(t *testing.T) {
 	// back when stopped; the second succeeds at once.
 	script := fmt.Sprintf(`[ -e %[2]s ] && exit 0; touch %[2]s; trap 'rm -f %[1]s; exit 143' TERM; touch %[1]s; while :; do sleep 0.01; done`, low, once)
 	run := submit(t, url, SubmitConfig{}, shJobs(1, script))
-	w := startWorker(t, url, "a", WorkerConfig{Throttle: runner.Throttle{MemFree: 1 << 30, Memory: fileMemory{low}, Poll: 10 * time.Millisecond}}, nil)
+	w := startWorker(t, url, "a", WorkerConfig{Throttle: runner.Throttle{MemFree: 1 << 30, Memory: fileMemory{low}, Poll: 10 * time.Millisecond}})
 	sum := run.finish(t)
 	if sum.Succeeded != 1 || sum.Requeued != 1 || len(run.records) != 1 || run.records[0].Requeued != 1 || run.records[0].Attempts != 1 {
 		t.Fatalf("%+v; records %+v", sum, run.records)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/drover/drover/jobspec"
@@ -46,21 +45,21 @@ var ErrCollectedBySubmitter = errors.New("its drover run collects its results (d
 // or lost): it records each job's first result, until no job of the run
 // is left on the queue and no more results can come, then marks the run
 // collected and removes its results from the server. ctx ending stops the
-// wait (the run goes on; a later Wait collects the rest).
-func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitConfig) (*Waited, error) {
+// wait (the run goes on; a later Wait collects the rest). The summary's
+// duration is the wait's.
+func (s *Server) Wait(ctx context.Context, run string, cfg WaitConfig) (*Waited, error) {
 	if cfg.Events != nil {
 		defer close(cfg.Events)
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = 200 * time.Millisecond
 	}
-	js, kv, err := runsOn(ctx, nc, names)
+	start := time.Now()
+	ctx, done := s.guard(ctx)
+	defer done()
+	r, err := s.getRun(ctx, run)
 	if err != nil {
-		return nil, err
-	}
-	r, err := getRun(ctx, kv, run)
-	if err != nil {
-		return nil, err
+		return nil, s.explain(ctx, err)
 	}
 	w := &Waited{Info: r.info}
 	switch {
@@ -70,69 +69,106 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 			w.Counts = *r.info.Final
 		}
 		return w, nil
-	case !r.info.Detached && submitterAlive(nc, names, run):
+	case !r.info.Detached && s.submitterAlive(run):
 		return nil, fmt.Errorf("run %s: %w", run, ErrCollectedBySubmitter)
 	}
+	c := &collection{s: s, run: run, w: w, tally: waitTally(cfg), sink: cfg.Sink, seen: map[int]bool{}}
+	if err := c.readAll(ctx, cfg.Poll); err != nil {
+		return w, s.refused(ctx, err)
+	}
+	c.complete()
+	w.Duration = time.Since(start)
+	if err := s.markCollected(ctx, run, w); err != nil {
+		return w, s.explain(ctx, err)
+	}
+	return w, nil
+}
 
-	cons, err := js.OrderedConsumer(ctx, names.ResultsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{names.results(run)},
+// collection is the reading of a run's results by Wait.
+type collection struct {
+	s     *Server
+	run   string
+	w     *Waited
+	tally *runner.Tally
+	sink  runner.Sink
+	seen  map[int]bool // the jobs whose first result was read
+	read  uint64       // stream sequence of the last result read
+}
+
+// readAll reads the run's results until no more can come, asking the
+// server every poll whether that is so while none arrives. A results
+// file that fails ends it: the results stay on the server for another
+// wait.
+func (c *collection) readAll(ctx context.Context, poll time.Duration) error {
+	cons, err := c.s.js.OrderedConsumer(ctx, c.s.names.ResultsStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects: []string{c.s.names.results(c.run)},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("reading results: %w", err)
+		return fmt.Errorf("reading results: %w", err)
 	}
-	seen := map[int]bool{}
-	var read uint64 // stream sequence of the last result read
-	tally := waitTally(cfg)
-	tick := time.NewTicker(cfg.Poll)
+	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	var over bool // no more results can come once read reaches target
 	var target uint64
 	for {
-		batch, err := cons.FetchNoWait(256)
-		if err != nil {
-			return nil, fmt.Errorf("reading results: %w", err)
-		}
-		n := 0
-		for msg := range batch.Messages() {
-			n++
-			if md, err := msg.Metadata(); err == nil {
-				read = md.Sequence.Stream
-			}
-			m, err := decodeResult(msg.Data())
-			if err != nil || m.Run != run || seen[m.Seq] {
-				continue
-			}
-			seen[m.Seq] = true
-			if m.Status == notStarted {
-				tally.NotStarted()
-				continue
-			}
-			tally.Add(resultFrom(cfg.Sink, &jobspec.Job{ID: m.ID, Seq: m.Seq, Record: m.Record}, m))
-		}
-		w.Summary = tally.Summary()
-		if err := tally.Err(); err != nil {
-			return w, err // the run's results stay on the server for another wait
-		}
-		if over && read >= target {
-			break
-		}
-		if n > 0 {
+		n, err := c.readBatch(cons)
+		c.w.Summary = c.tally.Summary()
+		switch {
+		case err != nil:
+			return err
+		case over && c.read >= target:
+			return nil
+		case n > 0:
 			continue
 		}
 		select {
 		case <-ctx.Done():
-			return w, ctx.Err()
+			return ctx.Err()
 		case <-tick.C:
 		}
 		if !over {
-			if over, target, err = finished(ctx, nc, js, kv, names, w); err != nil {
-				return w, err
+			if over, target, err = c.s.finished(ctx, c.w); err != nil {
+				return err
 			}
 		}
 	}
+}
 
-	// Every result is in: the jobs that gave none never started.
-	finishedJobs := len(seen)
+// readBatch hands the results waiting on the server to the tally, and
+// returns how many messages it read.
+func (c *collection) readBatch(cons jetstream.Consumer) (int, error) {
+	batch, err := cons.FetchNoWait(256)
+	if err != nil {
+		return 0, fmt.Errorf("reading results: %w", err)
+	}
+	n := 0
+	for msg := range batch.Messages() {
+		n++
+		if md, err := msg.Metadata(); err == nil {
+			c.read = md.Sequence.Stream
+		}
+		m, err := decodeResult(msg.Data())
+		if err != nil || m.Run != c.run || c.seen[m.Seq] {
+			continue
+		}
+		c.seen[m.Seq] = true
+		if m.Status == notStarted {
+			c.tally.NotStarted()
+			continue
+		}
+		job, _ := jobOfCommand(m.Cmd) // checked by decodeResult
+		job.ID, job.Seq, job.Record = m.ID, m.Seq, m.Record
+		c.tally.Add(resultFrom(c.sink, job, m))
+	}
+	return n, c.tally.Err()
+}
+
+// complete counts, once every result is in, the jobs that gave none
+// (they never started) and those the submitter recorded itself.
+func (c *collection) complete() {
+	w := c.w
+	w.Summary = c.tally.Summary()
+	finishedJobs := len(c.seen)
 	w.NotStarted += max(w.Info.Queued-finishedJobs, 0)
 	w.Jobs = finishedJobs + max(w.Info.Queued-finishedJobs, 0) + w.Info.Local
 	local := w.Info.LocalCounts
@@ -141,19 +177,25 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 	w.TimedOut += local.TimedOut
 	w.Canceled += local.Canceled
 	w.Skipped += local.Skipped
-	w.Duration = time.Since(w.Info.Created) // the run's wall time, not the wait's
+}
+
+// markCollected records the run as collected, with its counts, and only
+// then removes its results from the server: a run whose state could not
+// be recorded keeps them, for another wait.
+func (s *Server) markCollected(ctx context.Context, run string, w *Waited) error {
 	counts := w.Counts
-	updateRun(ctx, kv, run, func(i *RunInfo) bool {
+	_, err := s.updateRun(ctx, run, func(i *RunInfo) bool {
 		if i.State == Collected { // by its submitter, back meanwhile: its counts stand
 			return false
 		}
 		i.State, i.Final, i.Incomplete = Collected, &counts, w.Info.Incomplete
 		return true
 	})
-	if st, err := js.Stream(ctx, names.ResultsStream); err == nil {
-		st.Purge(ctx, jetstream.WithPurgeSubject(names.results(run)))
+	if err != nil {
+		return fmt.Errorf("recording run %s as collected: %w", run, err)
 	}
-	return w, nil
+	s.purge(ctx, s.names.ResultsStream, s.names.results(run))
+	return nil
 }
 
 // finished tells whether a run can get no more results: its submitter
@@ -161,15 +203,15 @@ func Wait(ctx context.Context, nc *nats.Conn, names Names, run string, cfg WaitC
 // none of its jobs is left on the queue. A worker publishes a job's result
 // before it acknowledges the job, so every result is on the server by
 // then, up to target.
-func finished(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jetstream.KeyValue, names Names, w *Waited) (bool, uint64, error) {
-	r, err := getRun(ctx, kv, w.Info.Run)
+func (s *Server) finished(ctx context.Context, w *Waited) (bool, uint64, error) {
+	r, err := s.getRun(ctx, w.Info.Run)
 	if err != nil {
 		return false, 0, err
 	}
 	info := r.info
 	switch info.State {
 	case Submitting:
-		if submitterAlive(nc, names, info.Run) {
+		if s.submitterAlive(info.Run) {
 			return false, 0, nil
 		}
 		info.Incomplete = true
@@ -178,11 +220,11 @@ func finished(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, kv jet
 			return false, 0, nil
 		}
 	}
-	n, err := onQueue(ctx, js, names, info.Run)
+	n, err := s.onQueue(ctx, info.Run)
 	if err != nil || n > 0 {
 		return false, 0, err
 	}
-	last, err := lastResult(ctx, js, names, info.Run)
+	last, err := s.lastResult(ctx, info.Run)
 	if err != nil {
 		return false, 0, err
 	}

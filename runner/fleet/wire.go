@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -26,11 +27,15 @@ type jobMsg struct {
 	Retries int              `json:"retries"`
 	RetryOn *jobspec.RetryOn `json:"retry_on,omitempty"`
 	Stdin   *string          `json:"stdin,omitempty"`
+	// Cmd is the job's command as its input gave it (a string for the
+	// shell, or an array), which the worker sends back with the result
+	// for the records of drover wait.
+	Cmd json.RawMessage `json:"cmd,omitempty"`
 }
 
 func newJobMsg(run string, job *jobspec.Job, timeout time.Duration, retries int, shell string) jobMsg {
 	m := jobMsg{Run: run, Seq: job.Seq, ID: job.ID, Record: job.Record, Argv: job.Argv, Env: job.Env,
-		Dir: job.Dir, Timeout: timeout, Retries: retries, RetryOn: job.RetryOn, Stdin: job.Stdin}
+		Dir: job.Dir, Timeout: timeout, Retries: retries, RetryOn: job.RetryOn, Stdin: job.Stdin, Cmd: commandOf(job)}
 	if job.Shell {
 		m.Argv = []string{shell, "-c", job.Argv[0]}
 	}
@@ -81,8 +86,39 @@ func decodeJob(data []byte, subject string, names Names) (*jobMsg, error) {
 	return &m, nil
 }
 
+// commandOf is the command of job as its input gave it.
+func commandOf(job *jobspec.Job) json.RawMessage {
+	var cmd any = job.Argv
+	if job.Shell && len(job.Argv) == 1 {
+		cmd = job.Argv[0]
+	}
+	b, _ := json.Marshal(cmd)
+	return b
+}
+
+// jobOfCommand is a job with the command cmd (from commandOf; nil: none)
+// as its input gave it.
+func jobOfCommand(cmd json.RawMessage) (*jobspec.Job, error) {
+	job := &jobspec.Job{}
+	if len(cmd) == 0 {
+		return job, nil
+	}
+	var shell string
+	if err := json.Unmarshal(cmd, &shell); err == nil {
+		job.Argv, job.Shell = []string{shell}, true
+		return job, nil
+	}
+	if err := json.Unmarshal(cmd, &job.Argv); err != nil {
+		return nil, errors.New("cmd: neither a string nor an array of strings")
+	}
+	return job, nil
+}
+
 // check applies to a job message the rules jobspec applies to a job.
 func (m *jobMsg) check() error {
+	if _, err := jobOfCommand(m.Cmd); err != nil {
+		return err
+	}
 	switch {
 	case len(m.Argv) == 0:
 		return errors.New("argv: no command")
@@ -151,6 +187,8 @@ type resultMsg struct {
 	StderrTail    []byte `json:"stderr_tail,omitempty"`
 	Worker        string `json:"worker"`
 	Slot          int    `json:"slot,omitempty"` // the worker's slot that ran the job
+	// Cmd is the job message's, sent back (none when the message had none).
+	Cmd json.RawMessage `json:"cmd,omitempty"`
 }
 
 // resultFields are the fields of a result message.
@@ -183,6 +221,9 @@ func decodeResult(data []byte) (*resultMsg, error) {
 		return nil, errors.New("negative byte counts")
 	case len(m.Worker) > maxWorkerName:
 		return nil, errors.New("worker name too long")
+	}
+	if _, err := jobOfCommand(m.Cmd); err != nil {
+		return nil, err
 	}
 	return &m, nil
 }

@@ -32,6 +32,9 @@ type WorkerConfig struct {
 	RetryDelay    time.Duration
 	RetryMaxDelay time.Duration
 	Environ       []string // the environment every job starts from
+	// Watchdog, when set, stops the jobs' process groups when the worker
+	// dies (runner.Watchdog).
+	Watchdog *runner.Watchdog
 
 	OutputLimit int    // bytes of each of a job's stdout and stderr sent back with its result
 	Name        string // names this worker in the results it sends
@@ -44,12 +47,6 @@ type WorkerConfig struct {
 	// FetchWait bounds one pull from the queue; 0 means a second. A drain
 	// waits at most this long for the pull under way.
 	FetchWait time.Duration
-	// Prefix names the namespace of the streams, consumer and subjects
-	// (see Names); Replicas is the number of copies of each stream when
-	// the worker creates them, and, unless 0, the number an existing
-	// stream must have.
-	Prefix   string
-	Replicas int
 	// ResultWait bounds the time spent sending one job's result while the
 	// server does not take it; then the job goes back to the queue. 0
 	// means a minute.
@@ -61,9 +58,7 @@ type WorkerConfig struct {
 // time; Run is called once.
 type Worker struct {
 	cfg     WorkerConfig
-	names   Names
-	nc      *nats.Conn
-	js      jetstream.JetStream
+	srv     *Server
 	cons    jetstream.Consumer
 	ackWait time.Duration
 	r       *runner.Runner
@@ -76,15 +71,12 @@ type Worker struct {
 	canceled map[string]time.Time // runs canceled by their submitter, and when
 	draining bool
 	stopping bool
+	refusal  error // why the worker refused the job queue while it ran
 
 	warnings warnings
 
 	drainOnce, killOnce sync.Once
 	drained, killed     chan struct{}
-
-	// beforeAck, when set by a test, is called after a result is sent and
-	// before the job's message is acknowledged.
-	beforeAck func()
 }
 
 // heldJob is a job the worker has taken from the queue and not yet
@@ -94,6 +86,7 @@ type heldJob struct {
 	m     *jobMsg
 	run   *runState
 	state heldState
+	taken time.Time
 }
 
 type heldState int
@@ -103,6 +96,7 @@ const (
 	started                     // its first attempt started
 	handedBack                  // given back to the queue unstarted
 	refused                     // its run was canceled before it started
+	overdue                     // held past the ack deadline, its run was over before it started
 )
 
 // runState is what the worker knows of one run: a context that ends when
@@ -113,9 +107,9 @@ type runState struct {
 	held   int
 }
 
-// NewWorker makes sure the streams and the workers' consumer exist and
-// makes a Worker on nc. The caller closes nc after Run returns.
-func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, error) {
+// NewWorker makes sure the workers' consumer exists and makes a Worker on
+// srv.
+func NewWorker(ctx context.Context, srv *Server, cfg WorkerConfig) (*Worker, error) {
 	switch {
 	case cfg.Jobs < 1 || cfg.Prefetch < 1:
 		return nil, errors.New("jobs and prefetch must be at least 1")
@@ -131,26 +125,20 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 	if cfg.ResultWait <= 0 {
 		cfg.ResultWait = time.Minute
 	}
-	names, err := NewNames(cfg.Prefix)
+	ctx, done := srv.guard(ctx)
+	defer done()
+	cons, err := workerConsumer(ctx, srv.js, srv.names, cfg.AckWait)
 	if err != nil {
-		return nil, err
+		return nil, srv.refused(ctx, err)
 	}
-	js, err := streams(ctx, nc, names, cfg.Replicas)
-	if err != nil {
-		return nil, err
-	}
-	cons, err := workerConsumer(ctx, js, names, cfg.AckWait)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkQueueDrains(ctx, js, names, cons); err != nil {
-		return nil, err
+	if err := checkQueueDrains(ctx, srv.js, srv.names, cons); err != nil {
+		return nil, srv.refused(ctx, err)
 	}
 	if err := runner.BecomeSubreaper(); err != nil {
 		return nil, fmt.Errorf("becoming a child subreaper: %w", err)
 	}
 	w := &Worker{
-		cfg: cfg, names: names, nc: nc, js: js, cons: cons, ackWait: cfg.AckWait,
+		cfg: cfg, srv: srv, cons: cons, ackWait: cfg.AckWait,
 		events:   make(chan runner.Event, 64),
 		held:     map[*jobspec.Job]*heldJob{},
 		runs:     map[string]*runState{},
@@ -158,7 +146,7 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 		drained:  make(chan struct{}),
 		killed:   make(chan struct{}),
 	}
-	w.procs = &runner.ProcessExecutor{KillGrace: cfg.KillGrace, Environ: cfg.Environ}
+	w.procs = &runner.ProcessExecutor{KillGrace: cfg.KillGrace, Environ: cfg.Environ, Watchdog: cfg.Watchdog}
 	if info := cons.CachedInfo(); info != nil && info.Config.AckWait > 0 {
 		w.ackWait = info.Config.AckWait // the consumer may predate this worker
 	}
@@ -181,8 +169,8 @@ func NewWorker(ctx context.Context, nc *nats.Conn, cfg WorkerConfig) (*Worker, e
 // stops it like Stop), and returns once every job it took is finished or
 // handed back.
 func (w *Worker) Run(ctx context.Context) error {
-	sub, err := w.nc.Subscribe(w.names.cancel("*"), func(m *nats.Msg) {
-		run := strings.TrimPrefix(m.Subject, w.names.cancel(""))
+	sub, err := w.srv.nc.Subscribe(w.srv.names.cancel("*"), func(m *nats.Msg) {
+		run := strings.TrimPrefix(m.Subject, w.srv.names.cancel(""))
 		if err := CheckRunID(run); err != nil {
 			w.warn("ignored a cancel on %s: %v", shortened(m.Subject), err)
 			return
@@ -193,7 +181,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		return err
 	}
 	defer sub.Unsubscribe()
-	statusSub, err := w.nc.Subscribe(w.names.status(), w.answerStatus)
+	statusSub, err := w.srv.nc.Subscribe(w.srv.names.status(), w.answerStatus)
 	if err != nil {
 		return err
 	}
@@ -201,10 +189,18 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	var wg sync.WaitGroup
 	heartbeatDone := make(chan struct{})
-	wg.Add(2)
+	watching, stopWatching := context.WithCancel(context.Background())
+	defer stopWatching()
+	wg.Add(3)
 	go func() {
 		defer wg.Done()
 		w.heartbeat(heartbeatDone)
+	}()
+	go func() {
+		defer wg.Done()
+		if err := w.srv.watchQueue(watching, w.cons, queueCheckEvery); err != nil {
+			w.refuse(err)
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -221,6 +217,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}()
 	_, err = w.r.Run(ctx, fetcher{w})
 	close(heartbeatDone)
+	stopWatching()
 	wg.Wait()
 
 	// Nothing should be left; whatever is goes back to the queue.
@@ -234,7 +231,22 @@ func (w *Worker) Run(ctx context.Context) error {
 	for _, msg := range left {
 		msg.Nak()
 	}
+	if err == nil {
+		w.mu.Lock()
+		err = w.refusal
+		w.mu.Unlock()
+	}
 	return err
+}
+
+// refuse drains the worker, which then returns err: the job queue it
+// pulls from is no longer one it can work on.
+func (w *Worker) refuse(err error) {
+	w.mu.Lock()
+	w.refusal = err
+	w.mu.Unlock()
+	w.log("refusing the job queue, and draining: %v", err)
+	w.Drain()
 }
 
 // Drain stops taking jobs: the jobs taken but not started go back to the
@@ -357,6 +369,6 @@ func (w *Worker) notice(job *jobspec.Job, n noticeMsg) {
 	}
 	n.Seq, n.Worker = h.m.Seq, w.cfg.Name
 	if data, err := json.Marshal(n); err == nil {
-		w.nc.Publish(w.names.notice(h.m.Run), data)
+		w.srv.nc.Publish(w.srv.names.notice(h.m.Run), data)
 	}
 }

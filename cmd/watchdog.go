@@ -1,0 +1,52 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/drover/drover/cmd/iostreams"
+	"github.com/drover/drover/runner"
+)
+
+// watchdogCommand is the hidden argument that makes drover the watchdog
+// of another drover's jobs (runner.ServeWatchdog): `drover __watchdog
+// --kill-grace DUR`, its stdin the pipe from the drover it watches.
+const watchdogCommand = "__watchdog"
+
+func newWatchdogCmd(ios *iostreams.IOStreams) *cobra.Command {
+	var grace time.Duration
+	c := &cobra.Command{
+		Use:    watchdogCommand,
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			// The drover it watches decides what its jobs get while it
+			// lives; a signal meant for drover by name is not for this.
+			signal.Ignore(syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+			return runner.ServeWatchdog(ios.In, grace)
+		},
+	}
+	c.Flags().DurationVar(&grace, "kill-grace", 2*time.Second, "between SIGTERM and SIGKILL")
+	return c
+}
+
+// startWatchdog starts the watchdog of the jobs this drover runs: drover
+// itself, re-executed with the hidden argument. When it cannot be started,
+// the jobs run without it, and note says what that means.
+func startWatchdog(grace time.Duration, note func(string)) *runner.Watchdog {
+	exe, err := os.Executable()
+	var wd *runner.Watchdog
+	if err == nil {
+		wd, err = runner.StartWatchdog(exe, []string{os.Args[0], watchdogCommand, "--kill-grace", grace.String()})
+	}
+	if err != nil {
+		note(fmt.Sprintf("no watchdog (%v): should drover be killed, what its jobs started may outlive it", err))
+		return nil
+	}
+	return wd
+}
