@@ -30,7 +30,7 @@ func TestRunConfigFromFlags(t *testing.T) {
 		{[]string{"--max-failures", "5"}, 8, 5, -1, ""},
 		{[]string{"--retry-budget", "0"}, 8, 0, 0, ""},
 		{[]string{"--retry-budget", "unlimited"}, 8, 0, -1, ""},
-		{[]string{"--jobs", "0"}, 0, 0, 0, "--jobs must be at least 1"},
+		{[]string{"--jobs", "99999999"}, 0, 0, 0, "--jobs must be at most 65536"},
 		{[]string{"--queue", "-1"}, 0, 0, 0, "--queue must be at least 1"},
 		{[]string{"--retries", "101"}, 0, 0, 0, "--retries must be from 0 to 100"},
 		{[]string{"--timeout", "-1s"}, 0, 0, 0, "durations must not be negative"},

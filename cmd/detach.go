@@ -15,7 +15,7 @@ import (
 // queued or skipped, 1 when a job could not be queued, 2 for bad input.
 func finishDetached(ios *iostreams.IOStreams, opts *runOptions, out outcome, sub *fleet.Submitter, rec *records.Set) error {
 	if out.err != nil {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", out.err)
+		printError(ios.ErrOut, out.err)
 	}
 	code := runExitCode(out)
 	if !opts.quiet {
@@ -33,7 +33,7 @@ func finishDetached(ios *iostreams.IOStreams, opts *runOptions, out outcome, sub
 		fmt.Fprintf(ios.ErrOut, "; '%s' collects the results, 'drover status %s' shows it, 'drover cancel %s' stops it\n", collect, sub.RunID(), sub.RunID())
 	}
 	for _, err := range rec.Finish(records.Outcome{Summary: out.sum, Interrupted: signalNameOf(out.interrupted), ExitCode: code}) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		if out.interrupted == nil {
 			code = exitUsage
 		}

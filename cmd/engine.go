@@ -43,7 +43,7 @@ func newEngine(ios *iostreams.IOStreams, st *runState, cfg runner.Config, con *c
 		}
 		return sub, closeConn, nil
 	}
-	cfg.Watchdog = startWatchdog(cfg.KillGrace, note)
+	cfg.Watchdog = startWatchdog(ios, cfg.KillGrace, note)
 	r, err := runner.New(cfg)
 	if err != nil {
 		cfg.Watchdog.Close()

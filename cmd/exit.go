@@ -41,9 +41,10 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // printError prints err for a person, with the control characters of
 // what it quotes from outside (ids, file names, records) escaped; the
-// lines of a message of several lines stay lines.
+// lines of a message of several lines stay lines, and its own quoting
+// stays as it is.
 func printError(w io.Writer, err error) {
-	fmt.Fprintf(w, "drover: %s\n", termtext.EscapeLines(err.Error()))
+	fmt.Fprintf(w, "drover: %s\n", termtext.EscapeMessage(err.Error()))
 }
 
 // usageError is an error the user made on the command line or in the input:

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"fmt"
+
 	"github.com/drover/drover/cmd/input"
 	"github.com/drover/drover/cmd/records"
 )
@@ -22,6 +24,7 @@ func (o *runOptions) checkOutputs(in *input.Input) error {
 	files.Add("--junit", o.reports.junit)
 	files.Add("--html", o.reports.html)
 	files.Add("--events", o.events)
+	files.AddFD(fmt.Sprintf("--events-fd %d", o.eventsFD), o.eventsFD)
 	files.Add("--joblog", o.parallel.joblog)
 	files.AddDir("--output-dir", o.outputDir)
 	if err := files.Check(); err != nil {
@@ -40,6 +43,18 @@ func (o *reportOptions) checkOutputs() error {
 	files.Add("--summary-json", o.summaryJSON)
 	files.Add("--junit", o.reports.junit)
 	files.Add("--html", o.reports.html)
+	if err := files.Check(); err != nil {
+		return usageError("%v", err)
+	}
+	return nil
+}
+
+// checkOutputs checks that no file wait writes is another of its outputs.
+func (o *waitOptions) checkOutputs() error {
+	var files records.Outputs
+	files.Add("--results", o.results)
+	files.Add("--summary-json", o.summaryJSON)
+	files.AddDir("--output-dir", o.outputDir)
 	if err := files.Check(); err != nil {
 		return usageError("%v", err)
 	}

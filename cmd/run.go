@@ -135,7 +135,7 @@ RUN' shows it, 'drover cancel RUN' stops it.`,
 // addFlags registers run's flags on fs, filling o.
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	o.input.addFlags(fs)
-	fs.VarP(newJobsValue(&o.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs)")
+	fs.VarP(newJobsValue(&o.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs; 0: as many as possible)")
 	fs.IntVar(&o.queue, "queue", 0, "capacity of the intake queue (default 2 × --jobs)")
 	fs.DurationVar(&o.timeout, "timeout", 0, "default per-attempt timeout; 0 means none")
 	fs.DurationVar(&o.killGrace, "kill-grace", 2*time.Second, "time between SIGTERM and SIGKILL when a job is stopped")
@@ -150,7 +150,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
 	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
-	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command, or with --dry-run=sh the commands for a POSIX shell")
+	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command, or with --dry-run=sh (`FORM` sh) the commands for a POSIX shell")
 	fs.Lookup("dry-run").NoOptDefVal = console.DryRunList
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
 	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")

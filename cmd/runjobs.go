@@ -120,7 +120,7 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 	}
 	errOut := bufio.NewWriter(ios.ErrOut)
 	defer errOut.Flush()
-	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, termtext.EscapeLines(bad.Error())) }, guard.Interrupted)
+	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, termtext.EscapeMessage(bad.Error())) }, guard.Interrupted)
 	switch {
 	case err == input.ErrInterrupted:
 		return 0, err

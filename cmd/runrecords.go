@@ -12,8 +12,9 @@ import (
 
 // openRecords opens the record files the flags ask for, before any job
 // starts, so that a path that cannot be written stops the run before it
-// begins; the results file is open already (openResults). Another record format is one more writer added here. events is
-// the events stream, when one is asked for; it is in the set too.
+// begins; the results file is open already (openResults). Another record
+// format is one more writer added here. events is the events stream, when
+// one is asked for; it is in the set too.
 func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, events *records.Events, err error) {
 	o := st.opts
 	rec := &records.Set{}

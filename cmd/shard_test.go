@@ -133,7 +133,7 @@ func TestWorkerAndNATSFlagErrors(t *testing.T) {
 		msg  string
 	}{
 		{[]string{"worker"}, "worker needs --nats URL"},
-		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "-j", "0"}, "--jobs must be at least 1"},
+		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "-j", "99999999"}, "--jobs must be at most 65536"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--max-deliver", "0"}, "--max-deliver must be at least 1"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--ack-wait", "500ms"}, "--ack-wait must be at least 1s"},
 		{[]string{"worker", "--nats", "nats://127.0.0.1:1", "--output-limit", "1MiB"}, "--output-limit: \"1MiB\" is not a size from 1 B to 512 KiB"},

@@ -65,7 +65,7 @@ func TestCPURelative(t *testing.T) {
 
 func TestJobsValue(t *testing.T) {
 	eight := func() int { return 8 }
-	for s, want := range map[string]int{"4": 4, "0": 0, "100%": 8, "50%": 4, "150%": 12, "1%": 1, "0%": 1, "+2": 10, "-3": 5, "-100": 1} {
+	for s, want := range map[string]int{"4": 4, "0": jobsAsManyAsPossible(openFileLimit()), "100%": 8, "50%": 4, "150%": 12, "1%": 1, "0%": 1, "+2": 10, "-3": 5, "-100": 1} {
 		var n int
 		if err := (jobsValue{n: &n, cpus: eight}).Set(s); err != nil || n != want {
 			t.Errorf("-j %s: %d, %v; want %d", s, n, err, want)

@@ -50,7 +50,7 @@ func runValidate(ios *iostreams.IOStreams, opts *validateOptions) error {
 	defer in.Close()
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	res, err := input.Check(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeLines(bad.Error())) }, nil)
+	res, err := input.Check(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeMessage(bad.Error())) }, nil)
 	if err != nil {
 		return usageError("%s: %v", in.Name, err)
 	}

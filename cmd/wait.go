@@ -73,6 +73,9 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 	if url == "" {
 		return usageError("wait needs --nats URL (or %s)", envNATSURL)
 	}
+	if err := opts.checkOutputs(); err != nil {
+		return err
+	}
 	colour, err := useColor(opts.color, ios)
 	if err != nil {
 		return err
@@ -162,7 +165,10 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 		code = exitFailures
 	}
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
+		code = exitUsage
+	}
+	if con.OutputLost() { // reported as it happened
 		code = exitUsage
 	}
 	if w.AlreadyCollected {
@@ -174,7 +180,7 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 	}
 	con.PrintSummary(sum)
 	for _, err := range rec.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
-		fmt.Fprintf(ios.ErrOut, "drover: %v\n", err)
+		printError(ios.ErrOut, err)
 		code = exitUsage
 	}
 	return silent(code)

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -36,13 +35,20 @@ func newWatchdogCmd(ios *iostreams.IOStreams) *cobra.Command {
 }
 
 // startWatchdog starts the watchdog of the jobs this drover runs: drover
-// itself, re-executed with the hidden argument. When it cannot be started,
-// the jobs run without it, and note says what that means.
-func startWatchdog(grace time.Duration, note func(string)) *runner.Watchdog {
-	exe, err := os.Executable()
+// itself, run again with the hidden argument. When it cannot be started,
+// the jobs run without it, and note says what that means; where drover is
+// no program of its own (ios.Executable is nil), they run without it
+// silently.
+func startWatchdog(ios *iostreams.IOStreams, grace time.Duration, note func(string)) *runner.Watchdog {
+	if ios.Executable == nil {
+		return nil
+	}
+	exe, err := ios.Executable()
 	var wd *runner.Watchdog
 	if err == nil {
-		wd, err = runner.StartWatchdog(exe, []string{os.Args[0], watchdogCommand, "--kill-grace", grace.String()})
+		// argv[0] is "drover" whatever this one was called: what a test
+		// binary that doubles as drover goes by.
+		wd, err = runner.StartWatchdog(exe, []string{"drover", watchdogCommand, "--kill-grace", grace.String()})
 	}
 	if err != nil {
 		note(fmt.Sprintf("no watchdog (%v): should drover be killed, what its jobs started may outlive it", err))

@@ -70,7 +70,7 @@ and hands them back too; a third kills them.`,
 	}
 	fs := c.Flags()
 	fs.StringVar(&opts.nats, "nats", "", "URL of the NATS server (with JetStream); a comma-separated list for a cluster (default $"+envNATSURL+")")
-	fs.VarP(newJobsValue(&opts.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs)")
+	fs.VarP(newJobsValue(&opts.jobs, 4), "jobs", "j", "at most N jobs run at once (N, or N%, +N, -N of the CPUs; 0: as many as possible)")
 	fs.IntVar(&opts.prefetch, "prefetch", 0, "jobs taken ahead of the running ones, ready to start; one more may be in hand (default: as many as --jobs)")
 	fs.DurationVar(&opts.ackWait, "ack-wait", fleet.DefaultAckWait, "ack deadline of the workers' consumer, when this worker creates it")
 	fs.IntVar(&opts.maxDeliver, "max-deliver", 5, "fail a job, without running it, once it has been delivered more often than N")
@@ -98,7 +98,7 @@ func runWorker(ios *iostreams.IOStreams, opts *workerOptions) error {
 	}
 	host, _ := os.Hostname()
 	name := fmt.Sprintf("%s:%d", host, os.Getpid())
-	setup.watchdog = startWatchdog(opts.killGrace, func(s string) { logf(true, s) })
+	setup.watchdog = startWatchdog(ios, opts.killGrace, func(s string) { logf(true, s) })
 	defer setup.watchdog.Close()
 	w, srv, err := opts.connect(ios, setup, name, logf)
 	if err != nil {

@@ -64,7 +64,7 @@ func (s *Spool) ReadFrom(r io.Reader) (int64, error) {
 		}
 	}
 	if spliceErr != nil {
-		s.err = spliceErr
+		s.err = &os.PathError{Op: "write", Path: s.file.Name(), Err: spliceErr}
 		readEach(f, spill) // the rest is dropped: Write keeps s.err
 	}
 	if readErr != nil && !errors.Is(readErr, os.ErrClosed) {

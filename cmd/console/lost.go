@@ -42,7 +42,7 @@ func (t *terminal) noteJobError(id string, w io.Writer, err error) {
 // run as a records file that fails does (exit 2).
 func (t *terminal) lose(id string, err error) {
 	t.lost++
-	t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: output lost: %s\n", termtext.Escape(id), termtext.Escape(err.Error())))
+	t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: output lost: %s\n", termtext.Escape(id), termtext.EscapeMessage(err.Error())))
 	t.stop()
 }
 

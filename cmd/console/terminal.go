@@ -103,7 +103,7 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 	for {
 		select {
 		case s := <-t.notes:
-			t.write(t.ios.ErrOut, []byte("drover: "+termtext.EscapeLines(s)+"\n"))
+			t.write(t.ios.ErrOut, []byte("drover: "+termtext.EscapeMessage(s)+"\n"))
 		case c := <-t.chunks:
 			t.writeJob(c.id, c.dst, c.data)
 			c.release()
@@ -115,7 +115,7 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 				t.state.limit = c.limit
 			}
 			if c.note != "" {
-				t.write(t.ios.ErrOut, []byte("drover: "+termtext.EscapeLines(c.note)+"\n"))
+				t.write(t.ios.ErrOut, []byte("drover: "+termtext.EscapeMessage(c.note)+"\n"))
 			}
 			t.show()
 			close(c.shown)
@@ -183,7 +183,7 @@ func (t *terminal) handle(ev runner.Event) {
 		if ev.Running > 0 {
 			waiting = fmt.Sprintf("; waiting for %s to finish", Plural(ev.Running, "running job"))
 		}
-		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %s\ndrover: no new job will start%s\n", termtext.EscapeLines(ev.Err.Error()), waiting))
+		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %s\ndrover: no new job will start%s\n", termtext.EscapeMessage(ev.Err.Error()), waiting))
 		t.state.stopping = "draining"
 	case runner.IntakeStopped:
 		if t.state.stopping == "" {
@@ -192,13 +192,13 @@ func (t *terminal) handle(ev runner.Event) {
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
-				Label(ev.Job), ev.Attempt, termtext.Escape(fmt.Sprint(ev.Failure)), ev.Delay.Round(time.Millisecond)))
+				Label(ev.Job), ev.Attempt, termtext.EscapeMessage(fmt.Sprint(ev.Failure)), ev.Delay.Round(time.Millisecond)))
 		}
 	case runner.StartsHeld:
 		t.state.waiting = Waiting(ev.Hold)
 	case runner.JobRequeued:
 		if !t.opts.Quiet {
-			t.write(t.ios.ErrOut, []byte(termtext.EscapeLines(requeueNotice(ev))))
+			t.write(t.ios.ErrOut, []byte(termtext.EscapeMessage(requeueNotice(ev))))
 		}
 	case runner.JobFinished:
 		res := ev.Result

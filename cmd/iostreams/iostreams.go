@@ -27,26 +27,34 @@ type IOStreams struct {
 	// Getenv and Environ read drover's environment.
 	Getenv  func(string) string
 	Environ func() []string
+	// Executable returns the path of drover's own program, which drover
+	// runs again as the watchdog of its jobs; nil where drover is not a
+	// program of its own (in tests), and its jobs then have no watchdog.
+	Executable func() (string, error)
+}
+
+// stderrWidth is the width of the terminal stderr is, or 0.
+func stderrWidth() int {
+	w, _, err := term.GetSize(int(os.Stderr.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 // System returns the process's own streams and environment.
 func System() *IOStreams {
 	return &IOStreams{
-		In:     os.Stdin,
-		Out:    os.Stdout,
-		ErrOut: os.Stderr,
-		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-		ErrWidth: func() int {
-			w, _, err := term.GetSize(int(os.Stderr.Fd()))
-			if err != nil {
-				return 0
-			}
-			return w
-		},
-		Getenv:  os.Getenv,
-		Environ: os.Environ,
+		In:         os.Stdin,
+		Out:        os.Stdout,
+		ErrOut:     os.Stderr,
+		InTTY:      term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY:     term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY:     term.IsTerminal(int(os.Stderr.Fd())),
+		ErrWidth:   stderrWidth,
+		Getenv:     os.Getenv,
+		Environ:    os.Environ,
+		Executable: os.Executable,
 	}
 }
 

@@ -70,6 +70,17 @@ func (o *Outputs) Add(flag, path string) {
 	o.files = append(o.files, output{flag: flag, path: path, key: key, ok: ok})
 }
 
+// AddFD adds an output the command writes to the inherited descriptor fd
+// (--events-fd); fd < 0 is left out, as is a descriptor not open.
+func (o *Outputs) AddFD(flag string, fd int) {
+	var st syscall.Stat_t
+	if fd < 0 || syscall.Fstat(fd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return
+	}
+	key := fileKey{dev: uint64(st.Dev), ino: uint64(st.Ino)} //nolint:unconvert // Dev is narrower on some systems
+	o.files = append(o.files, output{flag: flag, path: "", key: key, ok: true})
+}
+
 // AddDir adds a directory that flag names, in which the command writes
 // files named *.stdout and *.stderr (--output-dir).
 func (o *Outputs) AddDir(flag, path string) {

@@ -18,6 +18,40 @@ func Escape(s string) string {
 	if clean(s) {
 		return s
 	}
+	return escape(s, false)
+}
+
+// EscapeLines escapes each line of s apart and keeps the newlines between
+// them, for multi-line text such as the tail of a job's stderr.
+func EscapeLines(s string) string {
+	if clean(strings.ReplaceAll(s, "\n", "")) {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Escape(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// EscapeMessage escapes a message of drover's own that quotes text from
+// outside (an error, a notice): as EscapeLines, but a backslash stays as
+// it is, since the message's own quoting (Go's %q) writes backslashes
+// that must not be doubled. Nothing in it can reach the terminal raw but
+// its newlines, which are drover's.
+func EscapeMessage(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if !clean(strings.ReplaceAll(l, `\`, "")) {
+			lines[i] = escape(l, true)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// escape writes s with its control characters and bytes that are not
+// UTF-8 escaped, and its backslashes too unless keepBackslash is set.
+func escape(s string, keepBackslash bool) string {
 	var b strings.Builder
 	b.Grow(len(s) + 8)
 	for i := 0; i < len(s); {
@@ -25,7 +59,7 @@ func Escape(s string) string {
 		switch {
 		case r == utf8.RuneError && size <= 1:
 			writeHex(&b, s[i])
-		case r == '\\':
+		case r == '\\' && !keepBackslash:
 			b.WriteString(`\\`)
 		case r == '\n':
 			b.WriteString(`\n`)
@@ -49,19 +83,6 @@ func Escape(s string) string {
 		i += size
 	}
 	return b.String()
-}
-
-// EscapeLines escapes each line of s apart and keeps the newlines between
-// them, for multi-line text such as the tail of a job's stderr.
-func EscapeLines(s string) string {
-	if clean(strings.ReplaceAll(s, "\n", "")) {
-		return s
-	}
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = Escape(l)
-	}
-	return strings.Join(lines, "\n")
 }
 
 const hex = "0123456789abcdef"

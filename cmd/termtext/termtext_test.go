@@ -28,3 +28,16 @@ func TestEscapeLinesKeepsNewlines(t *testing.T) {
 		t.Errorf("EscapeLines = %q, want %q", got, want)
 	}
 }
+
+// A message's own quoting stays as it is; what it quotes raw is escaped,
+// and its newlines stay lines.
+func TestEscapeMessage(t *testing.T) {
+	in := "--cmd \"a\\nb\": job x\x1b[2J\tbad\xff\nsecond line"
+	want := `--cmd "a\nb": job x\e[2J\tbad\xff` + "\nsecond line"
+	if got := EscapeMessage(in); got != want {
+		t.Errorf("EscapeMessage = %q, want %q", got, want)
+	}
+	if got := EscapeMessage(`plain \ text`); got != `plain \ text` {
+		t.Errorf("EscapeMessage changed clean text: %q", got)
+	}
+}
