@@ -23,6 +23,21 @@ type ptyRun struct {
 	tty    *os.File
 	scr    *screen
 	exited <-chan error
+	copied <-chan struct{} // closed once all drover wrote is on scr
+}
+
+// wait waits for drover to exit and for all it wrote to be on the screen,
+// and returns its exit.
+func (r ptyRun) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-r.exited:
+		<-r.copied
+		return err
+	case <-time.After(awaitLimit):
+		t.Fatalf("drover did not finish:\n%q", r.scr.String())
+		return nil
+	}
 }
 
 // startUnderPTY starts drover ARGS in dir under a pseudo-terminal of cols
@@ -53,7 +68,7 @@ func startUnderPTY(t *testing.T, dir string, cols uint16, args ...string) ptyRun
 		tty.Close()
 		<-copied
 	})
-	return ptyRun{c, tty, scr, exited}
+	return ptyRun{c, tty, scr, exited, copied}
 }
 
 // barDraw is one drawing of the bar: what follows an erase of the line up
@@ -78,7 +93,7 @@ func TestBarInANarrowTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := startUnderPTY(t, dir, 40, "run", "-j", "3", "--output", "tag", "jobs.ndjson")
-	c, scr, exited := run.cmd, run.scr, run.exited
+	c, scr := run.cmd, run.scr
 	scr.waitFor(t, regexp.MustCompile(`▶ 3/3 .*0/6`))
 	if err := os.WriteFile(filepath.Join(dir, "speak"), nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -99,11 +114,7 @@ func TestBarInANarrowTerminal(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "release"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-exited:
-	case <-time.After(awaitLimit):
-		t.Fatalf("drover did not finish:\n%q", scr.String())
-	}
+	_ = run.wait(t) // 130: interrupted
 	out = scr.String()
 	draws := barDraw.FindAllStringSubmatch(out, -1)
 	if len(draws) == 0 {
@@ -134,13 +145,8 @@ func TestNoBarWhileTypingItems(t *testing.T) {
 	if _, err := run.tty.Write([]byte("second\n\x04")); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case err := <-run.exited:
-		if err != nil {
-			t.Fatalf("drover: %v\n%q", err, run.scr.String())
-		}
-	case <-time.After(awaitLimit):
-		t.Fatalf("drover did not finish:\n%q", run.scr.String())
+	if err := run.wait(t); err != nil {
+		t.Fatalf("drover: %v\n%q", err, run.scr.String())
 	}
 	out := run.scr.String()
 	if !strings.Contains(out, "typed second") {
