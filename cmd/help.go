@@ -35,13 +35,14 @@ var runFlagGroups = []flagGroup{
 
 // placeholders name the value of flags whose usage does not: a flag's
 // usage may name it itself in backquotes (`FILE`); otherwise this table,
-// then its type (DUR, N) does.
+// then its type does: DUR, N, or the name a flag's own Value type gives
+// ("N|N%", "WHEN,WHY").
 var placeholders = map[string]string{
 	"format": "FORMAT", "max-record-size": "SIZE", "output": "MODE", "progress": "MODE", "color": "WHEN",
-	"jobs": "N", "retry-budget": "N", "max-failures": "N|N%", "halt-mode": "MODE", "shell": "PATH", "nats": "URL", "output-dir": "DIR",
+	"halt-mode": "MODE", "shell": "PATH", "nats": "URL", "output-dir": "DIR",
 	"results": "FILE", "summary-json": "FILE", "events": "FILE", "junit": "FILE", "html": "FILE",
 	"nats-creds": "FILE", "nats-nkey": "FILE", "nats-ca": "FILE", "expect-jobs": "N", "shards": "N",
-	"output-limit": "SIZE", "halt": "RULE", "dry-run": "FORM",
+	"output-limit": "SIZE", "dry-run": "FORM",
 }
 
 // typePlaceholders name a value by the flag's type.
@@ -192,6 +193,9 @@ func placeholder(f *pflag.Flag) string {
 	}
 	if p, ok := typePlaceholders[f.Value.Type()]; ok {
 		return p
+	}
+	if t := f.Value.Type(); t != "" && strings.ToUpper(t) == t {
+		return t // a Value of drover's own names itself
 	}
 	return "VALUE"
 }

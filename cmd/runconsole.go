@@ -32,8 +32,8 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, typed bool
 		Deadline:     o.deadline,
 		KillGrace:    o.killGrace,
 		OnDeadline:   onDeadline,
-		FailureRule:  o.failureRule(),
 	}
+	opts.FailureRule, opts.SuccessRule = o.stopRuleFlags()
 	if o.nats != "" { // the workers decide both
 		opts.Limit, opts.KillGrace = 0, 0
 	}

@@ -31,10 +31,11 @@ type Options struct {
 	Deadline   time.Duration
 	KillGrace  time.Duration
 	OnDeadline func()
-	// FailureRule is the flag that set the run's failure limit as it was
-	// given ("--fail-fast", "--max-failures 3"), for the summary to name;
-	// "" names --max-failures.
-	FailureRule string
+	// FailureRule and SuccessRule are the flags that set the run's
+	// failure and success limits as they were given ("--fail-fast",
+	// "--max-failures 3", "--halt soon,fail=1"), for the summary to name;
+	// "" names --max-failures and --stop-on-success.
+	FailureRule, SuccessRule string
 }
 
 // Console is what a person sees of one run. Make it with New, choose the
@@ -148,7 +149,7 @@ func (c *Console) OutputLost() bool { return c.term.Lost() > 0 }
 // PrintSummary prints the summary of the run on stderr, unless quiet.
 func (c *Console) PrintSummary(sum runner.Summary) {
 	if !c.opts.Quiet {
-		printSummary(c.ios.ErrOut, NewPalette(c.opts.Colour), sum, c.term.Failures(), c.opts.FailureRule)
+		printSummary(c.ios.ErrOut, NewPalette(c.opts.Colour), sum, c.term.Failures(), c.opts.FailureRule, c.opts.SuccessRule)
 	}
 }
 

@@ -66,12 +66,13 @@ func UseColor(mode string, ios *iostreams.IOStreams) (bool, error) {
 
 // PrintSummary writes the human summary of a run to w.
 func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure) {
-	printSummary(w, p, sum, failures, "")
+	printSummary(w, p, sum, failures, "", "")
 }
 
-// printSummary writes the summary; failureRule is the flag that set the
-// failure limit, as given ("" for --max-failures).
-func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure, failureRule string) {
+// printSummary writes the summary; failureRule and successRule are the
+// flags that set the failure and success limits, as given ("" for
+// --max-failures and --stop-on-success).
+func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure, failureRule, successRule string) {
 	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s; %s\n",
 		Plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
 		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
@@ -93,7 +94,10 @@ func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching "+failureRule))
 	}
 	if sum.StoppedBySuccess {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --stop-on-success"))
+		if successRule == "" {
+			successRule = "--stop-on-success"
+		}
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching "+successRule))
 	}
 	if sum.Stop == runner.StopCanceled {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("canceled by drover cancel"))
