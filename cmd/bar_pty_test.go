@@ -99,13 +99,6 @@ func TestBarInANarrowTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	scr.waitFor(t, regexp.MustCompile(`(?s)(hello from \d.*){3}`))
-	// Each line of output is followed at once by the bar, drawn again.
-	out := scr.String()
-	for _, m := range regexp.MustCompile(`hello from \d\r?\n(.{0,8})`).FindAllStringSubmatch(out, -1) {
-		if !strings.HasPrefix(m[1], "\r\x1b[2K✓") && !strings.HasPrefix(m[1], "\r\x1b[2K[") {
-			t.Errorf("after a line of job output comes %q, not the bar", m[1])
-		}
-	}
 
 	if err := c.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -115,7 +108,13 @@ func TestBarInANarrowTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = run.wait(t) // 130: interrupted
-	out = scr.String()
+	out := scr.String()
+	// Each line of output is followed at once by the bar, drawn again.
+	for _, m := range regexp.MustCompile(`hello from \d\r?\n(.{0,8})`).FindAllStringSubmatch(out, -1) {
+		if !strings.HasPrefix(m[1], "\r\x1b[2K✓") {
+			t.Errorf("after a line of job output comes %q, not the bar", m[1])
+		}
+	}
 	draws := barDraw.FindAllStringSubmatch(out, -1)
 	if len(draws) == 0 {
 		t.Fatalf("no bar drawn:\n%q", out)
