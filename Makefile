@@ -60,12 +60,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./jobspec
 
 # Benchmarks side by side with xargs, GNU parallel and a floor spawner; see
-# bench/RESULTS.md. STREAM is the size of the streamed workload.
+# bench/RESULTS.md. STREAM is the size of the streamed workload. cost.sh
+# measures --order longest, --balance-by and reading a history.
 ROUNDS ?= 5
 STREAM ?= 20000
 bench:
 	STREAM=$(STREAM) bench/run.sh $(ROUNDS)
 	bench/templates.sh
+	bench/cost.sh 3
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner
 	# The watchdog's cost per job: the two rows' difference, over 2000 jobs.
 	$(GO) test -run '^$$' -bench '^BenchmarkExecute(Watched)?$$' -benchtime 2000x -count 5 ./runner

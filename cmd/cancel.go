@@ -3,11 +3,11 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"github.com/drover/drover/runner"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner/fleet"
 )
@@ -59,7 +59,7 @@ func runCancel(ios *iostreams.IOStreams, opts *controlOptions) error {
 		return nil
 	}
 	fmt.Fprintf(ios.ErrOut, "drover: run %s canceled: %s withdrawn, %s stopped", opts.run,
-		console.Plural(rep.Withdrawn, "queued job"), console.Plural(rep.Stopped, "running job"))
+		runner.Plural(rep.Withdrawn, "queued job"), runner.Plural(rep.Stopped, "running job"))
 	if rep.Unanswered > 0 {
 		fmt.Fprintf(ios.ErrOut, " (%d recorded canceled without a result from its worker)", rep.Unanswered)
 	}

@@ -2,8 +2,8 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/drover/drover/runner"
 
-	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/records"
 	"github.com/drover/drover/runner/fleet"
@@ -23,7 +23,7 @@ func finishDetached(ios *iostreams.IOStreams, opts *runOptions, out outcome, sub
 		if opts.results != "" {
 			collect += " --results " + opts.results
 		}
-		fmt.Fprintf(ios.ErrOut, "drover: run %s: %s queued", sub.RunID(), console.Plural(sub.Queued(), "job"))
+		fmt.Fprintf(ios.ErrOut, "drover: run %s: %s queued", sub.RunID(), runner.Plural(sub.Queued(), "job"))
 		if out.sum.Skipped > 0 {
 			fmt.Fprintf(ios.ErrOut, ", %d skipped", out.sum.Skipped)
 		}

@@ -42,7 +42,7 @@ var placeholders = map[string]string{
 	"halt-mode": "MODE", "shell": "PATH", "nats": "URL", "output-dir": "DIR",
 	"results": "FILE", "summary-json": "FILE", "events": "FILE", "junit": "FILE", "html": "FILE",
 	"nats-creds": "FILE", "nats-nkey": "FILE", "nats-ca": "FILE", "expect-jobs": "N", "shards": "N",
-	"output-limit": "SIZE", "dry-run": "FORM",
+	"output-limit": "SIZE", "dry-run": "FORM", "order": "ORDER", "history": "FILE", "balance-by": "FILE",
 }
 
 // typePlaceholders name a value by the flag's type.

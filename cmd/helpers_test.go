@@ -82,6 +82,18 @@ func jobhMain() {
 		check(c.Start())
 		writePID(arg(args, 1), c.Process.Pid)
 		fmt.Println("escaped")
+	case "alloc": // alloc MIB: touch MIB mebibytes of memory, then exit
+		n, err := strconv.Atoi(arg(args, 1))
+		check(err)
+		b := make([]byte, n<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+	case "spin": // spin DUR: use DUR of CPU time, however long that takes
+		d, err := time.ParseDuration(arg(args, 1))
+		check(err)
+		for x := 0; cpuTime() < d; x++ {
+		}
 	case "print":
 		n, err := strconv.Atoi(arg(args, 1))
 		check(err)
@@ -165,4 +177,11 @@ func check(err error) {
 func fail(msg string) {
 	fmt.Fprintln(os.Stderr, msg)
 	os.Exit(2)
+}
+
+// cpuTime is the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	check(syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/drover/drover/cmd/input"
 	"github.com/drover/drover/cmd/records"
@@ -17,6 +18,18 @@ func (o *runOptions) checkOutputs(in *input.Input) error {
 			files.AddInput("stdin", "", f)
 		} else {
 			files.AddInput("FILE", o.file, f)
+		}
+	}
+	// The results file is appended to, and may well be the history:
+	// only the other history files are inputs no output may replace.
+	for _, p := range o.cost.history {
+		if !sameFile(p, o.results) {
+			files.AddInputPath("--history", p)
+		}
+	}
+	for _, p := range o.cost.balanceBy {
+		if !sameFile(p, o.results) {
+			files.AddInputPath("--balance-by", p)
 		}
 	}
 	files.Add("--results", o.results)
@@ -59,4 +72,14 @@ func (o *waitOptions) checkOutputs() error {
 		return usageError("%v", err)
 	}
 	return nil
+}
+
+// sameFile reports whether paths a and b name one existing file.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(fa, fb)
 }

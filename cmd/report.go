@@ -115,9 +115,42 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	if err != nil {
 		return usageError("%v", unwrapPath(err))
 	}
+	sum, failures, heaviest := tallyRecords(merged, summary, collectors)
+	code := exitOK
+	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
+		code = exitFailures
+	}
+	if !opts.quiet {
+		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", runner.Plural(len(opts.files), "results file"))
+		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, failures)
+		console.PrintHeaviest(ios.ErrOut, heaviest)
+	}
+	if summary != nil {
+		if err := summary.Finish(records.Outcome{Summary: sum, ExitCode: code}); err != nil {
+			return usageError("--summary-json: %v", err)
+		}
+	}
+	for _, err := range set.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
+		printError(ios.ErrOut, err)
+		code = exitUsage
+	}
+	return silent(code)
+}
+
+// tallyRecords counts the merged records into a summary, with the failures
+// it lists and the heaviest jobs, and hands each record to the summary
+// file and the reports.
+func tallyRecords(merged *runner.Merged, summary *records.Summary, collectors []collector) (runner.Summary, []console.Failure, *runner.Heaviest) {
 	var sum runner.Summary
 	var failures []console.Failure
+	heaviest := runner.NewHeaviest(runner.HeaviestListed)
 	for _, j := range merged.Records {
+		if j.Status != runner.Skipped {
+			heaviest.Add(j.ID, j.Usage())
+		}
+		if summary != nil {
+			summary.Record(resultOf(*j))
+		}
 		sum.Jobs++
 		sum.Retries += max(j.Attempts-1, 0)
 		sum.Add(j.Status)
@@ -137,24 +170,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	if !merged.First.IsZero() {
 		sum.Duration = merged.Last.Sub(merged.First)
 	}
-	code := exitOK
-	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
-		code = exitFailures
-	}
-	if !opts.quiet {
-		fmt.Fprintf(ios.ErrOut, "drover: report of %s (wall time from the first start to the last finish)\n", console.Plural(len(opts.files), "results file"))
-		console.PrintSummary(ios.ErrOut, console.NewPalette(colour), sum, failures)
-	}
-	if summary != nil {
-		if err := summary.Finish(records.Outcome{Summary: sum, ExitCode: code}); err != nil {
-			return usageError("--summary-json: %v", err)
-		}
-	}
-	for _, err := range set.Finish(records.Outcome{Summary: sum, ExitCode: code}) {
-		printError(ios.ErrOut, err)
-		code = exitUsage
-	}
-	return silent(code)
+	return sum, failures, heaviest
 }
 
 // resultOf rebuilds what the summary shows of a job from its record.
@@ -166,7 +182,7 @@ func resultOf(rec runner.Record) *runner.Result {
 	} else {
 		_ = json.Unmarshal(rec.Cmd, &job.Argv) // the label goes without a command it cannot read
 	}
-	res := &runner.Result{Job: job, Status: rec.Status, ExitCode: rec.ExitCode, Attempts: rec.Attempts}
+	res := &runner.Result{Job: job, Status: rec.Status, ExitCode: rec.ExitCode, Attempts: rec.Attempts, Usage: rec.Usage()}
 	if rec.Signal != nil {
 		res.Signal = *rec.Signal
 	}

@@ -34,6 +34,7 @@ type runOptions struct {
 	dryRun        string // "" (no dry run), console.DryRunList or console.DryRunSh
 	shard         string
 	shardCount    int
+	cost          orderOptions // --order, --history, --balance-by
 
 	nats       string        // submit to workers through this NATS server
 	cancelWait time.Duration // --nats: the wait for canceled jobs' results
@@ -159,6 +160,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	o.ns.addFlags(fs, "with --nats, ")
 	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard `K/N` (e.g. 2/4), or auto: from the CI's node variables")
 	fs.IntVar(&o.shardCount, "shard-count", 0, "with --shard auto, the number of nodes (`N`) where the system gives only an index (Kubernetes Indexed Jobs)")
+	o.cost.addFlags(fs)
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")
 	fs.StringVar(&o.summaryJSON, "summary-json", "", "write the final counts as JSON to FILE")

@@ -13,6 +13,9 @@ import (
 // shard to run.
 func (o *runOptions) runConfig(ios *iostreams.IOStreams) (runner.Config, jobspec.Shard, error) {
 	cfg, err := o.config(ios)
+	if err == nil {
+		err = o.cost.check(o.shard)
+	}
 	if err != nil {
 		return cfg, jobspec.Shard{}, err
 	}

@@ -37,16 +37,22 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, typed bool
 	if o.nats != "" { // the workers decide both
 		opts.Limit, opts.KillGrace = 0, 0
 	}
+	return newConsole(ios, opts, o.output, o.outputDir)
+}
+
+// newConsole makes the console of a run or a wait, with its --output
+// mode and its --output-dir (none for "").
+func newConsole(ios *iostreams.IOStreams, opts console.Options, output, outputDir string) (*console.Console, error) {
 	con := console.New(ios, opts)
-	if err := con.SetOutput(o.output); err != nil {
+	if err := con.SetOutput(output); err != nil {
 		con.Close()
 		if errors.Is(err, console.ErrUnknownMode) {
 			return nil, usageError("--output: %v", err)
 		}
 		return nil, err
 	}
-	if o.outputDir != "" {
-		if err := con.SaveOutputIn(o.outputDir); err != nil {
+	if outputDir != "" {
+		if err := con.SaveOutputIn(outputDir); err != nil {
 			con.Close()
 			return nil, usageError("--output-dir: %v", unwrapPath(err))
 		}

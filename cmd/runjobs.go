@@ -45,7 +45,12 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	guard := interrupt.Start(opts.killGrace)
 	defer guard.Stop()
 
-	total, err := checkFile(ios, in, shard, guard)
+	plan, err := opts.planJobs(ios, in, shard)
+	if err != nil {
+		return err
+	}
+	cfg.Priority = plan.priority
+	total, err := checkFile(ios, in, plan.held, guard)
 	if err == input.ErrInterrupted {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
@@ -55,7 +60,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	if err := opts.parallel.halt.apply(&cfg, total); err != nil {
 		return err
 	}
-	st := &runState{opts: opts, shard: shard}
+	st := &runState{opts: opts, shard: shard, shardMethod: plan.method}
 	if opts.dryRun == "" {
 		if err := st.openResults(); err != nil { // locked before --resume reads it
 			return err
@@ -66,7 +71,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	if opts.dryRun != "" {
-		return dryRun(ios, in, shard, cfg, opts.dryRun, guard)
+		return dryRun(ios, in, plan, cfg, opts.dryRun, guard)
 	}
 
 	typed := ios.InTTY && in.IsStdin()
@@ -100,7 +105,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		}
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	}
-	out := runJobs(ios, eng, con, guard, in, shard)
+	out := runJobs(ios, eng, con, guard, in, plan)
 	if sub, ok := eng.(*fleet.Submitter); ok && opts.detach {
 		return finishDetached(ios, opts, out, sub, rec)
 	}
@@ -114,7 +119,7 @@ var stepAction = map[interrupt.Step]string{interrupt.StepDrain: "drain", interru
 // record reported, and counts its jobs, so that progress can show
 // done/total; then it rewinds the file. A stream is checked as it is
 // read, while it runs: its total is -1.
-func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, guard *interrupt.Guard) (int, error) {
+func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, guard *interrupt.Guard) (int, error) {
 	if !in.IsFile() {
 		return -1, nil
 	}
@@ -127,7 +132,7 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 	case err != nil:
 		return 0, usageError("%s: %v", in.Name, err)
 	case res.Bad > 0:
-		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", termtext.Escape(in.Name), console.Plural(res.Bad, "record"))
+		fmt.Fprintf(errOut, "drover: %s: %s invalid; no job was run\n", termtext.Escape(in.Name), runner.Plural(res.Bad, "record"))
 		return 0, silent(exitUsage)
 	}
 	if err := in.Rewind(); err != nil {
@@ -137,11 +142,11 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, g
 }
 
 // dryRun lists the jobs that would run instead of running them.
-func dryRun(ios *iostreams.IOStreams, in *input.Input, shard jobspec.Shard, cfg runner.Config, form string, guard *interrupt.Guard) error {
+func dryRun(ios *iostreams.IOStreams, in *input.Input, plan jobPlan, cfg runner.Config, form string, guard *interrupt.Guard) error {
 	dec := in.Decoder()
 	defer dec.Close()
 	o := console.DryRunOptions{Form: form, Shell: cfg.Shell, Templated: in.Templated(), Terminal: ios.OutTTY, Skip: cfg.Skip}
-	interrupted, err := console.DryRun(ios.Out, input.ShardSource{Src: dec, Shard: shard}, o, guard.Interrupted)
+	interrupted, err := console.DryRun(ios.Out, plan.source(in, dec, nil), o, guard.Interrupted)
 	if !interrupted {
 		return err
 	}
@@ -160,7 +165,7 @@ type outcome struct {
 // runJobs runs the jobs on eng while the console shows the events. A
 // reader of drover's stdout that goes away stops the engine, as a write
 // that finds it gone does.
-func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, shard jobspec.Shard) outcome {
+func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *interrupt.Guard, in *input.Input, plan jobPlan) outcome {
 	con.Start(eng.Stop)
 	guard.NoticesTo(con)
 	var closed atomic.Bool
@@ -171,7 +176,7 @@ func runJobs(ios *iostreams.IOStreams, eng engine, con *console.Console, guard *
 	})
 	dec := in.Decoder()
 	defer dec.Close()
-	sum, err := eng.Run(context.Background(), input.ShardSource{Src: dec, Shard: shard, Wake: in.Interrupt})
+	sum, err := eng.Run(context.Background(), plan.source(in, dec, in.Interrupt))
 	con.Wait()
 	stopWatching()
 	return outcome{sum: sum, err: err, stdoutClosed: closed.Load() || con.StdoutClosed(), outputLost: con.OutputLost(), interrupted: guard.Stop()}

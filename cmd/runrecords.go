@@ -26,12 +26,8 @@ func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, event
 	if st.results != nil {
 		rec.Add("--results", st.results)
 	}
-	if o.summaryJSON != "" {
-		w, err := records.CreateSummary(o.summaryJSON)
-		if err != nil {
-			return nil, nil, usageError("--summary-json: %v", unwrapPath(err))
-		}
-		rec.Add("--summary-json", w)
+	if err := openSummary(rec, o.summaryJSON); err != nil {
+		return nil, nil, err
 	}
 	if o.parallel.joblog != "" {
 		w, err := records.CreateJoblog(o.parallel.joblog)
@@ -52,6 +48,19 @@ func (st *runState) openRecords(ios *iostreams.IOStreams) (_ *records.Set, event
 	return rec, events, nil
 }
 
+// openSummary adds --summary-json's file at path (none for "") to rec.
+func openSummary(rec *records.Set, path string) error {
+	if path == "" {
+		return nil
+	}
+	w, err := records.CreateSummary(path)
+	if err != nil {
+		return usageError("--summary-json: %v", unwrapPath(err))
+	}
+	rec.Add("--summary-json", w)
+	return nil
+}
+
 // openResults opens and locks the results file, when one is asked for,
 // before --resume reads it: a second drover on it stops there.
 func (st *runState) openResults() error {
@@ -63,7 +72,7 @@ func (st *runState) openResults() error {
 	if err != nil {
 		return usageError("--results: %v", unwrapPath(err))
 	}
-	w.Shard = st.shard.String()
+	w.Shard, w.ShardMethod = st.shard.String(), st.shardMethod
 	st.results = w
 	return nil
 }

@@ -14,4 +14,7 @@ type runState struct {
 	previous *runner.Previous // --resume: what the results file holds
 	results  *records.Results // the results file, once open
 	shard    jobspec.Shard    // the shard to run: --shard K/N, or auto from the CI's variables
+	// shardMethod says how each job came to the run's shard (--shard);
+	// nil without one.
+	shardMethod func(id string) string
 }

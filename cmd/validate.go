@@ -3,10 +3,10 @@ package cmd
 import (
 	"bufio"
 	"fmt"
+	"github.com/drover/drover/runner"
 
 	"github.com/spf13/cobra"
 
-	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/input"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/termtext"
@@ -57,9 +57,9 @@ func runValidate(ios *iostreams.IOStreams, opts *validateOptions) error {
 	if !opts.quiet {
 		switch {
 		case res.Bad == 0:
-			fmt.Fprintf(out, "%s: %s, all valid\n", in.Name, console.Plural(res.Records, "job"))
+			fmt.Fprintf(out, "%s: %s, all valid\n", in.Name, runner.Plural(res.Records, "job"))
 		default:
-			fmt.Fprintf(out, "%s: %s invalid, %s valid\n", in.Name, console.Plural(res.Bad, "record"), console.Plural(res.Records, "job"))
+			fmt.Fprintf(out, "%s: %s invalid, %s valid\n", in.Name, runner.Plural(res.Bad, "record"), runner.Plural(res.Records, "job"))
 		}
 	}
 	if res.Bad > 0 {

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -68,6 +67,9 @@ and a later wait collects the rest).`,
 	return c
 }
 
+// runWait is `drover wait`, built from the stages of a run: the console,
+// the records, the interrupt watch, and the engine, which here is the
+// server's collection of the run's results.
 func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 	url := natsURL(ios, opts.nats)
 	if url == "" {
@@ -80,102 +82,116 @@ func runWait(ios *iostreams.IOStreams, opts *waitOptions) error {
 	if err != nil {
 		return err
 	}
-	con := console.New(ios, console.Options{Quiet: opts.quiet, Colour: colour,
-		Progress: console.NewProgress(console.ProgressNone, ios, 0, -1, colour), Total: -1})
-	defer con.Close()
-	if err := con.SetOutput(opts.output); err != nil {
-		if errors.Is(err, console.ErrUnknownMode) {
-			return usageError("--output: %v", err)
-		}
+	con, err := newConsole(ios, console.Options{Quiet: opts.quiet, Colour: colour,
+		Progress: console.NewProgress(console.ProgressNone, ios, 0, -1, colour), Total: -1}, opts.output, opts.outputDir)
+	if err != nil {
 		return err
 	}
-	if opts.outputDir != "" {
-		if err := con.SaveOutputIn(opts.outputDir); err != nil {
-			return usageError("--output-dir: %v", unwrapPath(err))
-		}
-	}
+	defer con.Close()
 	known, err := recordedOf(opts.results, opts.run)
 	if err != nil {
 		return usageError("--results: %v", err)
 	}
-	rec := &records.Set{}
+	rec, err := opts.openRecords()
+	if err != nil {
+		return err
+	}
 	defer rec.Close()
-	if opts.results != "" {
-		w, err := records.OpenResults(opts.results)
-		if err != nil {
-			return usageError("--results: %v", unwrapPath(err))
-		}
-		w.Run = opts.run
-		rec.Add("--results", w)
-	}
-	if opts.summaryJSON != "" {
-		w, err := records.CreateSummary(opts.summaryJSON)
-		if err != nil {
-			return usageError("--summary-json: %v", unwrapPath(err))
-		}
-		rec.Add("--summary-json", w)
-	}
 	srv, err := opts.conn.open(ios, url, "drover wait", 0, nil)
 	if err != nil {
 		return err
 	}
 	defer srv.Conn().Close()
+	w, sig, err := collect(srv, opts.run, con, rec, known)
+	return opts.finish(ios, con, rec, waitOutcome{w: w, sig: sig, err: err})
+}
 
+// openRecords opens --results (appending, as run does) and --summary-json.
+func (o *waitOptions) openRecords() (*records.Set, error) {
+	rec := &records.Set{}
+	if o.results != "" {
+		w, err := records.OpenResults(o.results)
+		if err != nil {
+			return nil, usageError("--results: %v", unwrapPath(err))
+		}
+		w.Run = o.run
+		rec.Add("--results", w)
+	}
+	if err := openSummary(rec, o.summaryJSON); err != nil {
+		rec.Close()
+		return nil, err
+	}
+	return rec, nil
+}
+
+// waitStop is what signals stop in a wait: the wait itself, at the first
+// signal, whatever the step. The run goes on.
+type waitStop struct{ cancel context.CancelFunc }
+
+func (s waitStop) Drain()       { s.cancel() }
+func (s waitStop) Stop()        { s.cancel() }
+func (s waitStop) Kill()        { s.cancel() }
+func (s waitStop) Running() int { return 0 }
+
+// collect collects the run's results through the console and the
+// records, until every result is in or a signal stops the wait (sig).
+func collect(srv *fleet.Server, run string, con *console.Console, rec *records.Set, known map[string]bool) (*fleet.Waited, os.Signal, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
-	var sig os.Signal
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		select {
-		case sig = <-sigs:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	var first atomic.Pointer[os.Signal]
+	stopSignals := interrupt.Escalate(waitStop{cancel}, func(_ interrupt.Step, sig os.Signal) { first.CompareAndSwap(nil, &sig) })
 	cfg := fleet.WaitConfig{Sink: con.Sink(), Events: con.Events(), Known: func(id string) bool { return known[id] }}
 	if !rec.Empty() {
 		cfg.Record = rec.Record
 	}
 	con.Start(cancel)
-	w, err := srv.Wait(ctx, opts.run, cfg)
+	w, err := srv.Wait(ctx, run, cfg)
 	con.Wait()
-	cancel()
-	<-stopped
+	stopSignals()
+	if sig := first.Load(); sig != nil {
+		return w, *sig, err
+	}
+	return w, nil, err
+}
 
-	if sig != nil {
-		fmt.Fprintf(ios.ErrOut, "drover: %s: stopped waiting; run %s goes on, and 'drover wait %s' collects the rest\n", interrupt.SignalName(sig), opts.run, opts.run)
-		return silent(signalExitCode(sig))
+// waitOutcome is what a wait came to.
+type waitOutcome struct {
+	w   *fleet.Waited
+	sig os.Signal // the signal that stopped the wait, if any
+	err error
+}
+
+// finish reports how the wait ended, prints the summary, completes the
+// records, and returns the exit code: run's, with a job that never
+// started counting as a failure.
+func (o *waitOptions) finish(ios *iostreams.IOStreams, con *console.Console, rec *records.Set, out waitOutcome) error {
+	if out.sig != nil {
+		fmt.Fprintf(ios.ErrOut, "drover: %s: stopped waiting; run %s goes on, and 'drover wait %s' collects the rest\n", interrupt.SignalName(out.sig), o.run, o.run)
+		return silent(signalExitCode(out.sig))
 	}
 	if con.StdoutClosed() {
 		return silent(exitSIGPIPE) // the run goes on; a later wait collects the rest
 	}
-	if err != nil && w == nil {
-		return usageError("%v", err)
+	if out.err != nil && out.w == nil {
+		return usageError("%v", out.err)
 	}
-	var sum runner.Summary
-	if w != nil {
-		sum = w.Summary
-	}
+	sum := out.w.Summary
 	code := exitOK
 	if sum.Failed+sum.TimedOut+sum.Canceled+sum.NotStarted > 0 {
 		code = exitFailures
 	}
-	if err != nil {
-		printError(ios.ErrOut, err)
+	if out.err != nil {
+		printError(ios.ErrOut, out.err)
 		code = exitUsage
 	}
 	if con.OutputLost() { // reported as it happened
 		code = exitUsage
 	}
-	if w.AlreadyCollected {
-		fmt.Fprintf(ios.ErrOut, "drover: run %s was collected already; nothing was recorded now. Its counts then:\n", opts.run)
+	if out.w.AlreadyCollected {
+		fmt.Fprintf(ios.ErrOut, "drover: run %s was collected already; nothing was recorded now. Its counts then:\n", o.run)
 	}
-	if w.Info.Incomplete {
-		fmt.Fprintf(ios.ErrOut, "drover: run %s: its drover run was lost before it had queued every job; 'drover run --resume' runs the rest\n", opts.run)
+	if out.w.Info.Incomplete {
+		fmt.Fprintf(ios.ErrOut, "drover: run %s: its drover run was lost before it had queued every job; 'drover run --resume' runs the rest\n", o.run)
 		code = max(code, exitFailures)
 	}
 	con.PrintSummary(sum)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/interrupt"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
@@ -193,7 +192,7 @@ func (o *workerOptions) connect(ios *iostreams.IOStreams, ws *workerSetup, name 
 
 // workerStepNotice says what a signal made the worker do.
 func workerStepNotice(step interrupt.Step, sig os.Signal, running int) string {
-	jobs := console.Plural(running, "running job")
+	jobs := runner.Plural(running, "running job")
 	switch step {
 	case interrupt.StepDrain:
 		return fmt.Sprintf("%s: draining: no new job; waiting for %s to finish (another signal stops them and hands them back)", interrupt.SignalName(sig), jobs)

@@ -44,6 +44,11 @@ type Config struct {
 	Watchdog *Watchdog
 	// Sink decides where output goes; nil discards it.
 	Sink Sink
+	// Priority, when set, orders the intake queue: of the jobs waiting
+	// there, the one it gives the highest number starts first (of equal
+	// numbers, the first queued). It is called once per job, by the
+	// goroutine reading the input. Nil keeps the input's order.
+	Priority func(*jobspec.Job) int64
 	// Skip, when set, is asked about every job before it is queued; a job
 	// it returns true for is finished as Skipped without running.
 	Skip func(*jobspec.Job) bool

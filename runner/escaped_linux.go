@@ -158,3 +158,9 @@ func state(pid int) byte {
 	}
 	return 0
 }
+
+// isWatchdog reports whether pid is a watchdog this process started.
+func isWatchdog(pid int) bool {
+	_, ok := watchdogs.Load(pid)
+	return ok
+}

@@ -30,6 +30,9 @@ type Outcome struct {
 	Stopped bool
 	// Err is set when the process could not start.
 	Err error
+	// Usage is what the attempt's main process, and the children it
+	// waited for, used; zero when it never ran.
+	Usage Usage
 }
 
 // Executor runs attempts. Execute is called from many goroutines at once.

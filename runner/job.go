@@ -52,6 +52,7 @@ func (r *Runner) runJob(job *jobspec.Job, slot int) (res *Result) {
 		res.Attempts = attempt
 		r.emit(Event{Kind: AttemptStarted, Job: job, Attempt: attempt, Slot: slot})
 		out, cause := r.attempt(Attempt{Job: job, Number: attempt, Slot: slot, Stdout: stdout, Stderr: stderr, KillNow: r.killNow}, timeout)
+		res.Usage.Add(out.Usage)
 		if low := (*LowMemory)(nil); out.Stopped && errors.As(cause, &low) {
 			if r.requeue(res, low, out) {
 				attempt-- // the same attempt starts again

@@ -15,8 +15,9 @@ type MergeOptions struct {
 	// hold.
 	ExpectJobs int
 	// Shards, when > 0, is the N of a list split with --shard K/N: every
-	// record must carry a shard of N, and every shard from 1 to N must have
-	// records.
+	// record must carry a shard of N, in the shard its id hashes to unless
+	// it was dealt by --balance-by (shard_method "balance"), and every
+	// shard from 1 to N must have records.
 	Shards int
 }
 
@@ -137,6 +138,9 @@ func recordShard(rec *Record, n int) (int, error) {
 	}
 	if s.N != n {
 		return 0, fmt.Errorf("job %s: shard %s is not one of %d shards", rec.ID, rec.Shard, n)
+	}
+	if rec.ShardMethod == "balance" {
+		return s.K, nil // dealt by recorded durations, not by its id's hash
 	}
 	if k := jobspec.ShardOf(rec.ID, n); k != s.K {
 		return 0, fmt.Errorf("job %s: recorded in shard %s, but its id falls in shard %d/%d", rec.ID, rec.Shard, k, n)

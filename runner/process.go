@@ -108,6 +108,9 @@ func (e *ProcessExecutor) Execute(ctx context.Context, a Attempt) Outcome {
 	p.drain(e.KillGrace)
 
 	out.ExitCode, out.Signal = exitStatus(ws)
+	if ws.ok {
+		out.Usage = usageOf(&ws.rusage)
+	}
 	return out
 }
 

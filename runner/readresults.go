@@ -117,38 +117,53 @@ func (l *recordLines) next() ([]byte, error) {
 var errLineTooLong = errors.New("line too long")
 
 func scanRecords(r io.Reader, name string, max int, fn func(line int, rec *Record) error) (cut []CutRecord, err error) {
+	err = scanLines(r, name, max, func(line int, trimmed []byte) error {
+		if n := len(cut); n > 0 {
+			cut[n-1].Last = false // a line follows it
+		}
+		var rec Record
+		jerr := json.Unmarshal(trimmed, &rec)
+		switch {
+		case jerr == nil && rec.ID != "" && rec.Status.valid():
+			return fn(line, &rec)
+		case jerr == nil && rec.ID != "":
+			return fmt.Errorf("job %s: unknown status %q (want one of %s)", rec.ID, rec.Status, statusList)
+		case bytes.HasPrefix(trimmed, recordPrefix) && cutShort(jerr):
+			// A crash cut it short; when it is not the last line, a later
+			// run ended the line and appended after it.
+			cut = append(cut, CutRecord{Line: line, ID: cutID(trimmed), Last: true})
+			return nil
+		}
+		return errors.New("not a results record")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cut, nil
+}
+
+// scanLines reads the lines of a results file from r, each at most max
+// bytes, and calls fn with each that is not blank, trimmed, and its
+// number; the slice is fn's only during the call. An error, from reading
+// or from fn, and a line longer than max, are returned naming the line
+// (name:line).
+func scanLines(r io.Reader, name string, max int, fn func(line int, trimmed []byte) error) error {
 	lines := &recordLines{br: bufio.NewReader(r), max: max}
 	for line := 1; ; line++ {
 		b, err := lines.next()
 		if err == errLineTooLong {
-			return nil, fmt.Errorf("%s:%d: not a results record: the line is longer than %s, the most a record can take", name, line, jobspec.FormatSize(max))
+			return fmt.Errorf("%s:%d: not a results record: the line is longer than %s, the most a record can take", name, line, jobspec.FormatSize(max))
 		}
 		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			return fmt.Errorf("%s:%d: %w", name, line, err)
 		}
 		if trimmed := bytes.TrimSpace(b); len(trimmed) > 0 {
-			if n := len(cut); n > 0 {
-				cut[n-1].Last = false // a line follows it
-			}
-			var rec Record
-			jerr := json.Unmarshal(trimmed, &rec)
-			switch {
-			case jerr == nil && rec.ID != "" && rec.Status.valid():
-				if ferr := fn(line, &rec); ferr != nil {
-					return nil, fmt.Errorf("%s:%d: %w", name, line, ferr)
-				}
-			case jerr == nil && rec.ID != "":
-				return nil, fmt.Errorf("%s:%d: job %s: unknown status %q (want one of %s)", name, line, rec.ID, rec.Status, statusList)
-			case bytes.HasPrefix(trimmed, recordPrefix) && cutShort(jerr):
-				// A crash cut it short; when it is not the last line, a later
-				// run ended the line and appended after it.
-				cut = append(cut, CutRecord{Line: line, ID: cutID(trimmed), Last: true})
-			default:
-				return nil, fmt.Errorf("%s:%d: not a results record", name, line)
+			if ferr := fn(line, trimmed); ferr != nil {
+				return fmt.Errorf("%s:%d: %w", name, line, ferr)
 			}
 		}
 		if err == io.EOF {
-			return cut, nil
+			return nil
 		}
 	}
 }

@@ -24,12 +24,19 @@ type Record struct {
 	FinishedAt string  `json:"finished_at"`
 	DurationMS int64   `json:"duration_ms"`
 	Error      *string `json:"error"`
+	// MaxRSSBytes, UserMS and SysMS are the job's Usage, over all its
+	// attempts; 0 for a job that did not run.
+	MaxRSSBytes int64 `json:"max_rss_bytes"`
+	UserMS      int64 `json:"user_ms"`
+	SysMS       int64 `json:"sys_ms"`
 	// Run is the id of the fleet run that ran the job (drover run --nats);
-	// Shard is the run's --shard, as "K/N".
-	Run        string `json:"run,omitempty"`
-	Shard      string `json:"shard,omitempty"`
-	StdoutFile string `json:"stdout_file,omitempty"`
-	StderrFile string `json:"stderr_file,omitempty"`
+	// Shard is the run's --shard, as "K/N", and ShardMethod how the job
+	// was given to it: "hash" (its id's hash) or "balance" (--balance-by).
+	Run         string `json:"run,omitempty"`
+	Shard       string `json:"shard,omitempty"`
+	ShardMethod string `json:"shard_method,omitempty"`
+	StdoutFile  string `json:"stdout_file,omitempty"`
+	StderrFile  string `json:"stderr_file,omitempty"`
 	// Cmd is the job's command as its input gave it: a string or an array.
 	Cmd json.RawMessage `json:"cmd,omitempty"`
 	// Args are the values a command template filled in (jobspec.Job.Args).
@@ -43,19 +50,22 @@ type Record struct {
 // NewRecord turns a Result into its results-file record.
 func NewRecord(res *Result) Record {
 	rec := Record{
-		ID:         res.Job.ID,
-		Record:     res.Job.Record.String(),
-		Status:     res.Status,
-		ExitCode:   res.ExitCode,
-		Attempts:   res.Attempts,
-		Requeued:   res.Requeued,
-		StartedAt:  res.StartedAt.UTC().Format(time.RFC3339Nano),
-		FinishedAt: res.FinishedAt.UTC().Format(time.RFC3339Nano),
-		DurationMS: res.FinishedAt.Sub(res.StartedAt).Milliseconds(),
-		Cmd:        commandJSON(res.Job),
-		Args:       res.Job.Args,
-		Slot:       res.Slot,
-		Worker:     res.Worker,
+		ID:          res.Job.ID,
+		Record:      res.Job.Record.String(),
+		Status:      res.Status,
+		ExitCode:    res.ExitCode,
+		Attempts:    res.Attempts,
+		Requeued:    res.Requeued,
+		StartedAt:   res.StartedAt.UTC().Format(time.RFC3339Nano),
+		FinishedAt:  res.FinishedAt.UTC().Format(time.RFC3339Nano),
+		DurationMS:  res.FinishedAt.Sub(res.StartedAt).Milliseconds(),
+		Cmd:         commandJSON(res.Job),
+		Args:        res.Job.Args,
+		Slot:        res.Slot,
+		Worker:      res.Worker,
+		MaxRSSBytes: res.Usage.MaxRSS,
+		UserMS:      res.Usage.User.Milliseconds(),
+		SysMS:       res.Usage.Sys.Milliseconds(),
 	}
 	if res.Signal != "" {
 		rec.Signal = &res.Signal
@@ -65,6 +75,11 @@ func NewRecord(res *Result) Record {
 		rec.Error = &msg
 	}
 	return rec
+}
+
+// Usage is the job's usage as the record gives it, to the millisecond.
+func (rec *Record) Usage() Usage {
+	return Usage{MaxRSS: rec.MaxRSSBytes, User: time.Duration(rec.UserMS) * time.Millisecond, Sys: time.Duration(rec.SysMS) * time.Millisecond}
 }
 
 // commandJSON is a job's command as its input gave it.

@@ -46,6 +46,8 @@ type Result struct {
 	Output JobOutput
 	// StderrTail holds the last bytes of the job's stderr, for the summary.
 	StderrTail []byte
+	// Usage adds up what every attempt used (see Usage.Add).
+	Usage Usage
 }
 
 // Counts tallies the jobs of a run.

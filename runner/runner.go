@@ -156,7 +156,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 
 	deadline := r.armDeadline()
 
-	queue := make(chan *jobspec.Job, r.cfg.Queue)
+	queue := newJobQueue(r.cfg.Queue, r.cfg.Priority)
 	results := make(chan finished, r.cfg.Jobs)
 	var producers sync.WaitGroup
 	var accepted int
@@ -228,8 +228,8 @@ func (r *Runner) collect(results <-chan finished) *Tally {
 
 // readInput is the intake: it reads jobs and queues them, blocking while the
 // queue is full, so that a full queue holds back the input's producer.
-func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<- finished) (int, error) {
-	defer close(queue)
+func (r *Runner) readInput(src Source, queue *jobQueue, results chan<- finished) (int, error) {
+	defer queue.close()
 	accepted := 0
 	for r.intake.Err() == nil {
 		job, err := src.Next()
@@ -254,9 +254,7 @@ func (r *Runner) readInput(src Source, queue chan<- *jobspec.Job, results chan<-
 			results <- finished{res: &Result{Job: job, Status: Skipped, StartedAt: now, FinishedAt: now, Output: discard{}}}
 			continue
 		}
-		select {
-		case queue <- job:
-		case <-r.intake.Done():
+		if !queue.put(job, r.intake.Done()) {
 			return accepted, nil
 		}
 	}
@@ -274,7 +272,7 @@ type finished struct {
 // slot, until the queue closes or intake stops, then waits for them. A job
 // starts once the start gate lets it, and only while the run is not
 // paused.
-func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
+func (r *Runner) dispatch(queue *jobQueue, results chan<- finished) {
 	var jobs sync.WaitGroup
 	defer jobs.Wait()
 	for {
@@ -282,11 +280,7 @@ func (r *Runner) dispatch(queue <-chan *jobspec.Job, results chan<- finished) {
 		if !ok {
 			return
 		}
-		var job *jobspec.Job
-		select {
-		case <-r.intake.Done():
-		case job = <-queue: // nil once the queue is closed
-		}
+		job := queue.take(r.intake.Done()) // nil once the queue is closed and empty
 		// The start gate and a pause may hold the job; intake may stop
 		// meanwhile, and then it does not start.
 		if job == nil || !r.gate.wait(r.intake.Done()) || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {

@@ -74,15 +74,15 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 // --max-failures and --stop-on-success).
 func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure, failureRule, successRule string) {
 	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s; %s\n",
-		Plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
+		runner.Plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
 		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
 		count(p.bad, sum.TimedOut, "timed out"), count(p.warn, sum.Canceled, "canceled"),
-		sum.Skipped, count(p.warn, sum.NotStarted, "not started"), Plural(sum.Retries, "retry"))
+		sum.Skipped, count(p.warn, sum.NotStarted, "not started"), runner.Plural(sum.Retries, "retry"))
 	if sum.RetriesDenied > 0 {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("the retry budget was spent: %s not retried", Plural(sum.RetriesDenied, "failure")))
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("the retry budget was spent: %s not retried", runner.Plural(sum.RetriesDenied, "failure")))
 	}
 	if sum.Escaped > 0 {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("stopped %s that jobs had left running outside their process groups", Plural(sum.Escaped, "process")))
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("stopped %s that jobs had left running outside their process groups", runner.Plural(sum.Escaped, "process")))
 	}
 	if line := heldLine(sum); line != "" {
 		fmt.Fprintf(w, "drover: %s\n", line)

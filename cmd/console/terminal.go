@@ -172,7 +172,7 @@ func (t *terminal) handle(ev runner.Event) {
 		if ev.Running == 0 {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: no job will start\n", t.opts.Deadline))
 		} else {
-			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: stopping %s%s\n", t.opts.Deadline, Plural(ev.Running, "running job"), how))
+			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: the deadline (%s) passed: stopping %s%s\n", t.opts.Deadline, runner.Plural(ev.Running, "running job"), how))
 		}
 		if t.opts.OnDeadline != nil {
 			t.opts.OnDeadline()
@@ -181,7 +181,7 @@ func (t *terminal) handle(ev runner.Event) {
 	case runner.IntakeFailed:
 		waiting := ""
 		if ev.Running > 0 {
-			waiting = fmt.Sprintf("; waiting for %s to finish", Plural(ev.Running, "running job"))
+			waiting = fmt.Sprintf("; waiting for %s to finish", runner.Plural(ev.Running, "running job"))
 		}
 		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %s\ndrover: no new job will start%s\n", termtext.EscapeMessage(ev.Err.Error()), waiting))
 		t.state.stopping = "draining"

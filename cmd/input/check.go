@@ -21,7 +21,7 @@ var ErrInterrupted = errors.New("interrupted")
 // counts the valid jobs that shard holds. A read error that is not the
 // input's fault is returned as err; so is ErrInterrupted once stop (when
 // set) says so.
-func Check(dec *jobspec.Decoder, shard jobspec.Shard, report func(error), stop func() bool) (CheckResult, error) {
+func Check(dec *jobspec.Decoder, shard Filter, report func(error), stop func() bool) (CheckResult, error) {
 	defer dec.Close()
 	var res CheckResult
 	for {

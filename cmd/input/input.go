@@ -114,6 +114,17 @@ func (in *Input) Rewind() error {
 	return nil
 }
 
+// reread goes back to the start of a regular file for one more pass,
+// keeping what Rewind bounded: a pass before the check reads the whole
+// file, one after it no further than the check did.
+func (in *Input) reread() error {
+	if in.inline {
+		return nil
+	}
+	_, err := in.file.Seek(0, io.SeekStart)
+	return err
+}
+
 // Close releases the input; stdin is left open.
 func (in *Input) Close() error { return in.close() }
 

@@ -9,7 +9,7 @@ import (
 // Interrupt, when Wake is set, gives up a read waiting for input.
 type ShardSource struct {
 	Src   runner.Source
-	Shard jobspec.Shard
+	Shard Filter
 	Wake  func()
 }
 

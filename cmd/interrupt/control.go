@@ -2,6 +2,7 @@ package interrupt
 
 import (
 	"fmt"
+	"github.com/drover/drover/runner"
 	"os"
 	"os/signal"
 	"sync"
@@ -79,7 +80,7 @@ func (c *controls) handle(sig os.Signal, paused bool, note func(string)) bool {
 	switch {
 	case sig == syscall.SIGTSTP && ctl != nil && !paused:
 		ctl.Pause()
-		show(true, fmt.Sprintf("paused: %s stopped (SIGSTOP); fg or SIGCONT resumes", runningJobs(eng.Running())))
+		show(true, fmt.Sprintf("paused: %s stopped (SIGSTOP); fg or SIGCONT resumes", runner.Plural(eng.Running(), "running job")))
 		c.stopSelf()
 		return true
 	case sig == syscall.SIGTSTP:

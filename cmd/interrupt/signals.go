@@ -6,6 +6,7 @@ package interrupt
 
 import (
 	"fmt"
+	"github.com/drover/drover/runner"
 	"os"
 	"os/signal"
 	"sync"
@@ -61,15 +62,15 @@ func watch(r Stopper, killGrace fmt.Stringer, note func(string), told func(Step,
 				case level == 0 && sig == syscall.SIGINT:
 					r.Drain()
 					told(StepDrain, sig)
-					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", runningJobs(r.Running())))
+					note(fmt.Sprintf("interrupt: no new job will start; waiting for %s to finish (Ctrl-C again stops them)", runner.Plural(r.Running(), "running job")))
 				case level <= 1:
 					r.Stop()
 					told(StepStop, sig)
-					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), runningJobs(r.Running()), killGrace))
+					note(fmt.Sprintf("%s: stopping %s (SIGTERM, SIGKILL after %s; another signal kills them now)", SignalName(sig), runner.Plural(r.Running(), "running job"), killGrace))
 				default:
 					r.Kill()
 					told(StepKill, sig)
-					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), runningJobs(r.Running())))
+					note(fmt.Sprintf("%s: killing %s now", SignalName(sig), runner.Plural(r.Running(), "running job")))
 				}
 			}
 		}
@@ -96,14 +97,6 @@ func (w *watcher) Stop() os.Signal {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.first
-}
-
-// runningJobs counts the running jobs in words.
-func runningJobs(n int) string {
-	if n == 1 {
-		return "1 running job"
-	}
-	return fmt.Sprintf("%d running jobs", n)
 }
 
 // SignalName is the name a signal is shown and recorded under.

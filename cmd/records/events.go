@@ -96,7 +96,7 @@ func (e *Events) Record(*runner.Result) error { return nil }
 func (e *Events) Finish(o Outcome) error {
 	e.wg.Wait()
 	var sum []byte
-	if b, err := summaryJSON(o.Summary, o.Interrupted, o.ExitCode); err == nil {
+	if b, err := summaryJSON(o.Summary, nil, o.Interrupted, o.ExitCode); err == nil {
 		sum = b
 	}
 	e.w.RunFinished(sum)

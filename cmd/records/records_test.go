@@ -69,3 +69,37 @@ func TestSetNamesTheFileThatFailed(t *testing.T) {
 		t.Errorf("errors %v", errs)
 	}
 }
+
+// The summary file names the heaviest jobs by memory and by CPU, with
+// their usage; skipped jobs did not run and are not weighed.
+func TestSummaryNamesTheHeaviestJobs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sum.json")
+	summary, err := CreateSummary(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for _, j := range []struct {
+		id     string
+		status runner.Status
+		usage  runner.Usage
+	}{
+		{"fat", runner.Succeeded, runner.Usage{MaxRSS: 300 << 20, User: 10 * time.Millisecond}},
+		{"busy", runner.Failed, runner.Usage{MaxRSS: 2 << 20, User: 3 * time.Second, Sys: 500 * time.Millisecond}},
+		{"old", runner.Skipped, runner.Usage{MaxRSS: 900 << 20, User: time.Hour}},
+	} {
+		res := &runner.Result{Job: &jobspec.Job{ID: j.id}, Status: j.status, StartedAt: now, FinishedAt: now, Usage: j.usage}
+		if err := summary.Record(res); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := summary.Finish(Outcome{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	want := `"heaviest":{"memory":[{"id":"fat","max_rss_bytes":314572800,"user_ms":10,"sys_ms":0},{"id":"busy","max_rss_bytes":2097152,"user_ms":3000,"sys_ms":500}],` +
+		`"cpu":[{"id":"busy","max_rss_bytes":2097152,"user_ms":3000,"sys_ms":500},{"id":"fat","max_rss_bytes":314572800,"user_ms":10,"sys_ms":0}]}}`
+	if !bytes.Contains(b, []byte(want)) {
+		t.Errorf("summary file %s\nwant it to end with %s", b, want)
+	}
+}

@@ -11,6 +11,9 @@ type Results struct {
 	// Run and Shard, when set, go into every record: the fleet run that
 	// ran the jobs, and the run's --shard.
 	Run, Shard string
+	// ShardMethod, when set, says how each job came to the shard: it
+	// fills in the records' shard_method.
+	ShardMethod func(id string) string
 }
 
 // OpenResults opens the results file at path for appending, locked for
@@ -37,6 +40,9 @@ func (r *Results) Record(res *runner.Result) error {
 	}
 	rec := NewRecord(res)
 	rec.Run, rec.Shard = r.Run, r.Shard
+	if r.ShardMethod != nil {
+		rec.ShardMethod = r.ShardMethod(rec.ID)
+	}
 	return r.f.Write(rec)
 }
 

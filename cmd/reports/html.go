@@ -6,14 +6,18 @@ import (
 	"html/template"
 	"io"
 	"time"
+
+	"github.com/drover/drover/runner"
 )
 
 //go:embed report.html
 var pageSource string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"sub":  func(a, b int) int { return a - b },
-	"tail": func(s string) string { return LastLines(s, tailLines) },
+	"sub":   func(a, b int) int { return a - b },
+	"tail":  func(s string) string { return LastLines(s, tailLines) },
+	"bytes": humanBytes,
+	"ms":    func(d time.Duration) string { return d.Round(time.Millisecond).String() },
 }).Parse(pageSource))
 
 // pageJob is what the page's script knows of a job, for its details.
@@ -31,6 +35,9 @@ type pageJob struct {
 	StartedAt  string  `json:"started_at"`
 	Lane       string  `json:"lane"`
 	StderrTail string  `json:"stderr_tail"`
+	MaxRSS     int64   `json:"max_rss_bytes"`
+	UserMS     int64   `json:"user_ms"`
+	SysMS      int64   `json:"sys_ms"`
 }
 
 // pageData is what the template fills the page with.
@@ -40,6 +47,7 @@ type pageData struct {
 	Jobs     []pageJob
 	Failed   []Job
 	Slowest  []Job
+	Heaviest *runner.Heaviest // nil when no job used anything
 	Duration string
 	Retries  string // "1 retry", "3 retries"
 	Started  string
@@ -63,7 +71,7 @@ func WriteHTML(w io.Writer, r *Run) error {
 	for _, b := range t.Bars {
 		lanes[b.Job] = b.Lane
 	}
-	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Slowest: r.Slowest(10), Duration: r.Duration.Round(time.Millisecond).String(),
+	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Slowest: r.Slowest(10), Heaviest: r.Heaviest(runner.HeaviestListed), Duration: r.Duration.Round(time.Millisecond).String(),
 		Retries: fmt.Sprintf("%d retries", r.Counts.Retries)}
 	if r.Counts.Retries == 1 {
 		d.Retries = "1 retry"
@@ -81,7 +89,22 @@ func WriteHTML(w io.Writer, r *Run) error {
 			ID: j.ID, Label: j.Label(), Record: j.Record.Record, Status: string(j.Status), Command: j.Command(),
 			Attempts: j.Attempts, ExitCode: j.ExitCode, Signal: j.Signal, Error: j.Error,
 			DurationMS: j.DurationMS, StartedAt: j.StartedAt, Lane: lanes[i], StderrTail: LastLines(j.StderrTail, 40),
+			MaxRSS: j.MaxRSSBytes, UserMS: j.UserMS, SysMS: j.SysMS,
 		})
 	}
 	return page.Execute(w, d)
+}
+
+// humanBytes says a byte count for people: "512 B", "1.5 MiB".
+func humanBytes(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	f, u := float64(n), 0
+	for f >= 1024 && u < len(units)-1 {
+		f /= 1024
+		u++
+	}
+	if u == 0 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f %s", f, units[u])
 }

@@ -42,6 +42,7 @@ type (
 		Failure   *junitProblem `xml:"failure"`
 		Error     *junitProblem `xml:"error"`
 		Skipped   *junitSkipped `xml:"skipped"`
+		SystemOut string        `xml:"system-out,omitempty"`
 		SystemErr string        `xml:"system-err,omitempty"`
 	}
 	junitProblem struct {
@@ -58,7 +59,8 @@ type (
 // label (Job.Label; classname: the input file), with its time; a failed or timed-out job
 // has a failure (type "failed" or "timed_out", the exit code or signal as
 // the message, the stderr tail as the text), a canceled job an error, and a
-// skipped job a skipped element.
+// skipped job a skipped element. A job that ran has its usage in its
+// system-out.
 func WriteJUnit(w io.Writer, r *Run) error {
 	suite := junitSuite{Name: r.Title, Time: seconds(r.Duration)}
 	if !r.Start.IsZero() {
@@ -77,6 +79,7 @@ func WriteJUnit(w io.Writer, r *Run) error {
 			c.Skipped = &junitSkipped{Message: "already succeeded in the results file"}
 			suite.Skipped++
 		}
+		c.SystemOut = usageLine(j)
 		if c.Failure == nil && c.Error == nil && j.StderrTail != "" {
 			c.SystemErr = j.StderrTail
 		}
@@ -97,6 +100,16 @@ func WriteJUnit(w io.Writer, r *Run) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// usageLine is what the job used, for its system-out (the xunit schema
+// has no properties in a testcase): "drover usage: max_rss_bytes=N
+// user_ms=N sys_ms=N", or "" for a job that did not run.
+func usageLine(j Job) string {
+	if j.Status == runner.Skipped || (j.MaxRSSBytes == 0 && j.UserMS == 0 && j.SysMS == 0) {
+		return ""
+	}
+	return fmt.Sprintf("drover usage: max_rss_bytes=%d user_ms=%d sys_ms=%d\n", j.MaxRSSBytes, j.UserMS, j.SysMS)
 }
 
 // classname is the file part of a record position, "FILE:LINE".

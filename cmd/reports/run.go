@@ -176,6 +176,22 @@ func (r *Run) Slowest(n int) []Job {
 	return out[:min(n, len(out))]
 }
 
+// Heaviest returns the n jobs that used the most memory and the n that
+// used the most CPU, or nil when no job used any; skipped jobs are left
+// out.
+func (r *Run) Heaviest(n int) *runner.Heaviest {
+	h := runner.NewHeaviest(n)
+	for _, j := range r.Jobs {
+		if j.Status != runner.Skipped {
+			h.Add(j.ID, j.Usage())
+		}
+	}
+	if h.Empty() {
+		return nil
+	}
+	return h
+}
+
 // maxTail is how much of a saved stderr file a report reads: its end.
 const maxTail = 4 << 10
 

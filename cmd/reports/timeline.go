@@ -108,14 +108,7 @@ func newTimeline(r *Run) *timeline {
 	})
 	for n, k := range keys {
 		lanesOf[k] = n
-		name := "slot " + strconv.Itoa(k.slot)
-		switch {
-		case k.worker == "\x00packed":
-			name = "lane " + strconv.Itoa(k.slot)
-		case k.worker != "":
-			name = k.worker + " #" + strconv.Itoa(k.slot)
-		}
-		t.Lanes = append(t.Lanes, lane{Name: name, Y: axisHeight + n*laneHeight + laneHeight/2 + 4})
+		t.Lanes = append(t.Lanes, lane{Name: laneName(k.worker, k.slot), Y: axisHeight + n*laneHeight + laneHeight/2 + 4})
 	}
 	scale := chartWidth / span.Seconds()
 	for i, j := range r.Jobs {
@@ -133,6 +126,13 @@ func newTimeline(r *Run) *timeline {
 		})
 	}
 	t.Height = axisHeight + max(len(t.Lanes), 1)*laneHeight + 4
+	t.addTicks(span, scale)
+	return t
+}
+
+// addTicks marks the time axis of a chart spanning span, at scale pixels
+// a second.
+func (t *timeline) addTicks(span time.Duration, scale float64) {
 	step := tickStep(span)
 	for d := time.Duration(0); ; d += step {
 		t.Ticks = append(t.Ticks, tick{X: labelWidth + d.Seconds()*scale, Label: shortDuration(d)})
@@ -140,7 +140,18 @@ func newTimeline(r *Run) *timeline {
 			break
 		}
 	}
-	return t
+}
+
+// laneName names the lane of a worker's slot ("" for a local run's;
+// "\x00packed" for the lanes of jobs without a slot).
+func laneName(worker string, slot int) string {
+	switch {
+	case worker == "\x00packed":
+		return "lane " + strconv.Itoa(slot)
+	case worker != "":
+		return worker + " #" + strconv.Itoa(slot)
+	}
+	return "slot " + strconv.Itoa(slot)
 }
 
 // tickStep picks a round step giving the axis about eight marks.

@@ -43,6 +43,7 @@ func (w *Worker) finish(res *runner.Result) error {
 	msg := w.resultOf(h.m, res.Status, "")
 	msg.ExitCode, msg.Signal, msg.Attempts, msg.Requeued = res.ExitCode, res.Signal, res.Attempts, res.Requeued
 	msg.StartedAt, msg.FinishedAt, msg.Slot = res.StartedAt, res.FinishedAt, res.Slot
+	msg.MaxRSS, msg.User, msg.Sys = res.Usage.MaxRSS, res.Usage.User, res.Usage.Sys
 	if res.Err != nil {
 		msg.Error = res.Err.Error()
 	} else if res.Status == runner.Canceled {
@@ -54,8 +55,8 @@ func (w *Worker) finish(res *runner.Result) error {
 	}
 	msg.StderrTail = res.StderrTail
 	if w.answer(h.msg, msg, false) {
-		w.log("run %s job %s: %s after %d %s in %s", h.m.Run, h.m.ID, res.Status, res.Attempts,
-			plural(res.Attempts, "attempt", "attempts"), res.FinishedAt.Sub(res.StartedAt).Round(time.Millisecond))
+		w.log("run %s job %s: %s after %s in %s", h.m.Run, h.m.ID, res.Status,
+			runner.Plural(res.Attempts, "attempt"), res.FinishedAt.Sub(res.StartedAt).Round(time.Millisecond))
 	}
 	return nil
 }

@@ -36,10 +36,3 @@ func (c *capped) Write(p []byte) (int, error) {
 	c.dropped += int64(len(p) - keep)
 	return len(p), nil
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/drover/drover/runner"
 	"slices"
 	"strings"
 	"time"
@@ -48,7 +49,7 @@ func streams(ctx context.Context, nc *nats.Conn, names Names, replicas int) (jet
 			if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
 				st, err = js.Stream(ctx, cfg.Name) // another worker or run was first
 			} else if err != nil {
-				return nil, fmt.Errorf("creating the stream %s with %d %s: %w", cfg.Name, cfg.Replicas, plural(cfg.Replicas, "replica", "replicas"), explainCreate(err, cfg.Replicas))
+				return nil, fmt.Errorf("creating the stream %s with %s: %w", cfg.Name, runner.Plural(cfg.Replicas, "replica"), explainCreate(err, cfg.Replicas))
 			}
 		}
 		if err != nil {

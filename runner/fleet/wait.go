@@ -255,7 +255,7 @@ func waitTally(cfg WaitConfig) *runner.Tally {
 func resultFrom(sink runner.Sink, job *jobspec.Job, m *resultMsg) *runner.Result {
 	res := &runner.Result{Job: job, Status: m.Status, ExitCode: m.ExitCode, Signal: m.Signal, Attempts: m.Attempts, Requeued: m.Requeued,
 		StartedAt: m.StartedAt, FinishedAt: m.FinishedAt, StderrTail: m.StderrTail, Output: replay(sink, job, m),
-		Worker: m.Worker, Slot: m.Slot}
+		Worker: m.Worker, Slot: m.Slot, Usage: runner.Usage{MaxRSS: m.MaxRSS, User: m.User, Sys: m.Sys}}
 	if m.Error != "" {
 		res.Err = errors.New(m.Error)
 	}

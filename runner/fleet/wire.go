@@ -189,6 +189,10 @@ type resultMsg struct {
 	Slot          int    `json:"slot,omitempty"` // the worker's slot that ran the job
 	// Cmd is the job message's, sent back (none when the message had none).
 	Cmd json.RawMessage `json:"cmd,omitempty"`
+	// MaxRSS, User and Sys are the job's runner.Usage on the worker.
+	MaxRSS int64         `json:"max_rss_bytes,omitempty"`
+	User   time.Duration `json:"user_ns,omitempty"`
+	Sys    time.Duration `json:"sys_ns,omitempty"`
 }
 
 // resultFields are the fields of a result message.
@@ -217,8 +221,10 @@ func decodeResult(data []byte) (*resultMsg, error) {
 		return nil, fmt.Errorf("attempts: %d is out of range", m.Attempts)
 	case m.ExitCode != nil && (*m.ExitCode < 0 || *m.ExitCode > 255):
 		return nil, fmt.Errorf("exit code %d is out of range", *m.ExitCode)
-	case m.StdoutDropped < 0 || m.StderrDropped < 0:
+	case m.StdoutDropped < 0 || m.StderrDropped < 0 || m.MaxRSS < 0:
 		return nil, errors.New("negative byte counts")
+	case m.User < 0 || m.Sys < 0:
+		return nil, errors.New("negative CPU times")
 	case len(m.Worker) > maxWorkerName:
 		return nil, errors.New("worker name too long")
 	}

@@ -269,7 +269,7 @@ func (w *Worker) Drain() {
 			msg.Nak()
 		}
 		if len(back) > 0 {
-			w.log("handed %d unstarted %s back to the queue", len(back), plural(len(back), "job", "jobs"))
+			w.log("handed %s back to the queue", runner.Plural(len(back), "unstarted job"))
 		}
 	})
 }

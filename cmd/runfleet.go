@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
 	"github.com/drover/drover/runner/fleet"
@@ -171,5 +170,5 @@ func (st *runState) checkResumable(ctx context.Context, srv *fleet.Server, resul
 	r := open[0].Run
 	return usageError("--resume: %s has %s still open on the server; resuming now would run its jobs twice:%s\n"+
 		"collect it first with 'drover wait %s --results %s' (after 'drover cancel %s' to stop it), then resume",
-		opts.results, console.Plural(len(open), "run"), b.String(), r, opts.results, r)
+		opts.results, runner.Plural(len(open), "run"), b.String(), r, opts.results, r)
 }

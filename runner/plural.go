@@ -1,11 +1,13 @@
-package console
+package runner
 
 import (
 	"fmt"
 	"strings"
 )
 
-// Plural writes a count with its noun: "1 job", "2 jobs", "3 retries".
+// Plural writes a count with its noun: "1 job", "2 jobs", "3 retries",
+// "2 processes". It is drover's one way of saying a count, in the runner's
+// and the fleet's messages and on the console.
 func Plural(n int, word string) string {
 	switch {
 	case n == 1:

@@ -61,7 +61,7 @@ func heldLine(sum runner.Summary) string {
 		parts = append(parts, fmt.Sprintf("starts held %s (%s)", total.Round(time.Millisecond), strings.Join(by, ", ")))
 	}
 	if sum.Requeued > 0 {
-		parts = append(parts, fmt.Sprintf("%s stopped for want of memory and started again", Plural(sum.Requeued, "attempt")))
+		parts = append(parts, fmt.Sprintf("%s stopped for want of memory and started again", runner.Plural(sum.Requeued, "attempt")))
 	}
 	return strings.Join(parts, "; ")
 }
