@@ -88,12 +88,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	if events != nil {
 		events.Begin(total)
 	}
-	guard.Tell(func(step interrupt.Step, sig os.Signal) {
-		con.Stopping(stepAction[step])
-		if events != nil {
-			events.Signal(interrupt.SignalName(sig), stepAction[step])
-		}
-	})
+	tellSteps(guard, con, events)
 	eng, closeEngine, err := newEngine(ios, st, cfg, con, rec, events, guard.Note)
 	if err != nil {
 		return err
@@ -110,6 +105,17 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return finishDetached(ios, opts, out, sub, rec)
 	}
 	return finish(ios, out, con, rec)
+}
+
+// tellSteps has each shutdown step a signal takes shown by the console
+// (the bar says "draining") and written to the events stream, if any.
+func tellSteps(guard *interrupt.Guard, con *console.Console, events *records.Events) {
+	guard.Tell(func(step interrupt.Step, sig os.Signal) {
+		con.Stopping(stepAction[step])
+		if events != nil {
+			events.Signal(interrupt.SignalName(sig), stepAction[step])
+		}
+	})
 }
 
 // stepAction names the shutdown steps in the events stream.
