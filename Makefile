@@ -67,6 +67,7 @@ STREAM ?= 20000
 bench:
 	STREAM=$(STREAM) bench/run.sh $(ROUNDS)
 	bench/templates.sh
+	bench/needs.sh
 	bench/cost.sh 3
 	$(GO) test -run '^$$' -bench . -benchtime 20x ./jobspec ./runner
 	# The watchdog's cost per job: the two rows' difference, over 2000 jobs.

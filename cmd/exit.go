@@ -114,7 +114,8 @@ func unwrapPath(err error) error {
 // runExitCode maps how a run ended to its exit code: a signal wins over a
 // closed stdout, which wins over bad input, a failed results file or job
 // output lost, which win over a deadline passed, which wins over failed
-// jobs. Jobs canceled by --stop-on-success are no failure.
+// jobs. Jobs canceled by --stop-on-success are no failure; jobs not run for
+// a need that did not succeed (dep_failed) are.
 func runExitCode(out outcome) int {
 	sum := out.sum
 	switch {
@@ -126,7 +127,7 @@ func runExitCode(out outcome) int {
 		return exitUsage
 	case sum.DeadlinePassed:
 		return exitDeadline
-	case sum.Failed+sum.TimedOut > 0, sum.Canceled > 0 && !sum.StoppedBySuccess:
+	case sum.Failed+sum.TimedOut+sum.DepFailed > 0, sum.Canceled > 0 && !sum.StoppedBySuccess:
 		return exitFailures
 	}
 	return exitOK

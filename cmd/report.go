@@ -117,7 +117,7 @@ func runReport(ios *iostreams.IOStreams, opts *reportOptions) error {
 	}
 	sum, failures, heaviest := tallyRecords(merged, summary, collectors)
 	code := exitOK
-	if sum.Failed+sum.TimedOut+sum.Canceled > 0 {
+	if sum.Failed+sum.TimedOut+sum.Canceled+sum.DepFailed > 0 {
 		code = exitFailures
 	}
 	if !opts.quiet {
@@ -154,6 +154,9 @@ func tallyRecords(merged *runner.Merged, summary *records.Summary, collectors []
 		sum.Jobs++
 		sum.Retries += max(j.Attempts-1, 0)
 		sum.Add(j.Status)
+		if j.Status == runner.DepFailed {
+			sum.CountBlocked(j.BlockedBy)
+		}
 		if (j.Status == runner.Failed || j.Status == runner.TimedOut) && len(failures) < console.MaxListedFailures {
 			failures = append(failures, console.Failure{Result: resultOf(*j)})
 		}

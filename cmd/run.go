@@ -151,7 +151,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.deadline, "deadline", 0, "a limit on the whole run: then stop it as SIGTERM does, exit 124 (0: none)")
 	o.throttle.addFlags(fs)
 	fs.StringVar(&o.shell, "shell", "/bin/sh", "shell that runs string commands, as SHELL -c CMD")
-	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command, or with --dry-run=sh (`FORM` sh) the commands for a POSIX shell")
+	fs.StringVar(&o.dryRun, "dry-run", "", "run nothing: print each job's id and command (and its needs), or with --dry-run=sh (`FORM` sh) the commands for a POSIX shell")
 	fs.Lookup("dry-run").NoOptDefVal = console.DryRunList
 	fs.StringVar(&o.nats, "nats", "", "run the jobs on drover workers through the NATS JetStream server at URL")
 	fs.DurationVar(&o.cancelWait, "cancel-wait", 30*time.Second, "with --nats, how long a canceled run waits for its running jobs' results")

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -50,7 +51,7 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return err
 	}
 	cfg.Priority = plan.priority
-	total, err := checkFile(ios, in, plan.held, guard)
+	total, err := checkFile(ios, in, plan.held, guard, refusedNeeds(opts.detach, plan.table != nil))
 	if err == input.ErrInterrupted {
 		return interruptedBeforeRun(ios, opts, guard.Stop())
 	} else if err != nil {
@@ -124,14 +125,24 @@ var stepAction = map[interrupt.Step]string{interrupt.StepDrain: "drain", interru
 // checkFile checks a regular file whole before any job starts, every bad
 // record reported, and counts its jobs, so that progress can show
 // done/total; then it rewinds the file. A stream is checked as it is
-// read, while it runs: its total is -1.
-func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, guard *interrupt.Guard) (int, error) {
+// read, while it runs: its total is -1. A job with needs that refuse
+// refuses (when set) is a bad record.
+func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, guard *interrupt.Guard, refuse func(*jobspec.Job) error) (int, error) {
 	if !in.IsFile() {
 		return -1, nil
 	}
 	errOut := bufio.NewWriter(ios.ErrOut)
 	defer errOut.Flush()
-	res, err := input.Check(in.Decoder(), shard, func(bad error) { fmt.Fprintln(errOut, termtext.EscapeMessage(bad.Error())) }, guard.Interrupted)
+	report := func(bad error) { fmt.Fprintln(errOut, termtext.EscapeMessage(bad.Error())) }
+	needsBad := 0
+	each := func(job *jobspec.Job) {
+		if len(job.Needs) > 0 && refuse != nil {
+			needsBad++
+			report(&jobspec.RecordError{Pos: job.Record, Err: refuse(job)})
+		}
+	}
+	res, err := input.CheckEach(in.Decoder(), shard, report, guard.Interrupted, each)
+	res.Bad += needsBad
 	switch {
 	case err == input.ErrInterrupted:
 		return 0, err
@@ -145,6 +156,24 @@ func checkFile(ios *iostreams.IOStreams, in *input.Input, shard input.Filter, gu
 		return 0, usageError("%s: %v", in.Name, err)
 	}
 	return res.Records, nil
+}
+
+var (
+	errNeedsDetached = errors.New("a job with needs cannot be submitted with --detach: the submitter holds it back until its needs have finished")
+	errNeedsOrdered  = errors.New("--order longest cannot order a file whose jobs have needs: it would start a job before the jobs it needs are read")
+)
+
+// refusedNeeds says why a run refuses every job with needs, or is nil when
+// it takes them: a detached run has no submitter to hold them back, and
+// --order longest over a file reorders jobs before the ones they need.
+func refusedNeeds(detach, orderedFile bool) func(*jobspec.Job) error {
+	switch {
+	case detach:
+		return func(*jobspec.Job) error { return errNeedsDetached }
+	case orderedFile:
+		return func(*jobspec.Job) error { return errNeedsOrdered }
+	}
+	return nil
 }
 
 // dryRun lists the jobs that would run instead of running them.

@@ -123,5 +123,5 @@ func (p jobPlan) source(in *input.Input, dec *jobspec.Decoder, wake func()) runn
 	if p.table != nil {
 		return p.table.Source(in)
 	}
-	return input.ShardSource{Src: dec, Shard: p.held, Wake: wake}
+	return &input.ShardSource{Src: dec, Shard: p.held, Wake: wake}
 }

@@ -155,7 +155,10 @@ func countsLine(c runner.Counts) string {
 	for _, p := range []struct {
 		n    int
 		name string
-	}{{c.Succeeded, "succeeded"}, {c.Failed, "failed"}, {c.TimedOut, "timed out"}, {c.Canceled, "canceled"}, {c.Skipped, "skipped"}, {c.NotStarted, "not started"}} {
+	}{{c.Succeeded, "succeeded"}, {c.Failed, "failed"}, {c.TimedOut, "timed out"}, {c.Canceled, "canceled"}, {c.Skipped, "skipped"}, {c.DepFailed, "dep_failed"}, {c.NotNeeded, "not needed"}, {c.NotStarted, "not started"}} {
+		if p.n == 0 && (p.name == "dep_failed" || p.name == "not needed") {
+			continue // shown only for runs with needs
+		}
 		parts = append(parts, fmt.Sprintf("%d %s", p.n, p.name))
 	}
 	return strings.Join(parts, ", ")

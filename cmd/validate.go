@@ -3,14 +3,15 @@ package cmd
 import (
 	"bufio"
 	"fmt"
-	"github.com/drover/drover/runner"
 
 	"github.com/spf13/cobra"
 
+	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/input"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/jobspec"
+	"github.com/drover/drover/runner"
 )
 
 type validateOptions struct {
@@ -25,7 +26,8 @@ func newValidateCmd(ios *iostreams.IOStreams) *cobra.Command {
 		Use:   "validate [flags] [FILE] [::: ARG...]...",
 		Short: "Check every record of a job list; run nothing",
 		Long: `validate reads the whole job list (FILE, or stdin when FILE is absent or -)
-and prints every bad record as FILE:LINE: message, then a count.
+and prints every bad record as FILE:LINE: message, then a count. A job
+with needs is shown as FILE:LINE: ID needs ID, ... (when: ...).
 It exits 0 when every record is valid and 2 otherwise. With --cmd TEMPLATE,
 it checks the items and the jobs the template makes of them, as run would.`,
 		Args: fileAndLists,
@@ -50,7 +52,12 @@ func runValidate(ios *iostreams.IOStreams, opts *validateOptions) error {
 	defer in.Close()
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	res, err := input.Check(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeMessage(bad.Error())) }, nil)
+	showNeeds := func(job *jobspec.Job) {
+		if len(job.Needs) > 0 && !opts.quiet {
+			fmt.Fprintf(out, "%s: %s %s\n", termtext.Escape(job.Record.String()), termtext.Escape(job.ID), console.NeedsText(job))
+		}
+	}
+	res, err := input.CheckEach(in.Decoder(), jobspec.Shard{}, func(bad error) { fmt.Fprintln(out, termtext.EscapeMessage(bad.Error())) }, nil, showNeeds)
 	if err != nil {
 		return usageError("%s: %v", in.Name, err)
 	}

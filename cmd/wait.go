@@ -177,7 +177,7 @@ func (o *waitOptions) finish(ios *iostreams.IOStreams, con *console.Console, rec
 	}
 	sum := out.w.Summary
 	code := exitOK
-	if sum.Failed+sum.TimedOut+sum.Canceled+sum.NotStarted > 0 {
+	if sum.Failed+sum.TimedOut+sum.Canceled+sum.DepFailed+sum.NotStarted > 0 {
 		code = exitFailures
 	}
 	if out.err != nil {

@@ -123,6 +123,9 @@ func (d *Decoder) Next() (*Job, error) {
 		if err := d.claimID(job, line); err != nil {
 			return nil, d.recordError(line, err)
 		}
+		if err := d.resolveNeeds(job); err != nil {
+			return nil, d.recordError(line, err)
+		}
 		return job, nil
 	}
 }
@@ -190,7 +193,7 @@ func (d *Decoder) claimID(job *Job, line int) error {
 		job.ID = strconv.Itoa(n)
 		taken, dup = d.ids.addDefault(n)
 	} else {
-		taken, dup = d.ids.addGiven(job.ID, line)
+		taken, dup = d.ids.addGiven(job.ID, line, job.Seq)
 	}
 	switch {
 	case !dup:

@@ -13,7 +13,7 @@ import (
 // a duplicate is found however long the input is.
 //
 // Ids given in records are appended to an arena (each entry: the record's
-// line, the id's length, the id). Tables hold, per id, 32 bits of its hash
+// line, its Seq, the id's length, the id). Tables hold, per id, 32 bits of its hash
 // and its entry's offset, 8 bytes a slot, outside the Go heap (idTable).
 // There are 256 of them, chosen by the hash's top byte: each grows on its
 // own, small enough to stay in the processor's cache while it does, and
@@ -46,7 +46,7 @@ func (s *idSet) close() {
 // addGiven records an id given in a record on line. When the id is taken,
 // it returns the line of the record that took it, or, when it is the
 // default id of record n, -n.
-func (s *idSet) addGiven(id string, line int) (taken int, dup bool) {
+func (s *idSet) addGiven(id string, line, seq int) (taken int, dup bool) {
 	if n, ok := recordNumber(id); ok && s.hasDefault(n) {
 		return -n, true
 	}
@@ -55,7 +55,7 @@ func (s *idSet) addGiven(id string, line int) (taken int, dup bool) {
 	if found {
 		return at, true
 	}
-	off, ok := s.arena.add(line, id)
+	off, ok := s.arena.add(line, seq, id)
 	if !ok {
 		return 0, false // the arena is full (4 GiB of ids): stop checking
 	}
@@ -129,8 +129,8 @@ func (s *idSet) find(h uint32, id []byte) (slot int, found bool, line int) {
 			return i, false, 0
 		}
 		if uint32(v>>32) == h {
-			if l, stored := s.arena.get(uint32(v) - 1); bytes.Equal(stored, id) {
-				return i, true, l
+			if e := s.arena.get(uint32(v) - 1); bytes.Equal(e.id, id) {
+				return i, true, e.line
 			}
 		}
 	}
@@ -169,12 +169,13 @@ type idArena struct {
 	buf  []byte
 }
 
-func (a *idArena) add(line int, id string) (uint32, bool) {
-	if a.size+int64(len(id))+20 >= 1<<32-1 {
+func (a *idArena) add(line, seq int, id string) (uint32, bool) {
+	if a.size+int64(len(id))+30 >= 1<<32-1 {
 		return 0, false
 	}
-	var head [2 * binary.MaxVarintLen64]byte
+	var head [3 * binary.MaxVarintLen64]byte
 	n := binary.PutUvarint(head[:], uint64(line))
+	n += binary.PutUvarint(head[n:], uint64(seq))
 	n += binary.PutUvarint(head[n:], uint64(len(id)))
 	off := uint32(a.size)
 	a.size += int64(n + len(id))
@@ -206,25 +207,46 @@ func (a *idArena) spill() {
 	a.file, a.w, a.mem = f, bufio.NewWriterSize(f, 64<<10), nil
 }
 
-func (a *idArena) get(off uint32) (line int, id []byte) {
+// arenaEntry is one id of the arena with the record that gave it; size is
+// the entry's length in the arena.
+type arenaEntry struct {
+	line, seq, size int
+	id              []byte
+}
+
+func (a *idArena) get(off uint32) arenaEntry {
 	b := a.mem
 	if a.file != nil {
 		if a.w.Buffered() > 0 {
 			a.w.Flush()
 		}
 		if a.buf == nil {
-			a.buf = make([]byte, 2*binary.MaxVarintLen64+MaxIDLength)
+			a.buf = make([]byte, 3*binary.MaxVarintLen64+MaxIDLength)
 		}
 		n, _ := a.file.ReadAt(a.buf, int64(off))
 		b, off = a.buf[:n], 0
 	}
-	b = b[off:]
+	return readEntry(b[off:])
+}
+
+// readEntry decodes the entry at the start of b; its size is 0 when b
+// does not hold a whole entry.
+func readEntry(b []byte) arenaEntry {
 	l, n := binary.Uvarint(b)
-	size, m := binary.Uvarint(b[n:])
-	if n <= 0 || m <= 0 || n+m+int(size) > len(b) {
-		return 0, nil
+	if n <= 0 {
+		return arenaEntry{}
 	}
-	return int(l), b[n+m : n+m+int(size)]
+	seq, m := binary.Uvarint(b[n:])
+	if m <= 0 {
+		return arenaEntry{}
+	}
+	n += m
+	size, m := binary.Uvarint(b[n:])
+	if m <= 0 || n+m+int(size) > len(b) {
+		return arenaEntry{}
+	}
+	n += m
+	return arenaEntry{line: int(l), seq: int(seq), size: n + int(size), id: b[n : n+int(size)]}
 }
 
 func (a *idArena) close() {

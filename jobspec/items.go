@@ -270,7 +270,7 @@ func (d *Decoder) buildJob(v *values, pos Position) (*Job, error) {
 		job.ID = strconv.Itoa(job.Seq)
 		taken, dup = d.ids.addDefault(job.Seq)
 	} else {
-		taken, dup = d.ids.addGiven(job.ID, job.Seq)
+		taken, dup = d.ids.addGiven(job.ID, job.Seq, job.Seq)
 	}
 	switch {
 	case !dup:

@@ -49,7 +49,34 @@ type Job struct {
 	RetryOn *RetryOn
 	// Stdin is written to the job's standard input; nil means empty input.
 	Stdin *string
+	// Needs lists the jobs this one waits for, each given earlier in the
+	// input; nil for a job that waits for none.
+	Needs []Need
+	// When says which outcomes of the needs let the job run; it is set
+	// only with Needs ("" reads as WhenSuccess).
+	When When
 }
+
+// Need names a job that another job waits for: its id and its Seq.
+type Need struct {
+	ID  string
+	Seq int
+}
+
+// When says which outcomes of a job's needs let it run.
+type When string
+
+// The values of the "when" field.
+const (
+	// WhenSuccess runs the job when every need succeeded (or was skipped
+	// by --resume).
+	WhenSuccess When = "success"
+	// WhenAlways runs the job once every need has a final status.
+	WhenAlways When = "always"
+	// WhenFailure runs the job once every need has a final status and at
+	// least one of them did not succeed.
+	WhenFailure When = "failure"
+)
 
 // EnvVar is one environment variable of a job.
 type EnvVar struct {

@@ -164,8 +164,8 @@ func parseObject(rec []byte, pos Position) (*Job, error) {
 	if v.i != len(rec) {
 		return invalid(rec, pos)
 	}
-	if seen&(1<<cmdField) == 0 {
-		return nil, errors.New(`field "cmd" is required`)
+	if err := complete(job, seen); err != nil {
+		return nil, err
 	}
 	return job, nil
 }

@@ -59,6 +59,8 @@ var knownFields = [...]struct {
 	{"retries", parseRetries},
 	{"retry_on", parseRetryOn},
 	{"stdin", parseStdin},
+	{"needs", parseNeeds},
+	{"when", parseWhen},
 }
 
 // cmdField is the index of the one required field.
@@ -118,10 +120,22 @@ func parseInvalid(rec []byte, pos Position) (*Job, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, &parseError{offset: int(dec.InputOffset()), err: errors.New("unexpected data after the job object")}
 	}
-	if seen&(1<<cmdField) == 0 {
-		return nil, errors.New(`field "cmd" is required`)
+	if err := complete(job, seen); err != nil {
+		return nil, err
 	}
 	return job, nil
+}
+
+// complete checks what a record must hold as a whole, once every field of
+// it is read.
+func complete(job *Job, seen uint32) error {
+	if seen&(1<<cmdField) == 0 {
+		return errors.New(`field "cmd" is required`)
+	}
+	if job.When != "" && len(job.Needs) == 0 {
+		return errors.New(`field "when" is only valid with "needs"`)
+	}
+	return nil
 }
 
 // parseLine makes a shell job of one line of --format lines input.

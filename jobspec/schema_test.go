@@ -152,6 +152,7 @@ func TestSchemaBlindSpots(t *testing.T) {
 		`{"cmd":"x","cmd":"y"}`,                               // a key given twice
 		`{"id":"` + strings.Repeat("é", 200) + `","cmd":"x"}`, // 200 characters, 400 bytes
 		`{"timeout":"3000000h","cmd":"x"}`,                    // longer than a time.Duration holds
+		`{"cmd":"x","needs":["elsewhere"]}`,                   // no earlier job has the id
 	} {
 		if decodeOne(rec) == nil {
 			t.Errorf("%.60s: the decoder accepts it", rec)

@@ -62,6 +62,8 @@ type Event struct {
 	Hold    *Hold         // StartsHeld
 	// Counts is the tally after a JobFinished event.
 	Counts Counts
-	// Running is the number of jobs running when the event was sent.
+	// Running is the number of jobs running when the event was sent, and
+	// Waiting the number waiting for their needs.
 	Running int
+	Waiting int
 }

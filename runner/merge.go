@@ -100,6 +100,9 @@ func MergeResults(paths []string, opts MergeOptions) (*Merged, error) {
 		m.Warnings = append(m.Warnings, fmt.Sprintf("%s:%d: ignored a record cut short (job %s has a later record)", c.path, c.cut.Line, c.cut.ID))
 	}
 	var errs []error
+	if opts.Shards > 0 {
+		errs = append(errs, needShards(m.Records, jobs)...)
+	}
 	if opts.ExpectJobs >= 0 && len(jobs) != opts.ExpectJobs {
 		errs = append(errs, fmt.Errorf("expected %d jobs, the results hold %d", opts.ExpectJobs, len(jobs)))
 	}
@@ -109,6 +112,21 @@ func MergeResults(paths []string, opts MergeOptions) (*Merged, error) {
 		}
 	}
 	return m, errors.Join(errs...)
+}
+
+// needShards checks that each job with needs was recorded in the shard
+// of its first need, where --shard puts it.
+func needShards(recs []*Record, jobs map[string]*Record) []error {
+	var errs []error
+	for _, rec := range recs {
+		if len(rec.Needs) == 0 {
+			continue
+		}
+		if need := jobs[rec.Needs[0]]; need != nil && need.Shard != rec.Shard {
+			errs = append(errs, fmt.Errorf("job %s: recorded in shard %s, but its first need %s in shard %s", rec.ID, rec.Shard, need.ID, need.Shard))
+		}
+	}
+	return errs
 }
 
 // span widens the merged span to the record's times.
@@ -138,6 +156,9 @@ func recordShard(rec *Record, n int) (int, error) {
 	}
 	if s.N != n {
 		return 0, fmt.Errorf("job %s: shard %s is not one of %d shards", rec.ID, rec.Shard, n)
+	}
+	if len(rec.Needs) > 0 {
+		return s.K, nil // in its first need's shard: checked once every record is read (needShards)
 	}
 	if rec.ShardMethod == "balance" {
 		return s.K, nil // dealt by recorded durations, not by its id's hash

@@ -19,6 +19,12 @@ func rec(id, status, shard string) string {
 	return s + "}\n"
 }
 
+// withNeeds adds needs to a results line.
+func withNeeds(line string, needs ...string) string {
+	ids := `"` + strings.Join(needs, `","`) + `"`
+	return strings.TrimSuffix(line, "}\n") + `,"needs":[` + ids + "]}\n"
+}
+
 // idIn finds a job id that falls in shard k of n.
 func idIn(k, n int) string {
 	for i := 0; ; i++ {
@@ -51,6 +57,8 @@ func TestMergeResults(t *testing.T) {
 		{"no shard field", []string{rec(a1, "succeeded", "")}, MergeOptions{ExpectJobs: -1, Shards: 2}, "", "", "f0:1: job " + a1 + ": no shard in the record"},
 		{"another split", []string{rec(a1, "succeeded", "1/3")}, MergeOptions{ExpectJobs: -1, Shards: 2}, "", "", "is not one of 2 shards"},
 		{"wrong shard", []string{rec(a1, "succeeded", "2/2")}, MergeOptions{ExpectJobs: -1, Shards: 2}, "", "", "its id falls in shard 1/2"},
+		{"in its first need's shard", []string{rec(a1, "succeeded", "1/2") + withNeeds(rec(a2, "succeeded", "1/2"), a1), rec(idIn(2, 2)+"x", "succeeded", "2/2")}, MergeOptions{ExpectJobs: -1, Shards: 2}, "succeeded succeeded succeeded", "", ""},
+		{"not in its first need's shard", []string{rec(a1, "succeeded", "1/2"), withNeeds(rec(a2, "succeeded", "2/2"), a1)}, MergeOptions{ExpectJobs: -1, Shards: 2}, "", "", "job " + a2 + ": recorded in shard 2/2, but its first need " + a1 + " in shard 1/2"},
 		{"bad time", []string{`{"id":"a","status":"succeeded","started_at":"x"}` + "\n"}, MergeOptions{ExpectJobs: -1}, "", "", "f0:1: job a: bad time"},
 	}
 	for _, tt := range tests {

@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"container/heap"
 	"sync"
 
 	"github.com/drover/drover/jobspec"
@@ -43,7 +42,7 @@ func (q *jobQueue) put(job *jobspec.Job, done <-chan struct{}) bool {
 		q.mu.Lock()
 		if len(q.waiting) < q.capacity {
 			q.arrived++
-			heap.Push(&q.waiting, queuedJob{job: job, priority: prio, arrival: q.arrived})
+			q.waiting.push(queuedJob{job: job, priority: prio, arrival: q.arrived})
 			q.mu.Unlock()
 			notify(q.ready)
 			return true
@@ -71,7 +70,7 @@ func (q *jobQueue) take(done <-chan struct{}) *jobspec.Job {
 	for {
 		q.mu.Lock()
 		if len(q.waiting) > 0 {
-			job := heap.Pop(&q.waiting).(queuedJob).job
+			job := q.waiting.pop()
 			q.mu.Unlock()
 			notify(q.space)
 			return job
@@ -89,6 +88,26 @@ func (q *jobQueue) take(done <-chan struct{}) *jobspec.Job {
 	}
 }
 
+// Poll takes the next job without waiting: nil when there is none, with
+// closed true once the queue is closed and empty. With Ready it makes the
+// queue one that Dependencies.Take can take from; only dispatch calls
+// them.
+func (q *jobQueue) Poll() (job *jobspec.Job, closed bool) {
+	q.mu.Lock()
+	if len(q.waiting) > 0 {
+		job = q.waiting.pop()
+		q.mu.Unlock()
+		notify(q.space)
+		return job, false
+	}
+	closed = q.closed
+	q.mu.Unlock()
+	return nil, closed
+}
+
+// Ready holds a token once a job has been put in or the queue closed.
+func (q *jobQueue) Ready() <-chan struct{} { return q.ready }
+
 // notify leaves a token in c unless one is there already.
 func notify(c chan struct{}) {
 	select {
@@ -104,21 +123,52 @@ type queuedJob struct {
 }
 
 // queuedJobs is a heap: the highest priority first, then the earliest.
+// It is written out rather than through container/heap, whose interface
+// values would cost an allocation a job.
 type queuedJobs []queuedJob
 
-func (h queuedJobs) Len() int { return len(h) }
-func (h queuedJobs) Less(i, j int) bool {
+func (h queuedJobs) before(i, j int) bool {
 	if h[i].priority != h[j].priority {
 		return h[i].priority > h[j].priority
 	}
 	return h[i].arrival < h[j].arrival
 }
-func (h queuedJobs) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *queuedJobs) Push(x any)   { *h = append(*h, x.(queuedJob)) }
-func (h *queuedJobs) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	old[len(old)-1] = queuedJob{}
-	*h = old[:len(old)-1]
-	return x
+
+func (h *queuedJobs) push(x queuedJob) {
+	*h = append(*h, x)
+	s := *h
+	for i := len(s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !s.before(i, p) {
+			break
+		}
+		s[i], s[p] = s[p], s[i]
+		i = p
+	}
+}
+
+// pop takes the first job out; the heap must not be empty.
+func (h *queuedJobs) pop() *jobspec.Job {
+	s := *h
+	job := s[0].job
+	last := len(s) - 1
+	s[0] = s[last]
+	s[last] = queuedJob{}
+	s = s[:last]
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= len(s) {
+			break
+		}
+		if c+1 < len(s) && s.before(c+1, c) {
+			c++
+		}
+		if !s.before(c, i) {
+			break
+		}
+		s[i], s[c] = s[c], s[i]
+		i = c
+	}
+	*h = s
+	return job
 }

@@ -90,3 +90,24 @@ func TestQueueWithoutPriorityKeepsTheOrder(t *testing.T) {
 		t.Errorf("took %v", got)
 	}
 }
+
+// The heap gives jobs out highest priority first, equals in arrival
+// order, however they were put in.
+func TestQueuedJobsHeapOrder(t *testing.T) {
+	var h queuedJobs
+	var want []queuedJob
+	for i := range 200 {
+		x := queuedJob{job: &jobspec.Job{ID: strconv.Itoa(i)}, priority: int64((i * 7919) % 13), arrival: i}
+		h.push(x)
+		want = append(want, x)
+	}
+	slices.SortStableFunc(want, func(a, b queuedJob) int { return int(b.priority - a.priority) })
+	for i, w := range want {
+		if got := h.pop(); got != w.job {
+			t.Fatalf("pop %d: job %s, want %s", i, got.ID, w.job.ID)
+		}
+	}
+	if len(h) != 0 {
+		t.Errorf("%d left", len(h))
+	}
+}

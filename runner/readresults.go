@@ -185,11 +185,11 @@ func cutID(line []byte) string {
 	return id
 }
 
-var statusList = strings.Join([]string{string(Succeeded), string(Failed), string(TimedOut), string(Canceled), string(Skipped)}, ", ")
+var statusList = strings.Join([]string{string(Succeeded), string(Failed), string(TimedOut), string(Canceled), string(Skipped), string(DepFailed), string(NotNeeded)}, ", ")
 
 func (s Status) valid() bool {
 	switch s {
-	case Succeeded, Failed, TimedOut, Canceled, Skipped:
+	case Succeeded, Failed, TimedOut, Canceled, Skipped, DepFailed, NotNeeded:
 		return true
 	}
 	return false

@@ -24,6 +24,11 @@ type Record struct {
 	FinishedAt string  `json:"finished_at"`
 	DurationMS int64   `json:"duration_ms"`
 	Error      *string `json:"error"`
+	// BlockedBy is, for a dep_failed job, the id of the failed job at the
+	// root of the chain that kept it from running.
+	BlockedBy string `json:"blocked_by,omitempty"`
+	// Needs are the ids of the jobs this one needed; absent when none.
+	Needs []string `json:"needs,omitempty"`
 	// MaxRSSBytes, UserMS and SysMS are the job's Usage, over all its
 	// attempts; 0 for a job that did not run.
 	MaxRSSBytes int64 `json:"max_rss_bytes"`
@@ -66,6 +71,8 @@ func NewRecord(res *Result) Record {
 		MaxRSSBytes: res.Usage.MaxRSS,
 		UserMS:      res.Usage.User.Milliseconds(),
 		SysMS:       res.Usage.Sys.Milliseconds(),
+		BlockedBy:   res.BlockedBy,
+		Needs:       needIDs(res.Job),
 	}
 	if res.Signal != "" {
 		rec.Signal = &res.Signal
@@ -75,6 +82,18 @@ func NewRecord(res *Result) Record {
 		rec.Error = &msg
 	}
 	return rec
+}
+
+// needIDs are the ids of a job's needs, or nil.
+func needIDs(job *jobspec.Job) []string {
+	if len(job.Needs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(job.Needs))
+	for i, n := range job.Needs {
+		ids[i] = n.ID
+	}
+	return ids
 }
 
 // Usage is the job's usage as the record gives it, to the millisecond.

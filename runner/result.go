@@ -17,6 +17,11 @@ const (
 	TimedOut  Status = "timed_out"
 	Canceled  Status = "canceled"
 	Skipped   Status = "skipped"
+	// DepFailed: not run because a need did not succeed (when: success).
+	DepFailed Status = "dep_failed"
+	// NotNeeded: not run because its needs gave it nothing to do (a when:
+	// failure job whose needs all succeeded).
+	NotNeeded Status = "not_needed"
 )
 
 // Result is the final outcome of one job. It is built by the worker that ran
@@ -46,6 +51,9 @@ type Result struct {
 	Output JobOutput
 	// StderrTail holds the last bytes of the job's stderr, for the summary.
 	StderrTail []byte
+	// BlockedBy is, for a DepFailed job, the id of the job whose failure
+	// kept it from running, traced back to the root of the chain.
+	BlockedBy string
 	// Usage adds up what every attempt used (see Usage.Add).
 	Usage Usage
 }
@@ -58,6 +66,8 @@ type Counts struct {
 	TimedOut   int
 	Canceled   int
 	Skipped    int
+	DepFailed  int // not run: a need did not succeed
+	NotNeeded  int // not run: the needs gave the job nothing to do
 	NotStarted int
 	Retries    int // retries spent
 	// RetriesDenied counts failures that would have been retried had the
@@ -67,7 +77,7 @@ type Counts struct {
 
 // Finished is the number of jobs that reached a final status.
 func (c Counts) Finished() int {
-	return c.Succeeded + c.Failed + c.TimedOut + c.Canceled + c.Skipped
+	return c.Succeeded + c.Failed + c.TimedOut + c.Canceled + c.Skipped + c.DepFailed + c.NotNeeded
 }
 
 // Add counts one job that reached status s.
@@ -83,6 +93,10 @@ func (c *Counts) Add(s Status) {
 		c.Canceled++
 	case Skipped:
 		c.Skipped++
+	case DepFailed:
+		c.DepFailed++
+	case NotNeeded:
+		c.NotNeeded++
 	}
 }
 
@@ -107,4 +121,30 @@ type Summary struct {
 	// Requeued how many attempts were stopped for want of memory.
 	Held     HoldTimes
 	Requeued int
+	// Blocked names the root causes of the DepFailed jobs, in the order
+	// they first blocked one, with how many each blocked; at most
+	// MaxBlockers of them.
+	Blocked []Blocker
+}
+
+// MaxBlockers is how many root causes a Summary names.
+const MaxBlockers = 20
+
+// Blocker is a job whose failure kept others from running.
+type Blocker struct {
+	ID   string
+	Jobs int // the DepFailed jobs it blocked
+}
+
+// CountBlocked counts one DepFailed job blocked by the job root.
+func (s *Summary) CountBlocked(root string) {
+	for i := range s.Blocked {
+		if s.Blocked[i].ID == root {
+			s.Blocked[i].Jobs++
+			return
+		}
+	}
+	if len(s.Blocked) < MaxBlockers {
+		s.Blocked = append(s.Blocked, Blocker{ID: root, Jobs: 1})
+	}
 }

@@ -54,6 +54,7 @@ type Runner struct {
 
 	gate *gate        // holds starts as Config.Throttle says; nil holds none
 	live liveAttempts // the running attempts, for --memfree's stops
+	deps *Dependencies
 
 	running atomic.Int64
 	budget  atomic.Int64 // retries left, when the budget is limited
@@ -66,7 +67,7 @@ func New(cfg Config) (*Runner, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs)}
+	r := &Runner{cfg: cfg, exec: cfg.Executor, killNow: make(chan struct{}), clock: realClock{}, slots: newSlots(cfg.Jobs), deps: NewDependencies()}
 	r.pause = newPause(r.clock)
 	if r.exec == nil {
 		if err := BecomeSubreaper(); err != nil {
@@ -203,15 +204,17 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 // job's slot is freed only once its result is counted and judged, so that
 // no job starts after a result that stops the run.
 func (r *Runner) collect(results <-chan finished) *Tally {
-	var slot int // the slot of the job whose result Add takes
+	var slot int          // the slot of the job whose result Add takes
+	var blocked []*Result // results its needs decided, for Add to take next
 	tally := NewTally(TallyConfig{
 		Rules:  r.cfg.stopRules(),
 		Record: r.cfg.Record,
 		Stop:   r.halt,
-		Final: func(*Result) {
+		Final: func(res *Result) {
 			if slot > 0 {
 				r.slots.release(slot)
 			}
+			blocked = append(blocked, r.deps.Settle(res, r.intake.Err() != nil)...)
 		},
 		Retries: r.retryCounts,
 		Total:   r.cfg.Total,
@@ -222,6 +225,13 @@ func (r *Runner) collect(results <-chan finished) *Tally {
 	for f := range results {
 		slot = f.slot
 		tally.Add(f.res)
+		// A result may decide that jobs waiting for it do not run: they
+		// are counted after it, and so are those they decide in turn.
+		for len(blocked) > 0 {
+			res := blocked[0]
+			blocked, slot = blocked[1:], 0
+			tally.Add(res)
+		}
 	}
 	return tally
 }
@@ -254,6 +264,19 @@ func (r *Runner) readInput(src Source, queue *jobQueue, results chan<- finished)
 			results <- finished{res: &Result{Job: job, Status: Skipped, StartedAt: now, FinishedAt: now, Output: discard{}}}
 			continue
 		}
+		if len(job.Needs) > 0 {
+			ready, res := r.deps.Admit(job)
+			if res != nil {
+				results <- finished{res: res}
+				continue
+			}
+			if !ready {
+				if !r.deps.WaitRoom(r.intake.Done()) {
+					return accepted, nil
+				}
+				continue
+			}
+		}
 		if !queue.put(job, r.intake.Done()) {
 			return accepted, nil
 		}
@@ -280,7 +303,7 @@ func (r *Runner) dispatch(queue *jobQueue, results chan<- finished) {
 		if !ok {
 			return
 		}
-		job := queue.take(r.intake.Done()) // nil once the queue is closed and empty
+		job := r.deps.Take(queue, r.intake.Done()) // nil once no job is left
 		// The start gate and a pause may hold the job; intake may stop
 		// meanwhile, and then it does not start.
 		if job == nil || !r.gate.wait(r.intake.Done()) || !r.pause.wait(r.intake.Done()) || r.intake.Err() != nil {
@@ -300,6 +323,7 @@ func (r *Runner) dispatch(queue *jobQueue, results chan<- finished) {
 func (r *Runner) emit(ev Event) {
 	if r.cfg.Events != nil {
 		ev.Running = r.Running()
+		ev.Waiting = r.deps.Waiting()
 		r.cfg.Events <- ev
 	}
 }

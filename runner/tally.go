@@ -59,6 +59,9 @@ func NewTally(cfg TallyConfig) *Tally { return &Tally{cfg: cfg} }
 func (t *Tally) Add(res *Result) {
 	t.sum.Add(res.Status)
 	t.sum.Requeued += res.Requeued
+	if res.Status == DepFailed {
+		t.sum.CountBlocked(res.BlockedBy)
+	}
 	if t.cfg.Retries == nil {
 		t.sum.Retries += max(res.Attempts-1, 0)
 	} else {

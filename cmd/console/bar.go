@@ -82,8 +82,11 @@ func barParts(s progressState, spin string) []barPart {
 	}
 	parts := []barPart{
 		{text: fmt.Sprintf("✓ %d", c.Succeeded), drop: 9},
-		{text: fmt.Sprintf("✗ %d", c.Failed+c.TimedOut+c.Canceled), drop: 9},
+		{text: fmt.Sprintf("✗ %d", c.Failed+c.TimedOut+c.Canceled+c.DepFailed), drop: 9},
 		{text: running, drop: 7},
+	}
+	if s.blocked > 0 {
+		parts = append(parts, barPart{text: fmt.Sprintf("⧗ %d waiting for needs", s.blocked), drop: 5})
 	}
 	switch {
 	case s.stopping != "":

@@ -75,6 +75,20 @@ func DryRun(w io.Writer, src runner.Source, o DryRunOptions, stop func() bool) (
 	}
 }
 
+// NeedsText says what a job waits for: "needs build, lint", with
+// " (when: always)" when it is not the default.
+func NeedsText(job *jobspec.Job) string {
+	ids := make([]string, len(job.Needs))
+	for i, n := range job.Needs {
+		ids[i] = termtext.Escape(n.ID)
+	}
+	s := "needs " + strings.Join(ids, ", ")
+	if job.When != "" && job.When != jobspec.WhenSuccess {
+		s += " (when: " + string(job.When) + ")"
+	}
+	return s
+}
+
 // listLine is a job as the list form shows it, without the id with the sh
 // form on a terminal.
 func listLine(job *jobspec.Job, o DryRunOptions) string {
@@ -89,6 +103,9 @@ func listLine(job *jobspec.Job, o DryRunOptions) string {
 	}
 	if o.Form == DryRunSh {
 		return cmd
+	}
+	if len(job.Needs) > 0 {
+		cmd += "\t# " + NeedsText(job) // for people: the sh form has none
 	}
 	return listQuote(job.ID) + "\t" + cmd
 }

@@ -15,6 +15,7 @@ type progressState struct {
 	total    int // jobs in the input; -1 while unknown (a stream)
 	accepted int
 	running  int
+	blocked  int // jobs waiting for their needs
 	counts   runner.Counts
 	start    time.Time
 	limit    int    // jobs that may run at once; 0 when not known here (workers decide)
@@ -107,6 +108,9 @@ func (v *logView) show(s progressState) {
 	}
 	line := fmt.Sprintf("drover: %s jobs done: %d succeeded, %d failed, %d timed out; %d running; %s",
 		of, c.Succeeded, c.Failed, c.TimedOut, s.running, rate(s))
+	if s.blocked > 0 || c.DepFailed > 0 {
+		line += fmt.Sprintf("; %d waiting for needs, %d dep_failed", s.blocked, c.DepFailed)
+	}
 	if eta := eta(s); eta != "" && s.stopping == "" {
 		line += "; ETA " + eta
 	}

@@ -73,11 +73,14 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 // flags that set the failure and success limits, as given ("" for
 // --max-failures and --stop-on-success).
 func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure, failureRule, successRule string) {
-	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s; %s\n",
+	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s%s; %s\n",
 		runner.Plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
 		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
 		count(p.bad, sum.TimedOut, "timed out"), count(p.warn, sum.Canceled, "canceled"),
-		sum.Skipped, count(p.warn, sum.NotStarted, "not started"), runner.Plural(sum.Retries, "retry"))
+		sum.Skipped, dependencyCounts(p, sum), count(p.warn, sum.NotStarted, "not started"), runner.Plural(sum.Retries, "retry"))
+	if line := blockedLine(sum); line != "" {
+		fmt.Fprintf(w, "drover: %s\n", p.bad.Sprint(line))
+	}
 	if sum.RetriesDenied > 0 {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprintf("the retry budget was spent: %s not retried", runner.Plural(sum.RetriesDenied, "failure")))
 	}
@@ -144,4 +147,34 @@ func lastLines(b []byte, n int) []string {
 		lines = lines[len(lines)-n:]
 	}
 	return lines
+}
+
+// dependencyCounts are the counts of the jobs that did not run because of
+// their needs, shown only when there are some.
+func dependencyCounts(p Palette, sum runner.Summary) string {
+	var s string
+	if sum.DepFailed > 0 {
+		s += count(p.bad, sum.DepFailed, "dep_failed") + ", "
+	}
+	if sum.NotNeeded > 0 {
+		s += fmt.Sprintf("%d not needed, ", sum.NotNeeded)
+	}
+	return s
+}
+
+// blockedLine names the root causes of the dep_failed jobs: "3 dep_failed:
+// build failed", or with several "4 dep_failed: build failed (3), fetch
+// failed (1)".
+func blockedLine(sum runner.Summary) string {
+	if sum.DepFailed == 0 || len(sum.Blocked) == 0 {
+		return ""
+	}
+	causes := make([]string, len(sum.Blocked))
+	for i, b := range sum.Blocked {
+		causes[i] = termtext.Escape(b.ID) + " failed"
+		if len(sum.Blocked) > 1 {
+			causes[i] += fmt.Sprintf(" (%d)", b.Jobs)
+		}
+	}
+	return fmt.Sprintf("%d dep_failed: %s", sum.DepFailed, strings.Join(causes, ", "))
 }

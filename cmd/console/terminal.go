@@ -158,6 +158,7 @@ func (t *terminal) OutErr() error { return t.outErr }
 
 func (t *terminal) handle(ev runner.Event) {
 	t.state.running = ev.Running
+	t.state.blocked = ev.Waiting
 	switch ev.Kind {
 	case runner.JobAccepted:
 		t.state.accepted++

@@ -46,7 +46,7 @@ func TestSetWritesResultsAndSummary(t *testing.T) {
 		t.Errorf("results file %s", b)
 	}
 	b, _ = os.ReadFile(filepath.Join(dir, "sum.json"))
-	if !bytes.Contains(b, []byte(`"jobs":1,"succeeded":1,`)) || !bytes.Contains(b, []byte(`"interrupted":"SIGTERM","exit_code":143,"deadline_passed":false}`)) {
+	if !bytes.Contains(b, []byte(`"jobs":1,"succeeded":1,`)) || !bytes.Contains(b, []byte(`"interrupted":"SIGTERM","exit_code":143,"deadline_passed":false,`)) {
 		t.Errorf("summary file %s", b)
 	}
 }

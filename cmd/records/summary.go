@@ -25,6 +25,10 @@ type SummaryJSON struct {
 	// DeadlinePassed is true when the run's --deadline passed and stopped
 	// it; it comes last, after the fields of the first version.
 	DeadlinePassed bool `json:"deadline_passed"`
+	// DepFailed and NotNeeded count the jobs their needs kept from
+	// running: a need did not succeed, or they had nothing to do.
+	DepFailed int `json:"dep_failed"`
+	NotNeeded int `json:"not_needed"`
 	// Heaviest names the jobs that used the most memory and CPU; absent
 	// when no job used any.
 	Heaviest *HeaviestJSON `json:"heaviest,omitempty"`
@@ -124,6 +128,7 @@ func summaryJSON(sum runner.Summary, heaviest *runner.Heaviest, interrupted stri
 		Canceled: sum.Canceled, Skipped: sum.Skipped, NotStarted: sum.NotStarted,
 		Retries: sum.Retries, DurationMS: sum.Duration.Milliseconds(), ExitCode: code,
 		HeldMS: sum.Held.Total().Milliseconds(), Requeued: sum.Requeued, DeadlinePassed: sum.DeadlinePassed,
+		DepFailed: sum.DepFailed, NotNeeded: sum.NotNeeded,
 		Heaviest: heaviestJSON(heaviest),
 	}
 	if interrupted != "" {

@@ -22,6 +22,7 @@ const (
 	EventStarted       = "started"        // an attempt starts: "id", "attempt", "slot"
 	EventRetrying      = "retrying"       // an attempt failed and another follows: "id", "attempt", "failure", "delay_ms"
 	EventFinished      = "finished"       // a job reached its final status: "id", "status", "result" (its results record)
+	EventBlocked       = "blocked"        // a need's failure keeps a job from running (dep_failed), just before its "finished": "id", "blocked_by" (the root cause), "error"
 	EventRequeued      = "requeued"       // an attempt was stopped for want of memory and waits to start again: "id", "attempt", "error"
 	EventStartsHeld    = "starts_held"    // a throttle holds the starts: "reason" (delay, rate, memory, load)
 	EventStartsResumed = "starts_resumed" // the starts go again
@@ -42,6 +43,7 @@ type event struct {
 	Failure string          `json:"failure,omitempty"`
 	DelayMS *int64          `json:"delay_ms,omitempty"`
 	Status  runner.Status   `json:"status,omitempty"`
+	Blocked string          `json:"blocked_by,omitempty"`
 	Result  *runner.Record  `json:"result,omitempty"`
 	Reason  string          `json:"reason,omitempty"`
 	Error   string          `json:"error,omitempty"`
@@ -112,6 +114,13 @@ func (e *EventWriter) Event(ev runner.Event, rec *runner.Record) {
 		ms := ev.Delay.Milliseconds()
 		e.write(event{Type: EventRetrying, ID: ev.Job.ID, Attempt: ev.Attempt, Failure: ev.Failure, DelayMS: &ms})
 	case runner.JobFinished:
+		if res := ev.Result; res.Status == runner.DepFailed {
+			b := event{Type: EventBlocked, ID: ev.Job.ID, Blocked: res.BlockedBy}
+			if res.Err != nil {
+				b.Error = res.Err.Error()
+			}
+			e.write(b)
+		}
 		e.write(event{Type: EventFinished, ID: ev.Job.ID, Status: ev.Result.Status, Result: rec})
 	case runner.IntakeStopped:
 		e.IntakeStopped(ev.Cause.String(), ev.Err)

@@ -63,7 +63,7 @@ func WriteStepSummary(w io.Writer, r *Run) error {
 	var b strings.Builder
 	c := r.Counts
 	verdict := "all jobs succeeded"
-	if n := c.Failed + c.TimedOut + c.Canceled; n > 0 {
+	if n := c.Failed + c.TimedOut + c.Canceled + c.DepFailed; n > 0 {
 		verdict = fmt.Sprintf("%d of %d jobs did not succeed", n, c.Jobs)
 	} else if c.Jobs == 0 {
 		verdict = "no jobs"
@@ -91,6 +91,9 @@ func WriteStepSummary(w io.Writer, r *Run) error {
 			}
 			b.WriteString("</details>\n\n")
 		}
+	}
+	if c.DepFailed > 0 {
+		fmt.Fprintf(&b, "%d dep_failed: not run because a need did not succeed.\n\n", c.DepFailed)
 	}
 	if slow := r.Slowest(summarySlowest); len(slow) > 0 {
 		b.WriteString("#### Slowest jobs\n\n| job | status | time | attempts |\n|---|---|---:|---:|\n")

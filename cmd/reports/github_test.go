@@ -86,3 +86,20 @@ func TestStepSummary(t *testing.T) {
 		t.Errorf("a canceled or skipped job is listed as failed or slow:\n%s", md)
 	}
 }
+
+func TestStepSummaryCountsDepFailed(t *testing.T) {
+	msg := "needs build, which failed"
+	jobs := []Job{
+		NewJob(runner.Record{ID: "build", Status: runner.Failed}, nil),
+		NewJob(runner.Record{ID: "test", Status: runner.DepFailed, Error: &msg, BlockedBy: "build"}, nil),
+	}
+	var buf strings.Builder
+	if err := WriteStepSummary(&buf, NewRun("drover", jobs, 0)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2 of 2 jobs did not succeed", "1 dep_failed: not run because a need did not succeed."} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("step summary lacks %q:\n%s", want, buf.String())
+		}
+	}
+}

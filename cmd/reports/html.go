@@ -31,6 +31,7 @@ type pageJob struct {
 	ExitCode   *int    `json:"exit_code"`
 	Signal     *string `json:"signal"`
 	Error      *string `json:"error"`
+	BlockedBy  string  `json:"blocked_by,omitempty"`
 	DurationMS int64   `json:"duration_ms"`
 	StartedAt  string  `json:"started_at"`
 	Lane       string  `json:"lane"`
@@ -46,6 +47,7 @@ type pageData struct {
 	Timeline *timeline
 	Jobs     []pageJob
 	Failed   []Job
+	Blocked  []Job
 	Slowest  []Job
 	Heaviest *runner.Heaviest // nil when no job used anything
 	Duration string
@@ -71,7 +73,7 @@ func WriteHTML(w io.Writer, r *Run) error {
 	for _, b := range t.Bars {
 		lanes[b.Job] = b.Lane
 	}
-	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Slowest: r.Slowest(10), Heaviest: r.Heaviest(runner.HeaviestListed), Duration: r.Duration.Round(time.Millisecond).String(),
+	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Blocked: r.BlockedJobs(), Slowest: r.Slowest(10), Heaviest: r.Heaviest(runner.HeaviestListed), Duration: r.Duration.Round(time.Millisecond).String(),
 		Retries: fmt.Sprintf("%d retries", r.Counts.Retries)}
 	if r.Counts.Retries == 1 {
 		d.Retries = "1 retry"
@@ -84,10 +86,13 @@ func WriteHTML(w io.Writer, r *Run) error {
 		{"succeeded", "succeeded", c.Succeeded}, {"failed", "failed", c.Failed}, {"timed_out", "timed out", c.TimedOut},
 		{"canceled", "canceled", c.Canceled}, {"skipped", "skipped", c.Skipped}, {"not_started", "not started", c.NotStarted},
 	}
+	if c.DepFailed+c.NotNeeded > 0 {
+		d.Statuses = append(d.Statuses, statusCount{"dep_failed", "dep_failed", c.DepFailed}, statusCount{"not_needed", "not needed", c.NotNeeded})
+	}
 	for i, j := range r.Jobs {
 		d.Jobs = append(d.Jobs, pageJob{
 			ID: j.ID, Label: j.Label(), Record: j.Record.Record, Status: string(j.Status), Command: j.Command(),
-			Attempts: j.Attempts, ExitCode: j.ExitCode, Signal: j.Signal, Error: j.Error,
+			Attempts: j.Attempts, ExitCode: j.ExitCode, Signal: j.Signal, Error: j.Error, BlockedBy: j.BlockedBy,
 			DurationMS: j.DurationMS, StartedAt: j.StartedAt, Lane: lanes[i], StderrTail: LastLines(j.StderrTail, 40),
 			MaxRSS: j.MaxRSSBytes, UserMS: j.UserMS, SysMS: j.SysMS,
 		})

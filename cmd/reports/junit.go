@@ -59,8 +59,9 @@ type (
 // label (Job.Label; classname: the input file), with its time; a failed or timed-out job
 // has a failure (type "failed" or "timed_out", the exit code or signal as
 // the message, the stderr tail as the text), a canceled job an error, and a
-// skipped job a skipped element. A job that ran has its usage in its
-// system-out.
+// skipped job a skipped element, as is a job its needs kept from running
+// (its message says why: "needs build, which failed"). A job that ran has
+// its usage in its system-out.
 func WriteJUnit(w io.Writer, r *Run) error {
 	suite := junitSuite{Name: r.Title, Time: seconds(r.Duration)}
 	if !r.Start.IsZero() {
@@ -77,6 +78,9 @@ func WriteJUnit(w io.Writer, r *Run) error {
 			suite.Errors++
 		case runner.Skipped:
 			c.Skipped = &junitSkipped{Message: "already succeeded in the results file"}
+			suite.Skipped++
+		case runner.DepFailed, runner.NotNeeded:
+			c.Skipped = &junitSkipped{Message: j.Outcome()} // "needs build, which failed"
 			suite.Skipped++
 		}
 		c.SystemOut = usageLine(j)

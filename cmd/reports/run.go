@@ -134,7 +134,7 @@ func NewRun(title string, jobs []Job, notStarted int) *Run {
 		r.Counts.Jobs++
 		r.Counts.Add(j.Status)
 		r.Counts.Retries += max(j.Attempts-1, 0)
-		if j.Status == runner.Skipped {
+		if !j.ran() {
 			continue // it did not run in this run
 		}
 		if !j.Start.IsZero() && (r.Start.IsZero() || j.Start.Before(r.Start)) {
@@ -163,12 +163,30 @@ func (r *Run) FailedJobs() []Job {
 	return out
 }
 
-// Slowest returns the n jobs that took longest, longest first; skipped jobs
-// are left out.
+// BlockedJobs are the jobs that did not run because a need did not
+// succeed (dep_failed), in finishing order.
+func (r *Run) BlockedJobs() []Job {
+	var out []Job
+	for _, j := range r.Jobs {
+		if j.Status == runner.DepFailed {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// ran reports whether the job ran in its run: not skipped, and not kept
+// from running by its needs.
+func (j Job) ran() bool {
+	return j.Status != runner.Skipped && j.Status != runner.DepFailed && j.Status != runner.NotNeeded
+}
+
+// Slowest returns the n jobs that took longest, longest first; jobs that
+// did not run are left out.
 func (r *Run) Slowest(n int) []Job {
 	var out []Job
 	for _, j := range r.Jobs {
-		if j.Status != runner.Skipped {
+		if j.ran() {
 			out = append(out, j)
 		}
 	}

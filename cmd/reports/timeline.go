@@ -7,8 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/drover/drover/runner"
 )
 
 // The timeline's drawing area, in SVG user units.
@@ -78,7 +76,7 @@ func newTimeline(r *Run) *timeline {
 	slices.SortStableFunc(order, func(a, b int) int { return r.Jobs[a].Start.Compare(r.Jobs[b].Start) })
 	for _, i := range order {
 		j := r.Jobs[i]
-		if j.Status == runner.Skipped || j.Start.IsZero() || j.End.IsZero() || j.End.Before(j.Start) || r.Start.IsZero() {
+		if !j.ran() || j.Start.IsZero() || j.End.IsZero() || j.End.Before(j.Start) || r.Start.IsZero() {
 			continue
 		}
 		k := key{j.Worker, j.Slot}

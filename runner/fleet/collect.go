@@ -111,7 +111,28 @@ func (s *Submitter) collect(tally *runner.Tally, arrivals <-chan arrival, slots 
 			}
 			<-slots
 			tally.Add(res)
+			s.addBlocked(tally)
 		}
+	}
+}
+
+// settle tells the run's Dependencies of a final result; the jobs it
+// releases go to releaseAll, and the results it decides wait for
+// addBlocked. The collector calls it, through the tally.
+func (s *Submitter) settle(res *runner.Result) {
+	for _, b := range s.deps.Settle(res, s.intake.Err() != nil) {
+		b.Output = s.output(b.Job, nil) // as for every result of the run
+		s.blocked = append(s.blocked, b)
+	}
+}
+
+// addBlocked counts the results that the last one decided, and those
+// they decide in turn.
+func (s *Submitter) addBlocked(tally *runner.Tally) {
+	for len(s.blocked) > 0 {
+		res := s.blocked[0]
+		s.blocked = s.blocked[1:]
+		tally.Add(res)
 	}
 }
 
@@ -137,6 +158,7 @@ func (s *Submitter) noticed(n *noticeMsg) {
 func (s *Submitter) emit(ev runner.Event) {
 	if s.cfg.Events != nil {
 		ev.Running = int(s.running.Load())
+		ev.Waiting = s.deps.Waiting()
 		s.cfg.Events <- ev
 	}
 }

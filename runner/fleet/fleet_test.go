@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
@@ -385,5 +386,48 @@ func TestDeadlineCancelsTheRun(t *testing.T) {
 	run = submit(t, url, SubmitConfig{Deadline: time.Now().Add(-time.Second)}, shJobs(3, `true`))
 	if sum := run.finish(t); !sum.DeadlinePassed || sum.Finished() != 0 {
 		t.Errorf("summary %+v (deadline passed: %v)", sum.Counts, sum.DeadlinePassed)
+	}
+}
+
+// TestSubmitterHoldsDependentsBack: a job with needs is submitted only
+// once its needs' results have come (the ledger the jobs write shows the
+// order), a need that fails blocks its dependents, and a job that runs
+// always runs; workers know nothing of needs.
+func TestSubmitterHoldsDependentsBack(t *testing.T) {
+	url := startServer(t)
+	ledger := filepath.Join(t.TempDir(), "ledger")
+	job := func(seq int, id, script string, when jobspec.When, needs ...string) *jobspec.Job {
+		j := &jobspec.Job{ID: id, Seq: seq, Record: jobspec.Position{File: "test", Line: seq}, When: when,
+			Argv: []string{fmt.Sprintf("echo %s >> %s; %s", id, ledger, script)}, Shell: true}
+		for _, n := range needs {
+			j.Needs = append(j.Needs, jobspec.Need{ID: n, Seq: map[string]int{"build": 1, "unit": 2, "lint": 4}[n]})
+		}
+		return j
+	}
+	src := sliceSource{
+		job(1, "build", "true", ""),
+		job(2, "unit", "exit 1", "", "build"),
+		job(3, "deploy", "true", "", "unit"),
+		job(4, "lint", "true", ""),
+		job(5, "report", "true", jobspec.WhenAlways, "unit", "lint"),
+	}
+	run := submit(t, url, SubmitConfig{}, &src)
+	startWorker(t, url, "a", WorkerConfig{Jobs: 4, Prefetch: 4})
+	sum := run.finish(t)
+	if sum.Succeeded != 3 || sum.Failed != 1 || sum.DepFailed != 1 || sum.NotStarted != 0 {
+		t.Errorf("summary %+v", sum.Counts)
+	}
+	got := lines(ledger)
+	at := map[string]int{}
+	for i, id := range got {
+		at[id] = i + 1
+	}
+	if at["deploy"] != 0 || at["unit"] < at["build"] || at["report"] < at["unit"] || at["report"] < at["lint"] || len(got) != 4 {
+		t.Errorf("ledger %v", got)
+	}
+	for _, rec := range run.records {
+		if rec.ID == "deploy" && (rec.Status != runner.DepFailed || rec.BlockedBy != "unit" || rec.Attempts != 0) {
+			t.Errorf("deploy: %+v", rec)
+		}
 	}
 }

@@ -205,9 +205,10 @@ func (s *Submitter) readResults(it jetstream.MessagesContext, f *feeds) {
 
 // newTally makes the Tally of the run. A stop rule reached, or a results
 // file that fails, cancels an attached run; a detached run only stops
-// submitting (no one watches its jobs' results).
+// submitting (no one watches its jobs' results). Each final result goes
+// to the run's Dependencies (settle).
 func (s *Submitter) newTally() *runner.Tally {
-	cfg := runner.TallyConfig{Record: s.cfg.Record, Stop: s.cancel, Total: s.cfg.Total,
+	cfg := runner.TallyConfig{Record: s.cfg.Record, Stop: s.cancel, Total: s.cfg.Total, Final: s.settle,
 		Rules: runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent, StopOnSuccess: s.cfg.StopOnSuccess}}
 	if s.cfg.Detach {
 		cfg.Stop = func(c runner.StopCause) { s.drainFor(c, nil) }

@@ -87,6 +87,12 @@ type Submitter struct {
 	out         atomic.Int64     // len(outstanding)
 	running     atomic.Int64     // outstanding jobs a worker has started
 
+	// deps holds back the jobs with needs until their needs' results have
+	// come; blocked holds the results it decided, for the collector's
+	// tally to take next (the collector alone uses it).
+	deps    *runner.Dependencies
+	blocked []*runner.Result
+
 	life life
 }
 
@@ -126,7 +132,8 @@ func NewSubmitter(ctx context.Context, srv *Server, cfg SubmitConfig) (*Submitte
 		return nil, err
 	}
 	s := &Submitter{cfg: cfg, srv: srv, pub: pub, run: hex.EncodeToString(id),
-		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{}}
+		canceled: make(chan struct{}), killed: make(chan struct{}), expired: make(chan struct{}), outstanding: map[int]*pending{},
+		deps: runner.NewDependencies()}
 	s.intake, s.stopIntake = context.WithCancel(context.Background())
 	return s, nil
 }
