@@ -24,8 +24,9 @@ func newSchemaCmd(ios *iostreams.IOStreams) *cobra.Command {
   event    one line of an --events stream
 
 The job schema is as strict as drover validate wherever a schema can be;
-what no schema can say (a key given twice, an id given to two jobs, a need that names no
-earlier job, an id's length in bytes, a duration too long to hold) drover validate still checks.
+what no schema can say (a key given twice, an id given to two jobs, a need
+that names no earlier job, an id's length in bytes, a duration too long to
+hold) drover validate still checks.
 The others describe what drover writes; later versions may add fields.`,
 		Example: `  drover schema > drover.schema.json
   drover schema result > result.schema.json`,
