@@ -1,7 +1,7 @@
 # drover's build, test and check targets. `make check test` is what CI runs.
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
-VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+VERSION     ?= $(shell git describe --tags --match 'v[0-9]*' --dirty 2>/dev/null || echo v0.0.0-dev)
 COMMIT      ?= $(shell git rev-parse --short HEAD 2>/dev/null)
 LDFLAGS     := -X github.com/drover/drover/cmd.version=$(VERSION) -X github.com/drover/drover/cmd.commit=$(COMMIT)
 

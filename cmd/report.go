@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -55,7 +56,8 @@ under GitHub Actions report appends a summary to $GITHUB_STEP_SUMMARY and
 writes ::error annotations, as run does. A job's stderr shows in them when
 its run saved it with --output-dir (read from the record's stderr_file).`,
 		Example: `  drover report shard-*.ndjson
-  drover report --shards 4 --expect-jobs 1200 shard-1.ndjson shard-2.ndjson shard-3.ndjson shard-4.ndjson
+  drover report --shards 4 --expect-jobs 1200 shard-1.ndjson shard-2.ndjson \
+      shard-3.ndjson shard-4.ndjson
   drover report --summary-json summary.json results/*.ndjson
   drover report --junit junit.xml --html report.html shard-*.ndjson`,
 		Args: cobra.MinimumNArgs(1),
@@ -176,7 +178,14 @@ func tallyRecords(merged *runner.Merged, summary *records.Summary, collectors []
 
 // resultOf rebuilds what the summary shows of a job from its record.
 func resultOf(rec runner.Record) *runner.Result {
-	res := &runner.Result{Job: &jobspec.Job{ID: rec.ID, Record: parsePosition(rec.Record)}, Status: rec.Status, ExitCode: rec.ExitCode, Attempts: rec.Attempts, Usage: rec.Usage()}
+	job := &jobspec.Job{ID: rec.ID, Record: parsePosition(rec.Record), Args: rec.Args}
+	var command string
+	if json.Unmarshal(rec.Cmd, &command) == nil {
+		job.Argv, job.Shell = []string{command}, true
+	} else {
+		_ = json.Unmarshal(rec.Cmd, &job.Argv) // the label goes without a command it cannot read
+	}
+	res := &runner.Result{Job: job, Status: rec.Status, ExitCode: rec.ExitCode, Attempts: rec.Attempts, Usage: rec.Usage()}
 	if rec.Signal != nil {
 		res.Signal = *rec.Signal
 	}

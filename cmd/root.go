@@ -9,6 +9,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -60,9 +61,14 @@ func NewRootCmd(ios *iostreams.IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "drover",
 		Short: "Run batches of jobs with bounded concurrency, timeouts, retries and records",
-		Long: `drover runs the jobs listed in a JSON array, an NDJSON stream or plain lines,
-at most N at a time, with per-job timeouts, capped retries, a results file
-and a summary. See 'drover run --help'.`,
+		Long: `drover runs jobs at most N at a time, with per-job timeouts, capped retries,
+a results file and a summary: jobs built from a command template and items
+(as GNU parallel and xargs do), or listed in a JSON array, an NDJSON stream
+or plain lines. See 'drover run --help' for every flag.`,
+		Example: `  drover run --cmd 'gzip {}' ::: *.log          # one job per argument after :::
+  find . -name '*.jpg' | drover run -j 8 --cmd 'convert {} {.}.png'
+  drover run --timeout 5m --retries 2 --results res.ndjson jobs.ndjson
+  drover report --junit junit.xml res.ndjson`,
 		Version:       versionString(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -71,6 +77,10 @@ and a summary. See 'drover run --help'.`,
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetUsageFunc(func(c *cobra.Command) error {
+		_, err := io.WriteString(c.OutOrStderr(), usageText(c))
+		return err
+	})
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return flagError{err} })
 	root.AddCommand(newRunCmd(ios), newValidateCmd(ios), newReportCmd(ios), newWorkerCmd(ios), newStatusCmd(ios), newWaitCmd(ios), newCancelCmd(ios), newVersionCmd(ios),
 		newSchemaCmd(ios), newManCmd(ios), newWatchdogCmd(ios))

@@ -33,6 +33,7 @@ type runOptions struct {
 	shell         string
 	dryRun        string // "" (no dry run), console.DryRunList or console.DryRunSh
 	shard         string
+	shardCount    int
 	cost          orderOptions // --order, --history, --balance-by
 
 	nats       string        // submit to workers through this NATS server
@@ -78,6 +79,13 @@ replacement strings filled in, every value shell-quoted. Several ::: lists
 give every combination of their values, or with --link their Nth values
 together. See 'Commands built from arguments' in the README.
 
+Replacement strings in TEMPLATE (and in --id TEMPLATE):
+  {}     the item (all of its values)    {N}     column or ::: list N
+  {.}    the item without its extension  {/}     its base name
+  {//}   its directory                   {/.}    base name, no extension
+  {#}    the job's number, from 1        {%}     its slot, 1 to --jobs
+  {name} the field "name" of a JSON record (--format ndjson or json)
+
 GNU parallel's spellings work with parallel's meaning: -k, --tag, --joblog
 FILE, --halt now|soon,fail=N|N%|success=N|N%, --bar, --eta, -j 0, -j N%,
 {-N}, and values inside the template's own "…" or '…'. --dry-run=sh prints
@@ -96,15 +104,16 @@ With --nats --detach, run prints the run's id on stdout and returns once
 every job is queued (exit 0; 1 if a job could not be queued): the run goes
 on without it, and 'drover wait RUN' collects its results, 'drover status
 RUN' shows it, 'drover cancel RUN' stops it.`,
-		Example: `  drover run jobs.ndjson
+		Example: `  drover run --cmd 'convert {} {.}.png' ::: *.jpg
+  find . -name '*.log' | drover run -j 8 --cmd 'gzip {}'
+  find src -name '*.c' -print0 | drover run -0 --cmd 'cc -c {} -o {.}.o'
+  drover run --cmd 'deploy {1} {2}' ::: eu us ::: web api
+  drover run jobs.ndjson
   drover run -j 8 --timeout 5m --retries 2 --results results.ndjson jobs.json
   drover run --format lines build-steps.txt
-  drover run --nats nats://queue.example:4222 --results results.ndjson jobs.ndjson
-  RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)
-  drover run --shard 2/4 --results shard-2.ndjson jobs.ndjson
-  find . -name '*.log' | drover run --cmd 'gzip {}'
-  drover run --cmd 'convert {} {.}.png' ::: *.jpg
-  find . -name '*.c' -print0 | drover run -0 --cmd-argv --cmd 'cc -c {} -o {.}.o'`,
+  drover run --shard auto --results shard.ndjson jobs.ndjson
+  drover run --nats nats://queue.example:4222 --results res.ndjson jobs.ndjson
+  RUN=$(drover run --nats nats://queue.example:4222 --detach jobs.ndjson)`,
 		Args: fileAndLists,
 		RunE: func(c *cobra.Command, args []string) error {
 			args = opts.input.template.takeArgs(c, args)
@@ -149,7 +158,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.detach, "detach", false, "with --nats, print the run id and return once every job is queued; drover wait collects the results")
 	o.conn.addFlags(fs)
 	o.ns.addFlags(fs, "with --nats, ")
-	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard K of N (K/N, e.g. 2/4)")
+	fs.StringVar(&o.shard, "shard", "", "run only the jobs whose id hashes to shard `K/N` (e.g. 2/4), or auto: from the CI's node variables")
+	fs.IntVar(&o.shardCount, "shard-count", 0, "with --shard auto, the number of nodes (`N`) where the system gives only an index (Kubernetes Indexed Jobs)")
 	o.cost.addFlags(fs)
 	fs.StringVar(&o.results, "results", "", "append one JSON record per finished job to FILE")
 	fs.BoolVar(&o.resume, "resume", false, "skip jobs that already succeeded in the --results file")

@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"fmt"
+
 	"github.com/drover/drover/cmd/console"
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/jobspec"
@@ -14,17 +16,47 @@ func (o *runOptions) runConfig(ios *iostreams.IOStreams) (runner.Config, jobspec
 	if err == nil {
 		err = o.cost.check(o.shard)
 	}
-	if err != nil || o.shard == "" {
+	if err != nil {
 		return cfg, jobspec.Shard{}, err
+	}
+	shard, err := o.shardToRun(ios)
+	if err != nil {
+		return runner.Config{}, jobspec.Shard{}, err
+	}
+	return cfg, shard, nil
+}
+
+// shardToRun reads --shard: K/N, or auto, from the CI's node variables,
+// which it says it used unless -q.
+func (o *runOptions) shardToRun(ios *iostreams.IOStreams) (jobspec.Shard, error) {
+	switch {
+	case o.shardCount < 0:
+		return jobspec.Shard{}, usageError("--shard-count must not be negative")
+	case o.shardCount > 0 && o.shard != shardAuto:
+		return jobspec.Shard{}, usageError("--shard-count is for --shard auto")
+	case o.shard == "":
+		return jobspec.Shard{}, nil
+	case o.shard == shardAuto:
+		shard, from, err := autoShard(ios.Getenv, o.shardCount)
+		if err != nil {
+			return jobspec.Shard{}, usageError("%v", err)
+		}
+		if shard.N > maxShards {
+			return jobspec.Shard{}, usageError("--shard auto: %s: N must be at most %d", from, maxShards)
+		}
+		if !o.quiet {
+			fmt.Fprintf(ios.ErrOut, "drover: %s\n", from)
+		}
+		return shard, nil
 	}
 	shard, err := jobspec.ParseShard(o.shard)
 	if err != nil {
-		return runner.Config{}, jobspec.Shard{}, usageError("--shard: %v", err)
+		return jobspec.Shard{}, usageError("--shard: %v (or auto)", err)
 	}
 	if shard.N > maxShards {
-		return runner.Config{}, jobspec.Shard{}, usageError("--shard: N must be at most %d, got %d", maxShards, shard.N)
+		return jobspec.Shard{}, usageError("--shard: N must be at most %d, got %d", maxShards, shard.N)
 	}
-	return cfg, shard, nil
+	return shard, nil
 }
 
 func (o *runOptions) config(ios *iostreams.IOStreams) (runner.Config, error) {

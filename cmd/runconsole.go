@@ -9,13 +9,14 @@ import (
 
 // openConsole makes, from the flags, what a person sees of the run: the
 // colour, the progress view, and where the jobs' output goes.
-// onDeadline is called when the run's deadline passes.
-func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, onDeadline func()) (*console.Console, error) {
+// onDeadline is called when the run's deadline passes. typed says that
+// the input is a terminal, where a person types items.
+func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, typed bool, onDeadline func()) (*console.Console, error) {
 	colour, err := useColor(o.color, ios)
 	if err != nil {
 		return nil, err
 	}
-	progress, err := o.progressView(ios, total, colour)
+	progress, err := o.progressView(ios, total, typed, colour)
 	if err != nil {
 		return nil, err
 	}
@@ -32,6 +33,7 @@ func (o *runOptions) openConsole(ios *iostreams.IOStreams, total int, onDeadline
 		KillGrace:    o.killGrace,
 		OnDeadline:   onDeadline,
 	}
+	opts.FailureRule, opts.SuccessRule = o.stopRuleFlags()
 	if o.nats != "" { // the workers decide both
 		opts.Limit, opts.KillGrace = 0, 0
 	}
@@ -58,9 +60,10 @@ func newConsole(ios *iostreams.IOStreams, opts console.Options, output, outputDi
 	return con, nil
 }
 
-// progressView resolves --progress: none with -q, and none for auto with
-// --output raw, whose output would run through the bar.
-func (o *runOptions) progressView(ios *iostreams.IOStreams, total int, colour bool) (console.ProgressView, error) {
+// progressView resolves --progress: none with -q, none for auto with
+// --output raw, whose output would run through the bar, and no bar while
+// a person types the items at the terminal, on the line it would draw on.
+func (o *runOptions) progressView(ios *iostreams.IOStreams, total int, typed, colour bool) (console.ProgressView, error) {
 	mode := o.progressMode()
 	if o.quiet || (mode == console.ProgressAuto && o.output == console.OutputRaw) {
 		mode = console.ProgressNone
@@ -68,6 +71,9 @@ func (o *runOptions) progressView(ios *iostreams.IOStreams, total int, colour bo
 	mode, err := console.ProgressMode(mode, ios)
 	if err != nil {
 		return nil, usageError("--progress: %v", err)
+	}
+	if mode == console.ProgressBar && typed {
+		mode = console.ProgressNone
 	}
 	if mode == console.ProgressLog && o.progressInterval <= 0 {
 		return nil, usageError("--progress-interval must be positive")

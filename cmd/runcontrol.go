@@ -49,6 +49,18 @@ func (f *failLimit) Set(s string) error {
 
 func (f *failLimit) Type() string { return "N|N%" }
 
+// stopRuleFlags are the flags that set the failure limit and the success
+// limit, as given, for the summary to name.
+func (o *runOptions) stopRuleFlags() (failures, successes string) {
+	switch {
+	case o.parallel.halt.set:
+		return "--halt " + o.parallel.halt.spec, "--halt " + o.parallel.halt.spec
+	case o.failFast:
+		return "--fail-fast", "--stop-on-success"
+	}
+	return "--max-failures " + o.maxFailures.String(), "--stop-on-success"
+}
+
 // stopRules checks the flags that stop a run early on its own and sets
 // them in cfg: --max-failures (or --fail-fast), --halt-mode,
 // --stop-on-success and --deadline, counted from now.

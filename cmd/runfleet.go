@@ -123,7 +123,7 @@ func (st *runState) newSubmitter(ios *iostreams.IOStreams, cfg runner.Config, no
 		}
 	}
 	sub, err := fleet.NewSubmitter(ctx, srv, fleet.SubmitConfig{
-		InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
+		Total: cfg.Total, InFlight: cfg.Queue, Timeout: cfg.Timeout, Retries: cfg.Retries, Shell: cfg.Shell,
 		MaxFailures: cfg.MaxFailures, MaxFailurePercent: cfg.MaxFailurePercent, StopOnSuccess: cfg.StopOnSuccess,
 		Deadline: cfg.Deadline, CancelWait: opts.cancelWait,
 		Detach: opts.detach, Name: fmt.Sprintf("%s:%d", host, os.Getpid()), Results: results,

@@ -57,10 +57,11 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	} else if err != nil {
 		return err
 	}
+	cfg.Total = total // known: every job that does not run is not_started
 	if err := opts.parallel.halt.apply(&cfg, total); err != nil {
 		return err
 	}
-	st := &runState{opts: opts, shardMethod: plan.method}
+	st := &runState{opts: opts, shard: shard, shardMethod: plan.method}
 	if opts.dryRun == "" {
 		if err := st.openResults(); err != nil { // locked before --resume reads it
 			return err
@@ -74,7 +75,8 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return dryRun(ios, in, plan, cfg, opts.dryRun, guard)
 	}
 
-	con, err := opts.openConsole(ios, total, guard.Stopping)
+	typed := ios.InTTY && in.IsStdin()
+	con, err := opts.openConsole(ios, total, typed, guard.Stopping)
 	if err != nil {
 		return err
 	}
@@ -86,8 +88,8 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 	defer rec.Close()
 	if events != nil {
 		events.Begin(total)
-		guard.Tell(func(step interrupt.Step, sig os.Signal) { events.Signal(interrupt.SignalName(sig), stepAction[step]) })
 	}
+	tellSteps(guard, con, events)
 	eng, closeEngine, err := newEngine(ios, st, cfg, con, rec, events, guard.Note)
 	if err != nil {
 		return err
@@ -104,6 +106,17 @@ func runRun(ios *iostreams.IOStreams, opts *runOptions) error {
 		return finishDetached(ios, opts, out, sub, rec)
 	}
 	return finish(ios, out, con, rec)
+}
+
+// tellSteps has each shutdown step a signal takes shown by the console
+// (the bar says "draining") and written to the events stream, if any.
+func tellSteps(guard *interrupt.Guard, con *console.Console, events *records.Events) {
+	guard.Tell(func(step interrupt.Step, sig os.Signal) {
+		con.Stopping(stepAction[step])
+		if events != nil {
+			events.Signal(interrupt.SignalName(sig), stepAction[step])
+		}
+	})
 }
 
 // stepAction names the shutdown steps in the events stream.

@@ -72,7 +72,7 @@ func (st *runState) openResults() error {
 	if err != nil {
 		return usageError("--results: %v", unwrapPath(err))
 	}
-	w.Shard, w.ShardMethod = o.shard, st.shardMethod
+	w.Shard, w.ShardMethod = st.shard.String(), st.shardMethod
 	st.results = w
 	return nil
 }

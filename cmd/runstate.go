@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"github.com/drover/drover/cmd/records"
+	"github.com/drover/drover/jobspec"
 	"github.com/drover/drover/runner"
 )
 
@@ -12,6 +13,7 @@ type runState struct {
 	opts     *runOptions
 	previous *runner.Previous // --resume: what the results file holds
 	results  *records.Results // the results file, once open
+	shard    jobspec.Shard    // the shard to run: --shard K/N, or auto from the CI's variables
 	// shardMethod says how each job came to the run's shard (--shard);
 	// nil without one.
 	shardMethod func(id string) string

@@ -78,6 +78,7 @@ func TestScripts(t *testing.T) {
 			"eventcheck":   cmdEventCheck,
 			"eventorder":   cmdEventOrder,
 			"schemacheck":  cmdSchemaCheck,
+			"schemavalid":  cmdSchemaValid,
 			"browsercheck": cmdBrowserCheck,
 		},
 	})

@@ -275,3 +275,32 @@ func shorten(raw json.RawMessage) string {
 	}
 	return s
 }
+
+// EscapeID writes every control character of an id made by --id (an item
+// may hold a newline or a TAB, as names from find -print0 can) as \n, \t,
+// \r or \xHH (\u00HH for the C1 controls), so that the id is valid and
+// still tells such items apart. Other characters, the backslash included,
+// stay as they are.
+func EscapeID(id string) string {
+	if strings.IndexFunc(id, unicode.IsControl) < 0 {
+		return id
+	}
+	var b strings.Builder
+	for _, r := range id {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x80 && unicode.IsControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

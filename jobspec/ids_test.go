@@ -41,3 +41,23 @@ func TestIDSetDefaultIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeID(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":     "plain",
+		"a\nb":      `a\nb`,
+		"c\td\r":    `c\td\r`,
+		"x\x01\x7f": `x\x01\x7f`,
+		"c1\u0085":  `c1\u0085`,
+		`back\n`:    `back\n`,
+		"ünï":       "ünï",
+	} {
+		got := EscapeID(in)
+		if got != want {
+			t.Errorf("EscapeID(%q) = %q, want %q", in, got, want)
+		}
+		if err := ValidateID(got); err != nil {
+			t.Errorf("EscapeID(%q) = %q, which %v", in, got, err)
+		}
+	}
+}

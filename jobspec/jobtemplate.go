@@ -231,7 +231,7 @@ func (t *JobTemplate) build(v *values, pos Position, buf []byte) (*Job, []byte, 
 		if !utf8.Valid(buf) {
 			return nil, buf, fmt.Errorf("--id %q gives an id that is not valid UTF-8", t.id.src)
 		}
-		id := string(buf)
+		id := EscapeID(string(buf))
 		if err := ValidateID(id); err != nil {
 			return nil, buf, fmt.Errorf("--id %q gives the id %q, which %w", t.id.src, id, err)
 		}

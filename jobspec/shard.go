@@ -27,6 +27,14 @@ func ParseShard(s string) (Shard, error) {
 	return Shard{K: k, N: n}, nil
 }
 
+// String is "K/N", or "" for the zero Shard.
+func (s Shard) String() string {
+	if s.N == 0 {
+		return ""
+	}
+	return strconv.Itoa(s.K) + "/" + strconv.Itoa(s.N)
+}
+
 // ShardOf returns the shard, from 1 to n, that the job with this id
 // belongs to.
 func ShardOf(id string, n int) int {

@@ -57,6 +57,10 @@ type Config struct {
 	Record func(*Result) error
 	// Events, when set, receives the run's events and is closed by Run.
 	Events chan<- Event
+	// Total is the number of jobs the input holds, when it is known before
+	// the run (a regular file, ::: lists); 0 or -1 when not. With it, the
+	// jobs never read because intake stopped count as not started.
+	Total int
 }
 
 func (c *Config) check() error {

@@ -44,6 +44,8 @@ type Record struct {
 	StderrFile  string `json:"stderr_file,omitempty"`
 	// Cmd is the job's command as its input gave it: a string or an array.
 	Cmd json.RawMessage `json:"cmd,omitempty"`
+	// Args are the values a command template filled in (jobspec.Job.Args).
+	Args []string `json:"args,omitempty"`
 	// Slot and Worker say what ran the job (see Result); absent when
 	// unknown.
 	Slot   int    `json:"slot,omitempty"`
@@ -63,6 +65,7 @@ func NewRecord(res *Result) Record {
 		FinishedAt:  res.FinishedAt.UTC().Format(time.RFC3339Nano),
 		DurationMS:  res.FinishedAt.Sub(res.StartedAt).Milliseconds(),
 		Cmd:         commandJSON(res.Job),
+		Args:        res.Job.Args,
 		Slot:        res.Slot,
 		Worker:      res.Worker,
 		MaxRSSBytes: res.Usage.MaxRSS,

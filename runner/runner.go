@@ -189,8 +189,7 @@ func (r *Runner) Run(ctx context.Context, src Source) (Summary, error) {
 	if runsProcesses(r.exec) {
 		sum.Escaped = stopEscaped(r.cfg.KillGrace, r.killNow)
 	}
-	sum.Jobs = accepted // producers are done: reading accepted is safe
-	sum.NotStarted = accepted - sum.Finished()
+	sum.Jobs, sum.NotStarted = tally.Jobs(accepted, 0) // producers are done: reading accepted is safe
 	sum.Retries, sum.RetriesDenied = r.retryCounts()
 	sum.Duration = time.Since(start)
 	sum.Held = r.gate.heldTimes()
@@ -218,7 +217,7 @@ func (r *Runner) collect(results <-chan finished) *Tally {
 			blocked = append(blocked, r.deps.Settle(res, r.intake.Err() != nil)...)
 		},
 		Retries: r.retryCounts,
-		Total:   -1,
+		Total:   r.cfg.Total,
 	})
 	if r.cfg.Events != nil {
 		tally.cfg.Emit = r.emit

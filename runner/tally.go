@@ -27,8 +27,9 @@ type TallyConfig struct {
 	// the counts; without it, each result's attempts after its first count
 	// as retries spent.
 	Retries func() (spent, denied int)
-	// Total is the number of jobs the run's input holds, or -1 when it is
-	// not known (a stream).
+	// Total is the number of jobs the run's input holds, or -1 (or 0)
+	// when it is not known (a stream). When it is known, Jobs counts every
+	// job of the input, read or not.
 	Total int
 }
 
@@ -123,6 +124,17 @@ func (t *Tally) NotStarted() { t.sum.NotStarted++ }
 // Total is the number of jobs the run's input holds, or -1 when it is not
 // known.
 func (t *Tally) Total() int { return t.cfg.Total }
+
+// Jobs returns the run's jobs and how many of them never started, once
+// the input is read as far as it will be: of the accepted jobs, those
+// neither finished nor queued (still waiting in a detached fleet run's
+// queue) never started; when the total is known, every job of the input
+// that was never read (intake stopped first) never started either, so
+// that the jobs are the total.
+func (t *Tally) Jobs(accepted, queued int) (jobs, notStarted int) {
+	jobs = max(accepted, t.cfg.Total)
+	return jobs, max(jobs-t.sum.Finished()-queued, 0)
+}
 
 // Err is the first error of Record, if any.
 func (t *Tally) Err() error { return t.recordErr }

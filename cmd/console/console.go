@@ -8,6 +8,7 @@ package console
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/drover/drover/cmd/iostreams"
@@ -30,6 +31,11 @@ type Options struct {
 	Deadline   time.Duration
 	KillGrace  time.Duration
 	OnDeadline func()
+	// FailureRule and SuccessRule are the flags that set the run's
+	// failure and success limits as they were given ("--fail-fast",
+	// "--max-failures 3", "--halt soon,fail=1"), for the summary to name;
+	// "" names --max-failures and --stop-on-success.
+	FailureRule, SuccessRule string
 }
 
 // Console is what a person sees of one run. Make it with New, choose the
@@ -48,6 +54,8 @@ type Console struct {
 	dir    *outputDir
 	term   *terminal
 	wg     sync.WaitGroup
+	// stopping is how the run is being stopped (a string; see Stopping).
+	stopping atomic.Value
 }
 
 // New makes the console of a run on ios.
@@ -92,11 +100,25 @@ func (c *Console) Events() chan<- runner.Event { return c.events }
 // drover's stdout closed or a job's output is lost: it stops the run.
 func (c *Console) Start(onClosed func()) {
 	c.term = newTerminal(c.ios, c.opts, c.chunks, c.opts.Total, onClosed)
+	c.term.stopping = &c.stopping
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		c.term.Loop(c.events)
 	}()
+}
+
+// Stopping tells the progress view how the run is being stopped, by the
+// shutdown step action: "drain" (no new job starts; the running ones
+// finish: the view says "draining" instead of an ETA), "stop" or "kill"
+// ("stopping"). It may be called from any goroutine, before Start too,
+// and never blocks.
+func (c *Console) Stopping(action string) {
+	how := "stopping"
+	if action == "drain" {
+		how = "draining"
+	}
+	c.stopping.Store(how)
 }
 
 // Notice prints a line for people on stderr, unless the run has ended.
@@ -127,7 +149,7 @@ func (c *Console) OutputLost() bool { return c.term.Lost() > 0 }
 // PrintSummary prints the summary of the run on stderr, unless quiet.
 func (c *Console) PrintSummary(sum runner.Summary) {
 	if !c.opts.Quiet {
-		PrintSummary(c.ios.ErrOut, NewPalette(c.opts.Colour), sum, c.term.Failures())
+		printSummary(c.ios.ErrOut, NewPalette(c.opts.Colour), sum, c.term.Failures(), c.opts.FailureRule, c.opts.SuccessRule)
 	}
 }
 

@@ -39,7 +39,7 @@ func requeueNotice(ev runner.Event) string {
 	if errors.As(ev.Err, &low) {
 		why = fmt.Sprintf("for want of memory (%s free < %s)", Bytes(float64(low.Available)), Bytes(float64(low.Threshold)))
 	}
-	return fmt.Sprintf("drover: job %s: stopped %s; it starts again when memory allows\n", ev.Job.ID, why)
+	return fmt.Sprintf("drover: job %s: stopped %s; it starts again when memory allows\n", Label(ev.Job), why)
 }
 
 // heldLine is the summary's line on throttling: how long starts were held,

@@ -16,6 +16,7 @@ import (
 // writeJob writes job id's output p to w (drover's stdout or stderr).
 func (t *terminal) writeJob(id string, w io.Writer, p []byte) {
 	t.opts.Progress.clear()
+	t.wrote = true
 	_, err := w.Write(p)
 	t.noteJobError(id, w, err)
 }
@@ -61,6 +62,7 @@ func (t *terminal) Lost() int { return t.lost }
 // out of the way.
 func (t *terminal) write(w io.Writer, p []byte) {
 	t.opts.Progress.clear()
+	t.wrote = true
 	_, err := w.Write(p)
 	t.noteError(w, err)
 }

@@ -12,7 +12,7 @@ import (
 
 func TestBarCountsJobsWaitingForNeeds(t *testing.T) {
 	var b bytes.Buffer
-	v := newBarView(&b, 10, false)
+	v := newBarView(&b, nil, false)
 	v.show(progressState{total: 10, start: time.Now(), blocked: 3, counts: runner.Counts{Failed: 1, DepFailed: 2}})
 	if !strings.Contains(b.String(), "✗ 3 ") || !strings.Contains(b.String(), "⧗ 3 waiting for needs") {
 		t.Errorf("bar %q", b.String())

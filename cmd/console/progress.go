@@ -6,8 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-
 	"github.com/drover/drover/cmd/iostreams"
 	"github.com/drover/drover/runner"
 )
@@ -23,6 +21,7 @@ type progressState struct {
 	limit    int    // jobs that may run at once; 0 when not known here (workers decide)
 	paused   bool   // the run is paused
 	waiting  string // why starts are held (Waiting); "" when they are not
+	stopping string // "draining" after the first Ctrl-C, "stopping" after a stop; "" before
 }
 
 func (s progressState) done() int { return s.counts.Finished() }
@@ -71,11 +70,11 @@ func ProgressMode(mode string, ios *iostreams.IOStreams) (string, error) {
 
 // NewProgress makes the view of a resolved mode (see ProgressMode). The
 // log view prints every interval, which must be positive; the bar counts
-// up to total (a spinner while it is -1).
+// up to total (a spinner while it is -1), within the terminal's width.
 func NewProgress(mode string, ios *iostreams.IOStreams, interval time.Duration, total int, color bool) ProgressView {
 	switch mode {
 	case ProgressBar:
-		return newBarView(ios.ErrOut, total, color)
+		return newBarView(ios.ErrOut, ios.ErrWidth, color)
 	case ProgressLog:
 		return &logView{w: ios.ErrOut, every: interval}
 	}
@@ -112,8 +111,11 @@ func (v *logView) show(s progressState) {
 	if s.blocked > 0 || c.DepFailed > 0 {
 		line += fmt.Sprintf("; %d waiting for needs, %d dep_failed", s.blocked, c.DepFailed)
 	}
-	if eta := eta(s); eta != "" {
+	if eta := eta(s); eta != "" && s.stopping == "" {
 		line += "; ETA " + eta
+	}
+	if s.stopping != "" {
+		line += "; " + s.stopping
 	}
 	if s.paused {
 		line += "; paused"
@@ -140,65 +142,3 @@ func eta(s progressState) string {
 	left := time.Duration(float64(time.Since(s.start)) / float64(done) * float64(s.total-done))
 	return left.Round(time.Second).String()
 }
-
-// barView draws a live bar with progressbar. It is redrawn on every tick
-// and cleared before anything else is written, so output always lands above
-// it. The bar's own spinner goroutine is turned off: only the terminal
-// goroutine writes.
-type barView struct {
-	bar   *progressbar.ProgressBar
-	drawn bool
-}
-
-func newBarView(w io.Writer, total int, color bool) *barView {
-	max := int64(total)
-	if total < 0 {
-		max = -1 // a spinner with counts
-	}
-	bar := progressbar.NewOptions64(max,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetSpinnerChangeInterval(0),
-		progressbar.OptionUseANSICodes(true),
-		progressbar.OptionEnableColorCodes(color),
-		progressbar.OptionSetWidth(24),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("jobs"),
-		progressbar.OptionSetPredictTime(total >= 0),
-		progressbar.OptionSetElapsedTime(true),
-		progressbar.OptionSetRenderBlankState(false),
-	)
-	return &barView{bar: bar}
-}
-
-func (v *barView) interval() time.Duration { return 150 * time.Millisecond }
-func (v *barView) drawsOver() bool         { return true }
-
-func (v *barView) show(s progressState) {
-	c := s.counts
-	desc := fmt.Sprintf("✓ %d ✗ %d ▶ %d", c.Succeeded, c.Failed+c.TimedOut+c.Canceled+c.DepFailed, s.running)
-	if s.limit > 0 {
-		desc += fmt.Sprintf("/%d", s.limit) // running of at most limit
-	}
-	if s.blocked > 0 {
-		desc += fmt.Sprintf(" ⧗ %d waiting for needs", s.blocked)
-	}
-	if s.paused {
-		desc += " ⏸ paused"
-	}
-	if s.waiting != "" {
-		desc += " waiting: " + s.waiting
-	}
-	v.bar.Describe(desc)
-	_ = v.bar.Set(s.done())
-	v.drawn = true
-}
-
-func (v *barView) clear() {
-	if v.drawn {
-		_ = v.bar.Clear()
-		v.drawn = false
-	}
-}
-
-func (v *barView) finish() { v.clear() }

@@ -66,6 +66,13 @@ func UseColor(mode string, ios *iostreams.IOStreams) (bool, error) {
 
 // PrintSummary writes the human summary of a run to w.
 func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure) {
+	printSummary(w, p, sum, failures, "", "")
+}
+
+// printSummary writes the summary; failureRule and successRule are the
+// flags that set the failure and success limits, as given ("" for
+// --max-failures and --stop-on-success).
+func printSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure, failureRule, successRule string) {
 	fmt.Fprintf(w, "drover: %s in %s: %s, %s, %s, %s, %d skipped, %s%s; %s\n",
 		runner.Plural(sum.Jobs, "job"), sum.Duration.Round(time.Millisecond),
 		count(p.ok, sum.Succeeded, "succeeded"), count(p.bad, sum.Failed, "failed"),
@@ -84,10 +91,16 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 		fmt.Fprintf(w, "drover: %s\n", line)
 	}
 	if sum.StoppedByFailures {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --max-failures"))
+		if failureRule == "" {
+			failureRule = "--max-failures"
+		}
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching "+failureRule))
 	}
 	if sum.StoppedBySuccess {
-		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching --stop-on-success"))
+		if successRule == "" {
+			successRule = "--stop-on-success"
+		}
+		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped after reaching "+successRule))
 	}
 	if sum.Stop == runner.StopCanceled {
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("canceled by drover cancel"))
@@ -96,7 +109,7 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 		fmt.Fprintf(w, "drover: %s\n", p.warn.Sprint("stopped when the --deadline passed"))
 	}
 	for _, f := range failures {
-		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), termtext.Escape(f.Result.Job.ID),
+		fmt.Fprintf(w, "  %s %s (%s, %s)\n", p.bad.Sprint(statusWord(f.Result.Status)), Label(f.Result.Job),
 			termtext.Escape(outcome(f.Result)), termtext.Escape(f.Result.Job.Record.String()))
 		for _, line := range lastLines(f.Tail, stderrLines) {
 			fmt.Fprintf(w, "    %s %s\n", p.dim.Sprint("|"), termtext.Escape(line))
@@ -107,12 +120,7 @@ func PrintSummary(w io.Writer, p Palette, sum runner.Summary, failures []Failure
 	}
 }
 
-func statusWord(s runner.Status) string {
-	if s == runner.TimedOut {
-		return "timed out:"
-	}
-	return string(s) + ":"
-}
+func statusWord(s runner.Status) string { return termtext.StatusText(string(s)) + ":" }
 
 // outcome says how a job ended: its exit code, signal or error.
 func outcome(res *runner.Result) string {
@@ -126,7 +134,7 @@ func outcome(res *runner.Result) string {
 	case res.Err != nil:
 		return res.Err.Error()
 	}
-	return string(res.Status)
+	return termtext.StatusText(string(res.Status))
 }
 
 func lastLines(b []byte, n int) []string {

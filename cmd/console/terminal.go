@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -46,6 +47,10 @@ type terminal struct {
 	order    []*jobspec.Job // KeepOrder: accepted jobs not yet written
 	held     map[*jobspec.Job]*runner.Result
 	state    progressState
+	shown    bool // the progress view has been shown once
+	wrote    bool // something was written since the view was last shown
+
+	stopping *atomic.Value // string: how the run is being stopped (Console.Stopping); may be nil
 }
 
 // newTerminal makes the terminal; the sinks send it output on chunks.
@@ -112,10 +117,10 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 			if c.note != "" {
 				t.write(t.ios.ErrOut, []byte("drover: "+termtext.EscapeMessage(c.note)+"\n"))
 			}
-			t.opts.Progress.show(t.state)
+			t.show()
 			close(c.shown)
 		case <-tick.C:
-			t.opts.Progress.show(t.state)
+			t.show()
 		case ev, ok := <-events:
 			if !ok {
 				for _, job := range t.order { // jobs that never started hold nothing
@@ -128,7 +133,21 @@ func (t *terminal) Loop(events <-chan runner.Event) {
 			}
 			t.handle(ev)
 		}
+		if t.wrote && t.shown && t.opts.Progress.drawsOver() {
+			t.show() // at once: the bar is on the screen whenever jobs run
+		}
 	}
+}
+
+// show shows the progress view.
+func (t *terminal) show() {
+	if t.stopping != nil {
+		if s, _ := t.stopping.Load().(string); s != "" {
+			t.state.stopping = s
+		}
+	}
+	t.opts.Progress.show(t.state)
+	t.shown, t.wrote = true, false
 }
 
 // Failures are the failed and timed-out jobs the summary lists.
@@ -159,16 +178,22 @@ func (t *terminal) handle(ev runner.Event) {
 		if t.opts.OnDeadline != nil {
 			t.opts.OnDeadline()
 		}
+		t.state.stopping = "stopping"
 	case runner.IntakeFailed:
 		waiting := ""
 		if ev.Running > 0 {
 			waiting = fmt.Sprintf("; waiting for %s to finish", runner.Plural(ev.Running, "running job"))
 		}
 		t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: %s\ndrover: no new job will start%s\n", termtext.EscapeMessage(ev.Err.Error()), waiting))
+		t.state.stopping = "draining"
+	case runner.IntakeStopped:
+		if t.state.stopping == "" {
+			t.state.stopping = "draining" // no job starts any more
+		}
 	case runner.AttemptRetrying:
 		if !t.opts.Quiet {
 			t.write(t.ios.ErrOut, fmt.Appendf(nil, "drover: job %s: attempt %d failed (%s); retrying in %s\n",
-				termtext.Escape(ev.Job.ID), ev.Attempt, termtext.EscapeMessage(fmt.Sprint(ev.Failure)), ev.Delay.Round(time.Millisecond)))
+				Label(ev.Job), ev.Attempt, termtext.EscapeMessage(fmt.Sprint(ev.Failure)), ev.Delay.Round(time.Millisecond)))
 		}
 	case runner.StartsHeld:
 		t.state.waiting = Waiting(ev.Hold)
@@ -220,7 +245,7 @@ func (t *terminal) writeResult(res *runner.Result) {
 	switch o := modeOutput(res.Output).(type) {
 	case *groupOutput:
 		if o.out.Len()+o.err.Len() > 0 {
-			begin, end := githubGroup(res.Job.ID)
+			begin, end := githubGroup(Label(res.Job))
 			if t.opts.GithubGroups {
 				t.write(t.ios.Out, []byte(begin))
 			}
@@ -253,6 +278,7 @@ func (t *terminal) writeSpool(id string, s *runner.Spool, w io.Writer) {
 		return
 	}
 	t.opts.Progress.clear()
+	t.wrote = true
 	_, err := s.WriteTo(w)
 	t.noteJobError(id, w, err)
 	if !s.EndsLine() && t.opts.Progress.drawsOver() {

@@ -72,7 +72,7 @@ func TestRequeueNotice(t *testing.T) {
 
 func TestBarSaysWhyStartsWait(t *testing.T) {
 	var b bytes.Buffer
-	v := newBarView(&b, 10, false)
+	v := newBarView(&b, nil, false)
 	v.show(progressState{total: 10, start: time.Now(), waiting: "memory 1.2 GiB free < 2 GiB"})
 	if !strings.Contains(b.String(), "waiting: memory 1.2 GiB free < 2 GiB") {
 		t.Errorf("bar %q", b.String())

@@ -36,7 +36,7 @@ type Input struct {
 // error opening path is the *os.PathError of os.Open or Stat.
 func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 	if path == "" || path == "-" {
-		in := &Input{Name: "<stdin>", r: stdin, opts: opts, close: func() error { return nil }, checked: -1}
+		in := &Input{Name: stdinName, r: stdin, opts: opts, close: func() error { return nil }, checked: -1}
 		if f, ok := stdin.(*os.File); ok {
 			if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 				in.file = f
@@ -65,6 +65,12 @@ func Open(stdin io.Reader, path string, opts jobspec.Options) (*Input, error) {
 	}
 	return in, nil
 }
+
+// stdinName is the name of stdin in positions.
+const stdinName = "<stdin>"
+
+// IsStdin reports whether the input is drover's stdin.
+func (in *Input) IsStdin() bool { return in.Name == stdinName && !in.inline }
 
 // Inline is an input with nothing to read, named name: opts.Template
 // builds every job from its inline lists. It is checked whole before any

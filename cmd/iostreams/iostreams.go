@@ -20,6 +20,10 @@ type IOStreams struct {
 	// InTTY, OutTTY and ErrTTY tell whether In, Out and ErrOut are
 	// terminals.
 	InTTY, OutTTY, ErrTTY bool
+	// ErrWidth returns the width in columns of the terminal ErrOut is,
+	// read anew at each call (the window may be resized); 0 when ErrOut is
+	// no terminal or the width is unknown. Nil in tests means 0.
+	ErrWidth func() int
 	// Getenv and Environ read drover's environment.
 	Getenv  func(string) string
 	Environ func() []string
@@ -27,6 +31,15 @@ type IOStreams struct {
 	// runs again as the watchdog of its jobs; nil where drover is not a
 	// program of its own (in tests), and its jobs then have no watchdog.
 	Executable func() (string, error)
+}
+
+// stderrWidth is the width of the terminal stderr is, or 0.
+func stderrWidth() int {
+	w, _, err := term.GetSize(int(os.Stderr.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 // System returns the process's own streams and environment.
@@ -38,6 +51,7 @@ func System() *IOStreams {
 		InTTY:      term.IsTerminal(int(os.Stdin.Fd())),
 		OutTTY:     term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY:     term.IsTerminal(int(os.Stderr.Fd())),
+		ErrWidth:   stderrWidth,
 		Getenv:     os.Getenv,
 		Environ:    os.Environ,
 		Executable: os.Executable,

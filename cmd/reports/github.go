@@ -41,7 +41,7 @@ func WriteAnnotations(w io.Writer, r *Run) error {
 		if tail := LastLines(j.StderrTail, 5); tail != "" {
 			msg += "\n" + tail
 		}
-		fmt.Fprintf(&b, "::error title=%s::%s\n", escapeProperty("drover: job "+j.ID+" "+verb), escapeData(msg))
+		fmt.Fprintf(&b, "::error title=%s::%s\n", escapeProperty("drover: job "+j.Label()+" "+verb), escapeData(msg))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -82,7 +82,7 @@ func WriteStepSummary(w io.Writer, r *Run) error {
 				break
 			}
 			fmt.Fprintf(&b, "<details><summary><code>%s</code>: %s (%s)</summary>\n\n",
-				htmlText(j.ID), htmlText(j.Outcome()), htmlText(j.Record.Record))
+				htmlText(j.Label()), htmlText(j.Outcome()), htmlText(j.Record.Record))
 			if cmd := j.Command(); cmd != "" {
 				b.WriteString(codeBlock("sh", cmd))
 			}
@@ -98,7 +98,7 @@ func WriteStepSummary(w io.Writer, r *Run) error {
 	if slow := r.Slowest(summarySlowest); len(slow) > 0 {
 		b.WriteString("#### Slowest jobs\n\n| job | status | time | attempts |\n|---|---|---:|---:|\n")
 		for _, j := range slow {
-			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", mdCell(j.ID), j.Status, j.Duration(), j.Attempts)
+			fmt.Fprintf(&b, "| %s | %s | %s | %d |\n", mdCell(j.Label()), j.StatusText(), j.Duration(), j.Attempts)
 		}
 		b.WriteString("\n")
 	}

@@ -23,6 +23,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 // pageJob is what the page's script knows of a job, for its details.
 type pageJob struct {
 	ID         string  `json:"id"`
+	Label      string  `json:"label"`
 	Record     string  `json:"record"`
 	Status     string  `json:"status"`
 	Command    string  `json:"command"`
@@ -50,6 +51,7 @@ type pageData struct {
 	Slowest  []Job
 	Heaviest *runner.Heaviest // nil when no job used anything
 	Duration string
+	Retries  string // "1 retry", "3 retries"
 	Started  string
 	Statuses []statusCount
 }
@@ -71,7 +73,11 @@ func WriteHTML(w io.Writer, r *Run) error {
 	for _, b := range t.Bars {
 		lanes[b.Job] = b.Lane
 	}
-	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Blocked: r.BlockedJobs(), Slowest: r.Slowest(10), Heaviest: r.Heaviest(runner.HeaviestListed), Duration: r.Duration.Round(time.Millisecond).String()}
+	d := pageData{Run: r, Timeline: t, Failed: r.FailedJobs(), Blocked: r.BlockedJobs(), Slowest: r.Slowest(10), Heaviest: r.Heaviest(runner.HeaviestListed), Duration: r.Duration.Round(time.Millisecond).String(),
+		Retries: fmt.Sprintf("%d retries", r.Counts.Retries)}
+	if r.Counts.Retries == 1 {
+		d.Retries = "1 retry"
+	}
 	if !r.Start.IsZero() {
 		d.Started = r.Start.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
@@ -85,7 +91,7 @@ func WriteHTML(w io.Writer, r *Run) error {
 	}
 	for i, j := range r.Jobs {
 		d.Jobs = append(d.Jobs, pageJob{
-			ID: j.ID, Record: j.Record.Record, Status: string(j.Status), Command: j.Command(),
+			ID: j.ID, Label: j.Label(), Record: j.Record.Record, Status: string(j.Status), Command: j.Command(),
 			Attempts: j.Attempts, ExitCode: j.ExitCode, Signal: j.Signal, Error: j.Error, BlockedBy: j.BlockedBy,
 			DurationMS: j.DurationMS, StartedAt: j.StartedAt, Lane: lanes[i], StderrTail: LastLines(j.StderrTail, 40),
 			MaxRSS: j.MaxRSSBytes, UserMS: j.UserMS, SysMS: j.SysMS,

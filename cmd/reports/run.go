@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/drover/drover/cmd/termtext"
 	"github.com/drover/drover/runner"
 )
 
@@ -45,6 +46,13 @@ func NewJob(rec runner.Record, stderrTail []byte) Job {
 // ansiEscape matches the terminal escape sequences (colours, cursor moves)
 // that a job's stderr may hold; reports show the text without them.
 var ansiEscape = regexp.MustCompile(`\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])`)
+
+// Label is how the reports name the job to a person: its id, with its
+// arguments or the start of its command beside it (termtext.JobLabel).
+func (j Job) Label() string { return termtext.JobLabel(j.ID, j.Args, j.Command()) }
+
+// StatusText is the job's status in words: "timed out".
+func (j Job) StatusText() string { return termtext.StatusText(string(j.Status)) }
 
 // Duration is the job's wall time across its attempts.
 func (j Job) Duration() time.Duration { return time.Duration(j.DurationMS) * time.Millisecond }
@@ -88,7 +96,7 @@ func (j Job) Outcome() string {
 	var parts []string
 	switch {
 	case j.Status == runner.Succeeded || j.Status == runner.Skipped:
-		return string(j.Status)
+		return j.StatusText()
 	case j.Status == runner.TimedOut && j.Error != nil:
 		return *j.Error
 	case j.ExitCode != nil:
@@ -100,7 +108,7 @@ func (j Job) Outcome() string {
 		parts = append(parts, *j.Error)
 	}
 	if len(parts) == 0 {
-		return string(j.Status)
+		return j.StatusText()
 	}
 	return strings.Join(parts, ", ")
 }

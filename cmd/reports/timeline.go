@@ -119,7 +119,7 @@ func newTimeline(r *Run) *timeline {
 		t.Bars = append(t.Bars, bar{
 			Job: i, X: labelWidth + x, Y: float64(axisHeight + n*laneHeight + (laneHeight-barHeight)/2),
 			W: w, H: barHeight, Status: string(j.Status),
-			Title: fmt.Sprintf("%s: %s, %s", j.ID, j.Outcome(), j.Duration()),
+			Title: fmt.Sprintf("%s: %s, %s", j.Label(), j.Outcome(), j.Duration()),
 			Lane:  t.Lanes[n].Name,
 		})
 	}

@@ -208,7 +208,7 @@ func (s *Submitter) readResults(it jetstream.MessagesContext, f *feeds) {
 // submitting (no one watches its jobs' results). Each final result goes
 // to the run's Dependencies (settle).
 func (s *Submitter) newTally() *runner.Tally {
-	cfg := runner.TallyConfig{Record: s.cfg.Record, Stop: s.cancel, Total: -1, Final: s.settle,
+	cfg := runner.TallyConfig{Record: s.cfg.Record, Stop: s.cancel, Total: s.cfg.Total, Final: s.settle,
 		Rules: runner.StopRules{MaxFailures: s.cfg.MaxFailures, MaxFailurePercent: s.cfg.MaxFailurePercent, StopOnSuccess: s.cfg.StopOnSuccess}}
 	if s.cfg.Detach {
 		cfg.Stop = func(c runner.StopCause) { s.drainFor(c, nil) }
@@ -241,12 +241,11 @@ func (s *Submitter) finish(tally *runner.Tally, accepted int) (runner.Summary, e
 		sum.DeadlinePassed = true
 	default:
 	}
-	sum.Jobs = accepted
-	sum.NotStarted = accepted - sum.Finished()
 	if s.cfg.Detach {
-		sum.NotStarted -= s.Queued()
+		sum.Jobs, sum.NotStarted = tally.Jobs(accepted, s.Queued())
 		return sum, err
 	}
+	sum.Jobs, sum.NotStarted = tally.Jobs(accepted, 0)
 	return sum, s.collected(sum)
 }
 

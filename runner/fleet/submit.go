@@ -17,6 +17,9 @@ import (
 
 // SubmitConfig holds what a Submitter needs.
 type SubmitConfig struct {
+	// Total is the number of jobs the input holds, when it is known (see
+	// runner.Config.Total).
+	Total int
 	// InFlight bounds the jobs submitted and not yet finished; the input is
 	// read no further while that many are out (>= 1).
 	InFlight int
