@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rivo/uniseg"
+	"github.com/schollz/progressbar/v3"
 )
 
 // barView draws one live line on a terminal: the counts, a bar, done of
@@ -14,8 +15,9 @@ import (
 // read so far when the total is unknown). The line never holds more than
 // the terminal's width less one column, so it never wraps: parts are
 // dropped, least useful first, until it fits. After the first Ctrl-C it
-// says "draining" where the ETA was, since no new job starts. Only the
-// terminal goroutine calls its methods.
+// says "draining" where the ETA was, since no new job starts. drover
+// composes and fits the line (barParts, fitLine); the bar in it is drawn by
+// progressbar (drawBar). Only the terminal goroutine calls its methods.
 type barView struct {
 	w      io.Writer
 	width  func() int // the terminal's columns; 0 when unknown
@@ -158,21 +160,44 @@ func joinParts(parts []barPart, barCols int, s progressState, colour bool) strin
 	return strings.Join(texts, " ")
 }
 
-// drawBar draws done of total as [=====>    ], cols wide in all.
+// drawBar draws done of total as [=====>    ], cols wide in all. The bar
+// is progressbar's, one of its own for each drawing: it writes nowhere (no
+// spinner goroutine, no throttle, never stdout or stderr) and shows no
+// description, count, rate or times, so it renders only its percentage and
+// the bar, and the bar is kept. The rest of the line is drover's (see
+// barParts), fitted to the terminal by fitLine.
 func drawBar(s progressState, cols int, colour bool) string {
-	inside := max(cols-2, 1)
-	filled := inside
-	if s.total > 0 {
-		filled = inside * s.done() / s.total
+	total, done := int64(s.total), int64(min(s.done(), s.total))
+	if total <= 0 {
+		total, done = 1, 1 // nothing to run is all done
 	}
-	fill := strings.Repeat("=", filled)
-	if filled < inside {
-		fill += ">" + strings.Repeat(" ", inside-filled-1)
-	}
+	theme := progressbar.Theme{Saucer: "=", SaucerHead: ">", SaucerPadding: " ", BarStart: "[", BarEnd: "]"}
 	if colour {
-		return "[\x1b[32m" + fill + "\x1b[0m]"
+		theme.BarStart, theme.BarEnd = "[[green]", "[reset]]"
 	}
-	return "[" + fill + "]"
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(io.Discard),
+		progressbar.OptionSetWidth(max(cols-2, 1)),
+		progressbar.OptionSetTheme(theme),
+		progressbar.OptionEnableColorCodes(colour),
+		progressbar.OptionThrottle(0),
+		progressbar.OptionSetSpinnerChangeInterval(0),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetElapsedTime(false),
+	)
+	_ = bar.Set64(done)   // renders when the percentage is above 0
+	_ = bar.RenderBlank() // renders at 0 too
+	return barOf(bar.String())
+}
+
+// barOf is the bar in a rendering of progressbar's: from its first [ to
+// its last ] (colour codes hold [ but no ]).
+func barOf(rendered string) string {
+	start, end := strings.Index(rendered, "["), strings.LastIndex(rendered, "]")
+	if start < 0 || end < start {
+		return ""
+	}
+	return rendered[start : end+1]
 }
 
 // cutWidth cuts s to at most width columns.

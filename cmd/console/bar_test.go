@@ -42,3 +42,25 @@ func TestBarFitsTheTerminal(t *testing.T) {
 		t.Errorf("at 120 columns: %q", got)
 	}
 }
+
+// TestBarPieceIsProgressbars: the bar piece is exactly its columns wide,
+// filled as far as the jobs done, green only when colour is on.
+func TestBarPieceIsProgressbars(t *testing.T) {
+	for _, c := range []struct {
+		done, total, cols int
+		colour            bool
+		want              string
+	}{
+		{0, 120, 12, false, "[          ]"},
+		{32, 120, 12, false, "[=>        ]"},
+		{60, 120, 12, false, "[====>     ]"},
+		{120, 120, 12, false, "[==========]"},
+		{0, 0, 8, false, "[======]"},
+		{60, 120, 12, true, "[\x1b[32m====>     \x1b[0m]"},
+	} {
+		s := progressState{total: c.total, counts: runner.Counts{Succeeded: c.done}}
+		if got := drawBar(s, c.cols, c.colour); got != c.want {
+			t.Errorf("%d of %d in %d columns (colour %v): %q, want %q", c.done, c.total, c.cols, c.colour, got, c.want)
+		}
+	}
+}
