@@ -2,7 +2,6 @@ package fleet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -142,24 +141,19 @@ func (s *Submitter) armDeadline() (disarm func()) {
 // readWorkers starts the readers of what the workers send: the run's
 // results and its notices.
 func (s *Submitter) readWorkers(f *feeds) error {
-	cons, err := s.srv.js.OrderedConsumer(context.Background(), s.srv.names.ResultsStream, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{s.srv.names.results(s.run)},
-	})
-	if err != nil {
-		return fmt.Errorf("reading results: %w", err)
-	}
-	it, err := cons.Messages()
+	results := &resultsFeed{js: s.srv.js, stream: s.srv.names.ResultsStream, subject: s.srv.names.results(s.run)}
+	it, err := results.open()
 	if err != nil {
 		return fmt.Errorf("reading results: %w", err)
 	}
 	notices := make(chan *nats.Msg, 4096)
 	sub, err := s.srv.nc.ChanSubscribe(s.srv.names.notice(s.run), notices)
 	if err != nil {
-		it.Stop()
+		results.Stop()
 		return err
 	}
-	f.stops = append(f.stops, it.Stop, func() { sub.Unsubscribe() })
-	f.start(func() { s.readResults(it, f) })
+	f.stops = append(f.stops, results.Stop, func() { sub.Unsubscribe() })
+	f.start(func() { results.read(it, f.done, func(msg jetstream.Msg) { s.takeResult(msg, f) }) })
 	f.start(func() {
 		for {
 			select {
@@ -175,31 +169,17 @@ func (s *Submitter) readWorkers(f *feeds) error {
 	return nil
 }
 
-// readResults passes the run's results on to the collector until the
-// iterator is stopped.
-func (s *Submitter) readResults(it jetstream.MessagesContext, f *feeds) {
-	for {
-		msg, err := it.Next()
-		if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-			return
-		}
-		if err != nil { // the ordered consumer recovers by itself; wait a little
-			select {
-			case <-f.done:
-				return
-			case <-time.After(100 * time.Millisecond):
-				continue
-			}
-		}
-		res, err := decodeResult(msg.Data())
-		switch {
-		case err != nil:
-			s.warn("ignored a message on %s that is not a result (%d bytes): %v", shortened(msg.Subject()), len(msg.Data()), err)
-		case res.Run != s.run:
-			s.warn("ignored a result of run %s on this run's subject", res.Run)
-		default:
-			f.send(arrival{result: res})
-		}
+// takeResult passes a message of the run's results subject on to the
+// collector, if it is a result of the run.
+func (s *Submitter) takeResult(msg jetstream.Msg, f *feeds) {
+	res, err := decodeResult(msg.Data())
+	switch {
+	case err != nil:
+		s.warn("ignored a message on %s that is not a result (%d bytes): %v", shortened(msg.Subject()), len(msg.Data()), err)
+	case res.Run != s.run:
+		s.warn("ignored a result of run %s on this run's subject", res.Run)
+	default:
+		f.send(arrival{result: res})
 	}
 }
 
