@@ -37,12 +37,16 @@ cross:
 # The portable POSIX process code that darwin and FreeBSD run, tested on
 # Linux: the build tag drover_posix selects the _posix.go files instead of
 # the _linux.go ones. They are in runner (spawn, pipes, spool, reap,
-# escaped) and cmd/console (pipesize); ./cmd/... also runs the testscript
-# scripts, which drive them end to end (watchdog.txtar, kill_tree.txtar).
-POSIX_PKGS ?= ./runner ./cmd/...
+# escaped) and cmd/console (pipesize), whose tests run whole; of cmd's
+# testscript scripts, the ones that drive processes, signals and job output
+# end to end run again under the tag (the rest exercise no portable file,
+# and running them twice would double CI's time).
+POSIX_PKGS    ?= ./runner ./cmd/console ./cmd/interrupt
+POSIX_SCRIPTS ?= watchdog|kill_tree|parent_death|sig.*|stopped_jobs|pause|stdout_closed|output_.*|run_basic|retries|deadline|usage|job_slot|resize|max_failures|examples
 posix:
 	$(GO) vet -tags drover_posix ./...
 	$(GO) test -race -count=1 -tags drover_posix $(POSIX_PKGS)
+	$(GO) test -race -count=1 -tags drover_posix -run 'TestScripts/($(POSIX_SCRIPTS))$$|TestRunInProcess' ./cmd
 
 # go.mod and go.sum must be what `go mod tidy` makes of them.
 tidy:
