@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -27,7 +26,6 @@ type resultsFeed struct {
 	subject string
 	next    uint64        // 0 until a result was read: then the one after it
 	quiet   time.Duration // resultsQuiet when 0
-	opens   atomic.Int64  // consumers made, for tests
 
 	mu      sync.Mutex
 	it      jetstream.MessagesContext
@@ -41,7 +39,6 @@ func (r *resultsFeed) open() (jetstream.MessagesContext, error) {
 	if r.next > 0 {
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, r.next
 	}
-	r.opens.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), resultsQuiet)
 	defer cancel()
 	cons, err := r.js.OrderedConsumer(ctx, r.stream, cfg)

@@ -60,13 +60,26 @@ func TestResultsFeedMadeAnewReadsEachResultOnce(t *testing.T) {
 			}
 		}
 	}
+	// Each consumer the feed makes stays on the stream until its inactive
+	// threshold passes: their count says how often the feed was made anew.
+	consumers := func() int {
+		st, err := js.Stream(ctx, "R")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.Consumers
+	}
 	take(3)
-	opened := feed.opens.Load()
-	waitFor(t, "the quiet feed made anew twice", func() bool { return feed.opens.Load() >= opened+2 })
+	opened := consumers()
+	waitFor(t, "the quiet feed made anew twice", func() bool { return consumers() >= opened+2 })
 	publish(4, 5)
 	take(5)
-	opened = feed.opens.Load()
-	waitFor(t, "the feed made anew once more", func() bool { return feed.opens.Load() >= opened+2 })
+	opened = consumers()
+	waitFor(t, "the feed made anew once more", func() bool { return consumers() >= opened+2 })
 	select {
 	case s := <-got:
 		t.Fatalf("read %q again after the feed was made anew", s)
